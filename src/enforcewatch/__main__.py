@@ -1,0 +1,5 @@
+import sys
+
+from enforcewatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,50 @@
+"""`enforcewatch` command line: a plain argparse `main(argv=None) -> int` over the domain package.
+
+A user error prints one line per problem to stderr and exits 1 (2 for usage); `--debug` shows the
+traceback. Subcommands live in `enforcewatch.commands.<name>`, each with `register(subparsers)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from enforcewatch.errors import EnforceWatchError
+
+# Subcommand modules under enforcewatch.commands; a missing module is skipped so features land one by one.
+COMMANDS = ("build", "serve", "check", "deadlines", "points", "events", "staff", "export", "casework", "insights")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="enforcewatch", description="EnforceWatch: 涉企行政执法公示与监测点报送")
+    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"enforcewatch.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"enforcewatch.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except EnforceWatchError as exc:
+        if args.debug:
+            raise
+        print(exc.message, file=sys.stderr)  # noqa: T201
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Typed settings, built once from the environment and passed explicitly.
+
+Every environment variable the system reads is named here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+# Environment variable names (one place).
+ENV_TABLE = "EW_TABLE_NAME"
+ENV_DDB_ENDPOINT = "EW_DYNAMODB_ENDPOINT"  # set locally (DynamoDB Local); unset in AWS
+ENV_REGION = "AWS_REGION"
+ENV_SITE_ORIGIN = "EW_SITE_ORIGIN"  # CORS: the only origin allowed to post forms
+ENV_TOKEN_SECRET = "EW_TOKEN_SECRET"  # signs staff tokens
+ENV_CONTENT_DIR = "EW_CONTENT_DIR"  # site/content, for the calendar data and settings
+ENV_SNS_TOPIC = "EW_SUMMARY_TOPIC_ARN"  # optional: per-district summaries of the daily check
+ENV_EXPORT_BUCKET = "EW_EXPORT_BUCKET"  # optional: large staff downloads go through S3
+ENV_ATTACHMENT_DIR = "EW_ATTACHMENT_DIR"  # local attachment storage
+
+DEFAULT_TABLE = "enforcewatch"
+DEFAULT_REGION = "cn-north-1"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    table_name: str = DEFAULT_TABLE
+    dynamodb_endpoint: str | None = None
+    region: str = DEFAULT_REGION
+    site_origin: str | None = None
+    token_secret: str | None = None
+    content_dir: Path = Path("site/content")
+    summary_topic_arn: str | None = None
+    export_bucket: str | None = None
+    attachment_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        secret = get(ENV_TOKEN_SECRET)
+        if secret is not None and len(secret) < 32:
+            raise ValueError(f"{ENV_TOKEN_SECRET} must be at least 32 characters")
+        return cls(
+            table_name=get(ENV_TABLE) or DEFAULT_TABLE,
+            dynamodb_endpoint=get(ENV_DDB_ENDPOINT),
+            region=get(ENV_REGION) or DEFAULT_REGION,
+            site_origin=get(ENV_SITE_ORIGIN),
+            token_secret=secret,
+            content_dir=Path(get(ENV_CONTENT_DIR) or "site/content"),
+            summary_topic_arn=get(ENV_SNS_TOPIC),
+            export_bucket=get(ENV_EXPORT_BUCKET),
+            attachment_dir=Path(p) if (p := get(ENV_ATTACHMENT_DIR)) else None,
+        )

@@ -1,0 +1,112 @@
+"""Domain errors. Each carries an HTTP status and a message a person can act on.
+
+Adapters (API, CLI) map these to responses; domain code never imports a web framework.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field. `loc` names the field (e.g. ("inspections", 0, "date"))."""
+
+    loc: tuple[str | int, ...]
+    msg: str
+
+
+class EnforceWatchError(Exception):
+    status = 400
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+@dataclass
+class ContentProblem:
+    """A problem in a content file, reported as PATH:LINE: field: message."""
+
+    path: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ContentError(EnforceWatchError):
+    """One or more problems in site/content; the build writes nothing."""
+
+    status = 422
+
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class InputError(EnforceWatchError):
+    """Bad input from a form, an import or a command line."""
+
+    status = 422
+
+
+class Unauthorized(EnforceWatchError):
+    status = 401
+
+
+class Forbidden(EnforceWatchError):
+    status = 403
+
+
+class NotFound(EnforceWatchError):
+    status = 404
+
+
+class Conflict(EnforceWatchError):
+    status = 409
+
+
+class PayloadTooLarge(EnforceWatchError):
+    status = 413
+
+
+class TooManyRequests(EnforceWatchError):
+    status = 429
+
+
+class StoreUnavailable(EnforceWatchError):
+    """The store is down or throttling. Nothing was stored; the client may retry."""
+
+    status = 503
+
+
+class CalendarUnknown(EnforceWatchError):
+    """The official working-day calendar for a year is not known: never guess."""
+
+    status = 500
+
+
+@dataclass
+class RowProblem:
+    """A problem in one row of an imported file, reported as FILE:ROW: field: message."""
+
+    path: str
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.row}: {self.field}: {self.message}"
+
+
+class ImportRowsError(InputError):
+    """One or more bad rows; the import stored nothing."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

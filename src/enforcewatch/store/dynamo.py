@@ -1,0 +1,266 @@
+"""A thin adapter over one DynamoDB table: the boto3 client is injected, errors become domain errors.
+
+Items are plain dicts of Python values (str, int, bool, None, list, dict); numbers are stored as
+DynamoDB numbers and come back as int (floats are not used in stored items: store money, ratios
+and scores as strings or integers).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError, ReadTimeoutError
+
+from enforcewatch.errors import Conflict, StoreUnavailable
+from enforcewatch.store import schema
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enforcewatch.config import Settings
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+UNAVAILABLE_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+    "ResourceNotFoundException",
+}
+
+
+def to_attr(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, set):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def from_attr(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+class ConditionFailed(Conflict):
+    """A conditional write found an existing item; `existing` holds it (ALL_OLD)."""
+
+    def __init__(self, existing: dict[str, Any] | None) -> None:
+        super().__init__("已存在相同记录")
+        self.existing = existing
+
+
+def _translate(exc: Exception) -> Exception:
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException":
+            old = exc.response.get("Item")
+            return ConditionFailed(from_attr(old) if old else None)
+        if code == "TransactionCanceledException":
+            reasons = exc.response.get("CancellationReasons") or []
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                return ConditionFailed(None)
+            if any(r.get("Code") in ("ThrottlingError", "TransactionConflict") for r in reasons):
+                return StoreUnavailable("系统繁忙，请稍后重试，您填写的内容未丢失")
+        if code in UNAVAILABLE_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            return StoreUnavailable("系统暂时无法保存，请稍后重试，您填写的内容未丢失")
+        return exc
+    if isinstance(exc, (EndpointConnectionError, ConnectionError, ReadTimeoutError)):
+        return StoreUnavailable("系统暂时无法连接数据存储，请稍后重试，您填写的内容未丢失")
+    return exc
+
+
+class DynamoTable:
+    """One table. All access to DynamoDB goes through here."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self.client = client
+        self.name = table_name
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DynamoTable:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+        kwargs: dict[str, Any] = {"region_name": settings.region, "config": config}
+        if settings.dynamodb_endpoint:
+            # DynamoDB Local accepts any credentials; never use the machine's real ones locally.
+            kwargs.update(
+                endpoint_url=settings.dynamodb_endpoint,
+                aws_access_key_id="local",
+                aws_secret_access_key="local",
+            )
+        return cls(boto3.client("dynamodb", **kwargs), settings.table_name)
+
+    # -- schema -------------------------------------------------------------------------------
+    def ensure_exists(self) -> bool:
+        """Create the table if missing (local stack and tests). Returns True if it was created."""
+        try:
+            self.client.describe_table(TableName=self.name)
+            return False
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise _translate(exc) from exc
+        self.client.create_table(**schema.create_table_request(self.name))
+        self.client.get_waiter("table_exists").wait(TableName=self.name, WaiterConfig={"Delay": 0.2})
+        return True
+
+    # -- single items ---------------------------------------------------------------------------
+    def get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
+        try:
+            out = self.client.get_item(
+                TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}), ConsistentRead=consistent
+            )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        item = out.get("Item")
+        return from_attr(item) if item else None
+
+    def put(self, item: Mapping[str, Any]) -> None:
+        self._put(item, None)
+
+    def put_new(self, item: Mapping[str, Any]) -> None:
+        """Write only if no item has this key; otherwise raise ConditionFailed with the existing one."""
+        self._put(item, f"attribute_not_exists({schema.PK})")
+
+    def _put(self, item: Mapping[str, Any], condition: str | None) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Item": to_attr(item)}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        try:
+            self.client.put_item(**kwargs)
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        set_fields: Mapping[str, Any],
+        condition: str | None = f"attribute_exists({schema.PK})",
+        condition_values: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Set fields on an existing item; returns the item after the update."""
+        names = {f"#f{i}": k for i, k in enumerate(set_fields)}
+        values = {f":v{i}": v for i, v in enumerate(set_fields.values())}
+        values.update(condition_values or {})
+        expr = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(set_fields)))
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": to_attr({schema.PK: pk, schema.SK: sk}),
+            "UpdateExpression": expr,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {k: _serializer.serialize(v) for k, v in values.items()},
+            "ReturnValues": "ALL_NEW",
+        }
+        if condition:
+            kwargs["ConditionExpression"] = condition
+            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        try:
+            out = self.client.update_item(**kwargs)
+        except Exception as exc:
+            raise _translate(exc) from exc
+        return from_attr(out.get("Attributes", {}))
+
+    def delete(self, pk: str, sk: str) -> None:
+        try:
+            self.client.delete_item(TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}))
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def transact_put_new(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """Write all items or none; each must not exist yet."""
+        ops = [
+            {
+                "Put": {
+                    "TableName": self.name,
+                    "Item": to_attr(item),
+                    "ConditionExpression": f"attribute_not_exists({schema.PK})",
+                }
+            }
+            for item in items
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=ops)
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def batch_put(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """Unconditional bulk write (imports, benchmarks), 25 at a time, retrying unprocessed items."""
+        for start in range(0, len(items), 25):
+            requests = [{"PutRequest": {"Item": to_attr(i)}} for i in items[start : start + 25]]
+            pending: dict[str, Any] = {self.name: requests}
+            delay = 0.05
+            while pending:
+                try:
+                    out = self.client.batch_write_item(RequestItems=pending)
+                except Exception as exc:
+                    raise _translate(exc) from exc
+                pending = out.get("UnprocessedItems") or {}
+                if pending:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+
+    # -- queries --------------------------------------------------------------------------------
+    def query(
+        self,
+        pk: str,
+        sk_prefix: str | None = None,
+        *,
+        index: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        consistent: bool = False,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """All items of one partition (optionally of a sort-key prefix or range), page by page."""
+        hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
+                  schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
+        cond = "#h = :h"
+        values: dict[str, Any] = {":h": pk}
+        names = {"#h": hk}
+        if sk_prefix is not None:
+            cond += " AND begins_with(#r, :p)"
+            values[":p"] = sk_prefix
+            names["#r"] = rk
+        elif sk_between is not None:
+            cond += " AND #r BETWEEN :a AND :b"
+            values[":a"], values[":b"] = sk_between
+            names["#r"] = rk
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": cond,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {k: _serializer.serialize(v) for k, v in values.items()},
+        }
+        if index:
+            kwargs["IndexName"] = index
+        elif consistent:
+            kwargs["ConsistentRead"] = True
+        if page_size:
+            kwargs["Limit"] = page_size
+        while True:
+            try:
+                out = self.client.query(**kwargs)
+            except Exception as exc:
+                raise _translate(exc) from exc
+            for item in out.get("Items", []):
+                yield from_attr(item)
+            last = out.get("LastEvaluatedKey")
+            if not last:
+                return
+            kwargs["ExclusiveStartKey"] = last

@@ -1,0 +1,95 @@
+"""Shared fixtures: stores on moto and on DynamoDB Local, and a guard against real AWS."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from enforcewatch.config import Settings
+from enforcewatch.ddblocal import DynamoDBLocal, LocalStoreMissing, find_jar_dir
+from enforcewatch.store.dynamo import DynamoTable
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Tripwire: no test may reach real AWS. Fake credentials, a region no test account has.
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    os.environ.pop(_name, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "cn-north-1"
+os.environ["AWS_REGION"] = "cn-north-1"
+
+_table_names = (f"test{i}" for i in itertools.count())
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def _require(what: str, detail: str) -> None:
+    # In CI a missing component is a failure, not a skip: a green run must mean the test ran.
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI: {detail}")
+    pytest.skip(f"{what} unavailable: {detail}")
+
+
+@pytest.fixture(scope="session")
+def ddb_local_server() -> Iterator[DynamoDBLocal]:
+    try:
+        find_jar_dir(ROOT)
+        if not shutil.which("java"):
+            raise LocalStoreMissing("java not on PATH")
+    except LocalStoreMissing as exc:
+        _require("DynamoDB Local", exc.message)
+    with DynamoDBLocal(data_dir=None) as server:
+        yield server
+
+
+@pytest.fixture
+def local_table(ddb_local_server: DynamoDBLocal) -> DynamoTable:
+    """A fresh, empty table on the shared DynamoDB Local server."""
+    table = DynamoTable.from_settings(
+        Settings(table_name=next(_table_names), dynamodb_endpoint=ddb_local_server.endpoint)
+    )
+    table.ensure_exists()
+    return table
+
+
+@pytest.fixture
+def moto_table() -> Iterator[DynamoTable]:
+    from moto import mock_aws
+
+    with mock_aws():
+        table = DynamoTable.from_settings(Settings(table_name="enforcewatch"))
+        table.ensure_exists()
+        yield table
+
+
+@pytest.fixture(params=["moto", "ddb_local"])
+def table(request: pytest.FixtureRequest) -> DynamoTable:
+    """The same test against moto and against DynamoDB Local (moto is lenient; Local is the contract)."""
+    if request.param == "moto":
+        return request.getfixturevalue("moto_table")
+    return request.getfixturevalue("local_table")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = "/usr/bin/chromium"
+    if not Path(path).exists():
+        _require("Chromium", f"{path} missing (Debian package chromium)")
+    return path
