@@ -1,0 +1,96 @@
+"""Exports: one row per inspection, BOM, formula neutralising in CSV and XLSX, request validation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from enforcewatch import exports
+from enforcewatch.errors import InputError
+
+DANGEROUS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+2", "-3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def report(point: str, month: str, inspections: list[dict], district: str = "红旗区", seq: int = 0) -> dict:
+    return {
+        "pk": f"POINT#{point}", "sk": f"REPORT#{month}#{seq:04d}", "point_id": point, "district": district,
+        "month": month, "seq": seq, "received_at": f"{month}-28T01:00:00.000000Z", "inspections": inspections,
+        "no_inspections": not inspections, "suggestions": "无", "contact_name": "张三",
+        "gsi2pk": f"REPORTS#{district}", "gsi2sk": f"{month}#{point}#{seq:04d}",
+    }
+
+
+def inspection(agency: str, **extra: object) -> dict:
+    return {"date": "2026-02-10", "agency": agency, "officer_count": 2, "misconduct": ["重复检查", "一刀切"], **extra}
+
+
+def test_neutralise() -> None:
+    for value in DANGEROUS:
+        assert exports.neutralise(value).startswith("'")
+    assert exports.neutralise("正常文本") == "正常文本"
+    assert exports.neutralise("a\x00b") == "ab"
+
+
+def test_report_rows_one_per_inspection() -> None:
+    rows = list(exports.report_rows([report("P1", "2026-02", [inspection("市场监管局"), inspection("税务局")]),
+                                     report("P2", "2026-02", [])]))
+    assert len(rows) == 3
+    agency = [h for h, _ in exports.REPORT_COLUMNS].index("执法单位")
+    assert [r[agency] for r in rows] == ["市场监管局", "税务局", None]
+
+
+def test_csv_has_bom_and_neutralised_cells() -> None:
+    rows = [[v, "普通"] for v in DANGEROUS]
+    data = b"".join(exports.csv_chunks(["甲", "乙"], iter(rows)))
+    assert data.startswith(b"\xef\xbb\xbf")
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert parsed[0] == ["甲", "乙"]
+    assert [r[0] for r in parsed[1:]] == ["'" + v for v in DANGEROUS]
+
+
+def test_xlsx_cells_are_text_never_formulas(tmp_path) -> None:
+    rows = [[v, 5, True] for v in DANGEROUS]
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"".join(exports.xlsx_chunks(["甲", "乙", "丙"], iter(rows))))
+    sheet = load_workbook(path).active
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    # XML turns a lone CR into LF on reading; what matters is the leading quote
+    assert [v[0] for v in values] == ["'" + v.replace("\r", "\n") for v in DANGEROUS]
+    assert values[0][1:] == ("5", "是")
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type == "s"
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml and 't="inlineStr"' in xml
+
+
+def test_json_keeps_values() -> None:
+    data = b"".join(exports.json_chunks(["甲"], iter([["=1"], ["b"]])))
+    assert json.loads(data) == [{"甲": "=1"}, {"甲": "b"}]
+
+
+def test_request_validation_names_fields() -> None:
+    with pytest.raises(InputError) as exc:
+        exports.ExportRequest.parse("reports", "pdf", "2026-13", "2026-01", None)
+    assert {e.loc[0] for e in exc.value.errors} == {"kind", "format", "from"}
+    with pytest.raises(InputError, match="早于"):
+        exports.ExportRequest.parse("report", "csv", "2026-03", "2026-01", None)
+
+
+def test_open_export_reads_only_given_districts_and_months(table) -> None:
+    table.batch_put([
+        report("P1", "2026-01", [inspection("A")]), report("P1", "2026-02", [inspection("B")]),
+        report("P1", "2026-02", [inspection("B2")], seq=1), report("P9", "2026-02", [inspection("C")], "卫滨区"),
+        report("P1", "2026-03", [inspection("D")]),
+    ])
+    req = exports.ExportRequest.parse("report", "json", "2026-02", "2026-02", None)
+    export = exports.open_export(table, req, ["红旗区"])
+    rows = json.loads(b"".join(export.chunks))
+    assert sorted(r["执法单位"] for r in rows) == ["B", "B2"]
+    assert export.counter.rows == 2
