@@ -1,0 +1,168 @@
+"""Complaints about enforcement conduct (投诉), anonymous allowed, and their receipt codes.
+
+seed 000 §六: the office replies with the result. The complainant gets a receipt code once; the
+store keeps only its hash (`RECEIPT#{sha256}`), and the look-up shows the status and the office's
+reply, nothing else. Who complains is confidential (seed 000 §八): it never leaves the store except
+through the staff API.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from enforcewatch import codes, idempotency, uscc
+from enforcewatch.errors import Conflict, FieldError, InputError, NotFound
+from enforcewatch.submissions import CHINA, china_date, choice, fingerprint, parse, utc_timestamp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enforcewatch.store.dynamo import DynamoTable
+
+RECEIVED = "收到"  # first status; staff move it on (处理中, 已办结 …) and add the reply
+ANONYMOUS = "匿名"
+SCOPE = "complaint"
+RECEIPT_NOT_FOUND = "未找到该回执码，请核对后重新输入"
+
+
+class ComplaintIn(BaseModel):
+    """What anyone submits (lists-and-forms §7.2)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    complainant_type: Annotated[str, Field(title="投诉人类型")]
+    name: Annotated[str | None, Field(title="姓名或名称", max_length=100)] = None
+    uscc: Annotated[str | None, Field(title="统一社会信用代码")] = None
+    phone: Annotated[str | None, Field(title="联系电话", pattern=r"^[0-9+\-() ]{7,20}$")] = None
+    email: Annotated[str | None, Field(title="电子邮箱", max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
+    wants_reply: Annotated[bool, Field(title="是否要求回复")] = False
+    agency: Annotated[str, Field(title="被投诉单位", min_length=2, max_length=100)]
+    officers: Annotated[str | None, Field(title="被投诉人员", max_length=200)] = None
+    incident_date: Annotated[date, Field(title="发生日期")]
+    place: Annotated[str | None, Field(title="发生地点", max_length=200)] = None
+    category: Annotated[str, Field(title="投诉类别")]
+    description: Annotated[str, Field(title="事实和理由", min_length=10, max_length=5000)]
+    request: Annotated[str, Field(title="投诉请求", min_length=2, max_length=1000)]
+    other_proceedings: Annotated[bool, Field(title="是否已申请行政复议或提起诉讼")] = False
+    attest: Annotated[bool, Field(title="承诺属实")]
+
+    @field_validator("complainant_type")
+    @classmethod
+    def check_type(cls, v: str) -> str:
+        return choice("complainant_type", v)
+
+    @field_validator("category")
+    @classmethod
+    def check_category(cls, v: str) -> str:
+        return choice("complaint_category", v)
+
+    @field_validator("uscc")
+    @classmethod
+    def check_uscc(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        code = v.upper()
+        if (problem := uscc.problem(code)) is not None:
+            raise ValueError(problem)
+        return code
+
+
+class ComplaintStored(BaseModel):
+    """A stored complaint. `status` and `reply` are the office's; the rest is what was submitted."""
+
+    complaint_id: str
+    received_at: str
+    status: str = RECEIVED
+    reply: str | None = None
+    replied_at: str | None = None
+    submission: dict[str, Any]
+
+    def item(self) -> dict[str, Any]:
+        month = datetime.fromisoformat(self.received_at).astimezone(CHINA).strftime("%Y-%m")
+        return {
+            "pk": f"COMPLAINT#{self.complaint_id}",
+            "sk": "COMPLAINT",
+            "gsi2pk": "COMPLAINTS",
+            "gsi2sk": f"{month}#{self.received_at}#{self.complaint_id}",
+            "kind": "complaint",
+            "complaint_id": self.complaint_id,
+            "received_at": self.received_at,
+            "status": self.status,
+            "reply": self.reply,
+            "replied_at": self.replied_at,
+            **self.submission,
+        }
+
+
+class ReceiptView(BaseModel):
+    """All a receipt code reveals: the status and the office's reply."""
+
+    status: str
+    reply: str | None = None
+
+
+def cross_check(complaint: ComplaintIn, now: datetime) -> list[FieldError]:
+    problems = []
+    if not complaint.attest:
+        problems.append(FieldError(("attest",), "承诺属实：请确认所填内容属实"))
+    if complaint.incident_date > china_date(now):
+        problems.append(FieldError(("incident_date",), "发生日期：不能晚于今天"))
+    if complaint.complainant_type == ANONYMOUS:
+        for name, label in (("name", "姓名或名称"), ("uscc", "统一社会信用代码"), ("phone", "联系电话"),
+                            ("email", "电子邮箱")):
+            if getattr(complaint, name):
+                problems.append(FieldError((name,), f"{label}：选择匿名投诉时请不要填写，或改选投诉人类型"))
+    return problems
+
+
+def new_id(now: datetime, rng: random.Random) -> str:
+    suffix = "".join(rng.choice(codes.ALPHABET) for _ in range(8))
+    return f"{china_date(now):%Y%m%d}-{suffix}"
+
+
+def receipt_pk(code_hash: str) -> str:
+    return f"RECEIPT#{code_hash}"
+
+
+def file_complaint(
+    table: DynamoTable, data: Any, now: datetime, rng: random.Random, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """Validate and store a complaint with its receipt; the answer carries the receipt code (once)."""
+    complaint = parse(ComplaintIn, data)
+    key = idempotency.check_key(idempotency_key)
+    problems = cross_check(complaint, now)
+    if problems:
+        raise InputError("请按提示修改后重新提交", problems)
+    submission = complaint.model_dump(mode="json", exclude={"attest"})
+    body = fingerprint(submission)
+    if (answer := idempotency.replay(table, SCOPE, key, body, now)) is not None:
+        return answer
+    for _attempt in range(3):
+        code = codes.new_code(rng)
+        stored = ComplaintStored(complaint_id=new_id(now, rng), received_at=utc_timestamp(now), submission=submission)
+        receipt = {"pk": receipt_pk(codes.hash_code(code)), "sk": "RECEIPT", "kind": "receipt",
+                   "complaint_id": stored.complaint_id, "created_at": stored.received_at}
+        answer = {"ok": True, "receipt": code, "status": RECEIVED, "received_at": stored.received_at}
+        items = [stored.item(), receipt]
+        if key is not None:
+            items.append(idempotency.record(SCOPE, key, body, answer, now, secret_fields=("receipt",)))
+        try:
+            table.transact_put_new(items)
+            return answer
+        except Conflict:
+            if (earlier := idempotency.replay(table, SCOPE, key, body, now)) is not None:
+                return earlier
+            # Otherwise an id or code collided (astronomically unlikely): draw new ones.
+    raise Conflict("提交未成功，请稍后重试", [FieldError((), "提交未成功，请稍后重试")])
+
+
+def look_up(table: DynamoTable, code: str) -> ReceiptView:
+    """Status and reply for a receipt code; NotFound for anything else (malformed or unknown)."""
+    canonical = codes.normalize(code)
+    receipt = table.get(receipt_pk(codes.hash_code(canonical)), "RECEIPT") if canonical else None
+    complaint = table.get(f"COMPLAINT#{receipt['complaint_id']}", "COMPLAINT") if receipt else None
+    if complaint is None:
+        raise NotFound(RECEIPT_NOT_FOUND, [FieldError(("code",), RECEIPT_NOT_FOUND)])
+    return ReceiptView(status=complaint.get("status") or RECEIVED, reply=complaint.get("reply"))

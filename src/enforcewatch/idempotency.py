@@ -1,0 +1,100 @@
+"""Idempotent intake: a retry with the same `Idempotency-Key` gets the first answer and stores nothing.
+
+The record `IDEM#{sha256(scope, key)}` holds the fingerprint of the first body and the first answer,
+and expires after a day (`expires_at`, the table's TTL). It is written in the same transaction as
+the submission, so a crash cannot store one without the other. A different body under the same key
+is refused (409).
+
+A complaint's first answer carries its receipt code, which is stored nowhere in the clear: the
+record keeps it sealed with a key stream derived from the idempotency key, which only the client
+holds (the record is addressed by the key's hash). A replay unseals it with the key the client sends.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from enforcewatch.errors import Conflict, FieldError, InputError
+from enforcewatch.submissions import utc_timestamp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enforcewatch.store.dynamo import DynamoTable
+
+TTL = timedelta(days=1)
+MIN_LENGTH, MAX_LENGTH = 16, 128
+FIELD = "idempotency_key"  # the hidden form field; the header is Idempotency-Key
+
+
+def check_key(key: str | None) -> str | None:
+    """The key if usable; None if absent; InputError if malformed (too short to be unguessable)."""
+    if key is None or key == "":
+        return None
+    if not (MIN_LENGTH <= len(key) <= MAX_LENGTH) or not all(33 <= ord(ch) < 127 for ch in key):
+        raise InputError(
+            "幂等键格式不正确",
+            [FieldError(loc=(FIELD,), msg=f"幂等键：应为{MIN_LENGTH}至{MAX_LENGTH}个可见英文字符")],
+        )
+    return key
+
+
+def record_pk(scope: str, key: str) -> str:
+    return "IDEM#" + hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
+
+
+def _stream(key: str, length: int) -> bytes:
+    out = b""
+    counter = 0
+    while len(out) < length:
+        out += hashlib.sha256(f"enforcewatch-seal\0{counter}\0{key}".encode()).digest()
+        counter += 1
+    return out[:length]
+
+
+def seal(key: str, text: str) -> str:
+    data = text.encode()
+    return base64.b64encode(bytes(a ^ b for a, b in zip(data, _stream(key, len(data)), strict=True))).decode()
+
+
+def unseal(key: str, sealed: str) -> str:
+    data = base64.b64decode(sealed)
+    return bytes(a ^ b for a, b in zip(data, _stream(key, len(data)), strict=True)).decode()
+
+
+def replay(table: DynamoTable, scope: str, key: str | None, fingerprint: str, now: datetime) -> dict[str, Any] | None:
+    """The first answer for this key, if a live record exists; Conflict if it was for another body."""
+    if key is None:
+        return None
+    pk = record_pk(scope, key)
+    item = table.get(pk, "IDEM")
+    if item is None:
+        return None
+    if int(item.get("expires_at", 0)) <= int(now.timestamp()):
+        table.delete(pk, "IDEM")  # TTL deletion is lazy; an expired record must not block a new one
+        return None
+    if item.get("fingerprint") != fingerprint:
+        raise Conflict(
+            "该幂等键已用于另一份不同内容的提交",
+            [FieldError(loc=(FIELD,), msg="幂等键：已用于另一份不同内容的提交，请刷新页面后重新填写")],
+        )
+    answer = dict(item["response"])
+    for name, sealed in (item.get("sealed") or {}).items():
+        answer[name] = unseal(key, sealed)
+    return answer
+
+
+def record(
+    scope: str, key: str, fingerprint: str, response: dict[str, Any], now: datetime, secret_fields: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The item to write alongside the submission. `secret_fields` of the response are sealed."""
+    return {
+        "pk": record_pk(scope, key),
+        "sk": "IDEM",
+        "fingerprint": fingerprint,
+        "response": {k: v for k, v in response.items() if k not in secret_fields},
+        "sealed": {k: seal(key, str(response[k])) for k in secret_fields} or None,
+        "created_at": utc_timestamp(now),
+        "expires_at": int((now + TTL).timestamp()),
+    }
