@@ -1,0 +1,228 @@
+"""The site generator: load and validate all content, render every page in memory, then write.
+
+Phase 1 (`load_content`) reads every file and raises one ContentError listing every problem.
+Phase 2 renders all pages and data downloads into memory; phase 3 writes them into a fresh
+directory next to the output and swaps it in, so a failed build leaves the previous site whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from enforcewatch import datafiles
+from enforcewatch.catalog import Department, ListItem
+from enforcewatch.content import LIST_FILES, Content, load_content
+from enforcewatch.errors import ContentError, ContentProblem
+from enforcewatch.render import make_environment, render_template
+
+PAGES_TEMPLATES = "pages"
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    key: str  # URL segment and data file stem
+    title: str
+    attr: str  # attribute of Content
+    index_template: str
+    item_template: str
+
+
+LISTS = (
+    ListSpec("enforcement-items", "行政执法事项清单", "enforcement",
+             "lists/enforcement-items.html", "lists/enforcement-item.html"),
+    ListSpec("spot-checks", "随机抽查事项清单", "spot_checks", "lists/spot-checks.html", "lists/spot-check.html"),
+    ListSpec("leniency", "“两轻一免”清单", "leniency", "lists/leniency.html", "lists/leniency-entry.html"),
+)
+assert {s.key for s in LISTS} == set(LIST_FILES)
+
+
+def item_path(spec: ListSpec, item_id: str) -> str:
+    return f"/{spec.key}/{item_id}/"
+
+
+def department_path(spec: ListSpec, dept_id: str) -> str:
+    return f"/{spec.key}/department/{dept_id}/"
+
+
+@dataclass
+class Output:
+    """Rendered files by relative path; the build refuses two files at one path."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
+    problems: list[ContentProblem] = field(default_factory=list)
+
+    def add(self, rel: str, data: str | bytes, origin: str) -> None:
+        if rel in self.files:
+            self.problems.append(ContentProblem(
+                origin, None, "", f"输出路径 {rel} 与 {self.origin[rel]} 冲突"))
+            return
+        self.files[rel] = data.encode("utf-8") if isinstance(data, str) else data
+        self.origin[rel] = origin
+
+
+def _page_file(url_path: str) -> str:
+    return url_path.strip("/") + "/index.html" if url_path.strip("/") else "index.html"
+
+
+# Hooks add context every page receives (e.g. the reporting calendar's due dates).
+ContextHook = Callable[[Content], Mapping[str, Any]]
+
+
+def base_context(content: Content) -> dict[str, Any]:
+    nav_pages = [{"title": p.meta.title, "href": f"/{p.slug}/"}
+                 for p in sorted(content.pages, key=lambda p: (p.meta.order, p.slug)) if p.meta.nav]
+    return {"site": content.site, "departments": content.departments, "nav_pages": nav_pages}
+
+
+def _by_department(items: list[ListItem], departments: list[Department]) -> list[tuple[Department, list[Any]]]:
+    groups: dict[str, list[Any]] = {d.id: [] for d in departments}
+    for item in items:
+        groups[item.department].append(item)
+    return [(d, groups[d.id]) for d in departments]
+
+
+def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output) -> list[dict[str, Any]]:
+    depts = {d.id: d for d in content.departments}
+    summaries = []
+    for spec in LISTS:
+        data = getattr(content, spec.attr)
+        groups = _by_department(data.items, content.departments)
+        common = {**ctx, "spec": spec, "data": data, "meta": data.meta, "groups": groups,
+                  "item_path": item_path, "department_path": department_path}
+        index = env.get_template(spec.index_template)
+        out.add(_page_file(f"/{spec.key}/"), render_template(
+            index, {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"}),
+            spec.index_template)
+        for dept, items in groups:
+            path = department_path(spec, dept.id)
+            out.add(_page_file(path), render_template(
+                index, {**common, "department": dept, "items": items, "page_path": path}), spec.index_template)
+        item_tpl = env.get_template(spec.item_template)
+        for item in data.items:
+            path = item_path(spec, item.id)
+            out.add(_page_file(path), render_template(
+                item_tpl, {**common, "item": item, "department": depts[item.department], "page_path": path}),
+                spec.item_template)
+        for ext, body in datafiles.render(spec.key, data.items, depts).items():
+            out.add(f"data/{spec.key}.{ext}", body, spec.key)
+        summaries.append({"spec": spec, "meta": data.meta, "count": len(data.items), "href": f"/{spec.key}/"})
+    return summaries
+
+
+def _render_templates_dir(templates_dir: Path, env: Any, ctx: dict[str, Any], out: Output) -> None:
+    """Every template under pages/** goes to the same relative path (pages/report/index.html ->
+    report/index.html) with the base context; such templates default any extra variable."""
+    root = templates_dir / PAGES_TEMPLATES
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*.html")):
+        rel = path.relative_to(root).as_posix()
+        name = f"{PAGES_TEMPLATES}/{rel}"
+        page_path = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        out.add(rel, render_template(env.get_template(name), {**ctx, "page_path": page_path}), name)
+
+
+def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook, ...] = ()) -> Output:
+    env = make_environment(templates_dir)
+    ctx = base_context(content)
+    for hook in hooks:
+        ctx.update(hook(content))
+    out = Output()
+    summaries = _render_lists(content, env, ctx, out)
+    page_tpl = env.get_template("page.html")
+    for page in content.pages:
+        path = f"/{page.slug}/"
+        out.add(_page_file(path), render_template(page_tpl, {**ctx, "page": page, "page_path": path}), page.source)
+    _render_templates_dir(templates_dir, env, ctx, out)
+    out.add("index.html", render_template(env.get_template("home.html"), {
+        **ctx, "lists": summaries, "pages": content.pages, "page_path": "/"}), "home.html")
+    out.add("404.html", render_template(env.get_template("404.html"), {**ctx, "page_path": "/404.html"}), "404.html")
+    out.add("sitemap.xml", sitemap(content.site.site_url, out.files), "sitemap.xml")
+    out.add("robots.txt", robots(content.site.site_url), "robots.txt")
+    out.add("data/index.json", json.dumps(
+        [{"list": s["spec"].key, "title": s["spec"].title, "count": s["count"],
+          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv"} for s in summaries],
+        ensure_ascii=False, indent=1) + "\n", "data")
+    return out
+
+
+def sitemap(site_url: str, files: Mapping[str, bytes]) -> str:
+    base = site_url.rstrip("/")
+    urls = sorted("/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+                  for rel in files if rel.endswith(".html") and rel != "404.html")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{base}{u}</loc></url>" for u in urls]
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(site_url: str) -> str:
+    text = "User-agent: *\nDisallow: /api/\nDisallow: /staff/\n"
+    if site_url:
+        text += f"Sitemap: {site_url.rstrip('/')}/sitemap.xml\n"
+    return text
+
+
+def _copy_static(templates_dir: Path, out: Output) -> None:
+    static = templates_dir / STATIC_DIR
+    if static.is_dir():
+        for path in sorted(p for p in static.rglob("*") if p.is_file()):
+            out.add(f"{STATIC_DIR}/{path.relative_to(static).as_posix()}", path.read_bytes(), str(path))
+
+
+def write_output(files: Mapping[str, bytes], out_dir: Path) -> None:
+    """Write into a new directory beside `out_dir`, then swap it in; on any error remove the new one."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        made: set[str] = set()
+        for rel, data in files.items():
+            target = staging / rel
+            parent = str(target.parent)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            with open(target, "wb") as fh:
+                fh.write(data)
+        os.chmod(staging, 0o755)
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            os.rmdir(old)
+            os.replace(out_dir, old)
+        os.replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    files: int
+    out_dir: Path
+
+
+def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
+               hooks: tuple[ContextHook, ...] = ()) -> BuildResult:
+    content = load_content(content_dir)
+    out = render_site(content, templates_dir, hooks)
+    _copy_static(templates_dir, out)
+    if out.problems:
+        raise ContentError(out.problems)
+    write_output(out.files, out_dir)
+    pages = sum(1 for rel in out.files if rel.endswith(".html"))
+    return BuildResult(pages, len(out.files), out_dir)

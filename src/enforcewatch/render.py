@@ -1,0 +1,76 @@
+"""The one Jinja environment of the site: autoescape on, missing variables fail, filters here.
+
+The generator, and the API when it re-renders a form without JavaScript, both use
+`make_environment`; only Markdown rendered and sanitised by our own code is marked safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+from markupsafe import Markup
+
+from enforcewatch.errors import ContentError, ContentProblem
+from enforcewatch.markdown_render import render_markdown
+
+
+def markdown_filter(text: str) -> Markup:
+    return Markup(render_markdown(text))  # noqa: S704 - sanitised by nh3 in render_markdown
+
+
+def laws_filter(refs: Iterable[object]) -> str:
+    """《法》第一条、第二条；《法2》第三条"""
+    return "；".join(str(r) for r in refs)
+
+
+def date_zh(value: dt.date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def ratio_filter(value: float) -> str:
+    return f"{value:g}%"
+
+
+def make_environment(templates_dir: Path | str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    env.filters["markdown"] = markdown_filter
+    env.filters["laws"] = laws_filter
+    env.filters["date_zh"] = date_zh
+    env.filters["ratio"] = ratio_filter
+    return env
+
+
+def render_template(template: Template, context: Mapping[str, Any]) -> str:
+    """Render, turning a template mistake into a ContentError naming the template and line."""
+    try:
+        return template.render(context)
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        name = getattr(exc, "filename", None) or template.filename or template.name or "?"
+        if line is None:
+            line = _template_line(exc, name)
+        raise ContentError([ContentProblem(str(name), line, "", f"模板错误：{exc}")]) from exc
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    """The template line of an error raised while rendering (Jinja rewrites tracebacks)."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
