@@ -20,6 +20,8 @@ ENV_CONTENT_DIR = "EW_CONTENT_DIR"  # site/content, for the calendar data and se
 ENV_SNS_TOPIC = "EW_SUMMARY_TOPIC_ARN"  # optional: per-district summaries of the daily check
 ENV_EXPORT_BUCKET = "EW_EXPORT_BUCKET"  # optional: large staff downloads go through S3
 ENV_ATTACHMENT_DIR = "EW_ATTACHMENT_DIR"  # local attachment storage
+ENV_IDEMPOTENCY_TTL_HOURS = "EW_IDEMPOTENCY_TTL_HOURS"  # retention of idempotency records (infra parameter)
+ENV_SUBMISSION_RETENTION_DAYS = "EW_SUBMISSION_RETENTION_DAYS"  # 0/unset: reports and complaints kept
 
 DEFAULT_TABLE = "enforcewatch"
 DEFAULT_REGION = "cn-north-1"
@@ -37,12 +39,22 @@ class Settings(BaseModel):
     summary_topic_arn: str | None = None
     export_bucket: str | None = None
     attachment_dir: Path | None = None
+    idempotency_ttl_hours: int = 24
+    submission_retention_days: int | None = None  # None: kept until the office deletes them
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         def get(name: str) -> str | None:
             value = environ.get(name, "").strip()
             return value or None
+
+        def count(name: str, minimum: int) -> int | None:
+            value = get(name)
+            if value is None:
+                return None
+            if not value.isdigit() or int(value) < minimum:
+                raise ValueError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+            return int(value)
 
         secret = get(ENV_TOKEN_SECRET)
         if secret is not None and len(secret) < 32:
@@ -57,4 +69,6 @@ class Settings(BaseModel):
             summary_topic_arn=get(ENV_SNS_TOPIC),
             export_bucket=get(ENV_EXPORT_BUCKET),
             attachment_dir=Path(p) if (p := get(ENV_ATTACHMENT_DIR)) else None,
+            idempotency_ttl_hours=count(ENV_IDEMPOTENCY_TTL_HOURS, 1) or 24,
+            submission_retention_days=count(ENV_SUBMISSION_RETENTION_DAYS, 0) or None,
         )
