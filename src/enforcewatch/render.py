@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from enforcewatch.errors import ContentError, ContentProblem
 from enforcewatch.markdown_render import render_markdown
+from enforcewatch.submissions import VOCABULARY
 
 
 def markdown_filter(text: str) -> Markup:
@@ -50,6 +51,7 @@ def make_environment(templates_dir: Path | str) -> Environment:
     env.filters["laws"] = laws_filter
     env.filters["date_zh"] = date_zh
     env.filters["ratio"] = ratio_filter
+    env.globals["vocabulary"] = VOCABULARY  # the submission forms' choices (enforcewatch.submissions)
     return env
 
 
