@@ -140,15 +140,21 @@ def authenticate(table: DynamoTable, point_id: str, access_code: str) -> dict[st
     return point
 
 
+def validate(data: Any, now: datetime) -> ReportIn:
+    """Every problem of the input alone (fields and rules between them), before any storage access."""
+    report = parse(ReportIn, data)
+    problems = cross_check(report, now)
+    if problems:
+        raise InputError("请按提示修改后重新提交", problems)
+    return report
+
+
 def file_report(
     table: DynamoTable, data: Any, now: datetime, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """Validate, authenticate and store one filing; returns the answer for the submitter."""
-    report = parse(ReportIn, data)
+    report = validate(data, now)
     key = idempotency.check_key(idempotency_key)
-    problems = cross_check(report, now)
-    if problems:
-        raise InputError("请按提示修改后重新提交", problems)
     point = authenticate(table, report.point_id, report.access_code)
     first = point.get("reporting_from")
     if first and report.month < first:
