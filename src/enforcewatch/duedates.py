@@ -56,6 +56,7 @@ class WorkCalendar:
     """Official working days: the office's years first, then chinesecalendar's."""
 
     office: dict[int, OfficeYear] = field(default_factory=dict)
+    _due: dict[tuple[int, int], dt.date] = field(default_factory=dict, repr=False, compare=False)
 
     def known(self, year: int) -> bool:
         if year in self.office:
@@ -85,6 +86,13 @@ class WorkCalendar:
 
     def due_date(self, year: int, month: int) -> dt.date:
         """The due date of the report for month (year, month)."""
+        cached = self._due.get((year, month))
+        if cached is not None:
+            return cached
+        self._due[(year, month)] = due = self._find_due(year, month)
+        return due
+
+    def _find_due(self, year: int, month: int) -> dt.date:
         ny, nm = next_month(year, month)
         day = dt.date(ny, nm, DUE_DAY)
         # 节假日顺延: the longest run of days off in a notice is well under a month.

@@ -1,0 +1,66 @@
+"""`enforcewatch events`: record an event on a point, confirm its status, list its events."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from pathlib import Path
+
+from enforcewatch import events
+from enforcewatch.deadlines import CHINA, EVENT_KINDS, STATUSES
+
+DEFAULT_DATA_DIR = Path(".data")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("events", help="reminders, disqualifying events, terminations, plaque returns")
+    sub = p.add_subparsers(dest="events_command", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="record an event on a point")
+    add.add_argument("point_id", metavar="POINT_ID")
+    add.add_argument("kind", choices=EVENT_KINDS)
+    add.add_argument("--date", required=True, help="the day it happened, YYYY-MM-DD")
+    add.add_argument("--reason", help="disqualifying / terminated: the reason code (docs/rules.md)")
+    add.add_argument("--note")
+    add.set_defaults(func=run_add)
+    status = sub.add_parser("status", help="confirm a point's status")
+    status.add_argument("point_id", metavar="POINT_ID")
+    status.add_argument("status", choices=STATUSES)
+    status.set_defaults(func=run_status)
+    lst = sub.add_parser("list", help="a point's events")
+    lst.add_argument("point_id", metavar="POINT_ID")
+    lst.set_defaults(func=run_list)
+    for q in (add, status, lst):
+        q.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from enforcewatch.ddblocal import open_table
+
+    now = dt.datetime.now(dt.UTC)
+    with open_table(args.data_dir) as table:
+        item = events.record_event(table, args.point_id, args.kind, args.date, args.reason, args.note,
+                                   recorded_by=f"cli:{getpass.getuser()}", now=now,
+                                   today=now.astimezone(CHINA).date())
+    print(f"已记录：{item['point_id']} {item['date']} {item['kind']} ({item['event_id']})", file=sys.stderr)  # noqa: T201
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from enforcewatch.ddblocal import open_table
+
+    with open_table(args.data_dir) as table:
+        events.set_status(table, args.point_id, args.status, now=dt.datetime.now(dt.UTC))
+    print(f"已确认：{args.point_id} 状态为 {args.status}", file=sys.stderr)  # noqa: T201
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from enforcewatch.ddblocal import open_table
+
+    with open_table(args.data_dir) as table:
+        events.get_point(table, args.point_id)
+        for item in table.query(f"POINT#{args.point_id}", "EVENT#"):
+            print(f"{item['date']}\t{item['kind']}\t{item.get('reason') or ''}\t{item.get('note') or ''}")  # noqa: T201
+    return 0
