@@ -1,0 +1,276 @@
+"""Each function in infra/template.yaml has a handler that imports, and a policy naming exactly the
+AWS actions its code calls: no more (least privilege), no fewer (it would fail in production).
+
+The actions are derived by a static scan, not listed by hand:
+1. `enforcewatch/store/dynamo.py`: which boto3 client operations each `DynamoTable` method calls
+   (`self.client.put_item(...)` → `dynamodb:PutItem`; a transaction's `Put` → `dynamodb:PutItem`,
+   since IAM authorises each operation inside `TransactWriteItems` by its own action).
+2. The modules a function reaches: the imports of `functions/<name>/app.py`, followed through
+   `enforcewatch` (module level; a module counts whole once reached).
+3. In those modules, the `DynamoTable` methods called on a table (`table.put_new(...)`,
+   `self.table.query(..., index=...)`) and direct SNS/S3 calls (`publish(TopicArn=...)`,
+   `put_object(Bucket=...)`).
+KMS actions follow from the table's customer-managed key: reading needs Decrypt/DescribeKey, writing
+also Encrypt/GenerateDataKey; publishing to the encrypted topic needs GenerateDataKey/Decrypt.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_infra_table import load_template, resources_of_type
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+ADAPTER = SRC / "enforcewatch" / "store" / "dynamo.py"
+TABLE_RECEIVER = re.compile(r"(^|_)(table|store)$", re.IGNORECASE)
+WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+TRANSACT_OPS = {"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem",
+                "ConditionCheck": "dynamodb:ConditionCheckItem"}
+# boto3 calls made outside the adapter: (method, keyword that identifies the service) → IAM action.
+DIRECT_CALLS = {
+    ("publish", "TopicArn"): "sns:Publish",
+    ("put_object", "Bucket"): "s3:PutObject",
+    ("get_object", "Bucket"): "s3:GetObject",
+    ("delete_object", "Bucket"): "s3:DeleteObject",
+}
+
+
+def _camel(snake: str) -> str:
+    return "".join(part.title() for part in snake.split("_"))
+
+
+def adapter_actions(path: Path = ADAPTER) -> dict[str, set[str]]:
+    """DynamoTable method → IAM actions of the client operations it (transitively) makes."""
+    cls = next(n for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef) and n.name == "DynamoTable")
+    direct: dict[str, set[str]] = {}
+    calls: dict[str, set[str]] = {}
+    for method in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
+        direct[method.name], calls[method.name] = set(), set()
+        for node in ast.walk(method):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and owner.attr == "client":
+                op = node.func.attr
+                if op == "transact_write_items":
+                    keys = {k.value for d in ast.walk(method) if isinstance(d, ast.Dict)
+                            for k in d.keys if isinstance(k, ast.Constant)}
+                    direct[method.name] |= {a for k, a in TRANSACT_OPS.items() if k in keys}
+                elif op == "get_waiter":
+                    direct[method.name].add("dynamodb:DescribeTable")
+                else:
+                    direct[method.name].add(f"dynamodb:{_camel(op)}")
+            elif isinstance(owner, ast.Name) and owner.id == "self":
+                calls[method.name].add(node.func.attr)
+    resolved: dict[str, set[str]] = {}
+
+    def resolve(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        out = set(direct.get(name, set()))
+        for callee in calls.get(name, set()) - seen:
+            out |= resolve(callee, seen | {name})
+        return out
+
+    for name in direct:
+        resolved[name] = resolve(name)
+    return {name: acts for name, acts in resolved.items() if not name.startswith("_") and acts}
+
+
+def _module_file(dotted: str) -> Path | None:
+    base = SRC.joinpath(*dotted.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def reachable_modules(entry: Path) -> dict[str, Path]:
+    """Every enforcewatch module `entry` imports, directly or not (including lazy imports)."""
+    found: dict[str, Path] = {"<entry>": entry}
+    todo = [entry]
+    while todo:
+        for dotted in _imports(ast.parse(todo.pop().read_text(encoding="utf-8"))):
+            if not dotted.startswith("enforcewatch"):
+                continue
+            parts = dotted.split(".")
+            for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__ and a/b/__init__ too
+                name = ".".join(parts[:i])
+                path = _module_file(name)
+                if path and name not in found:
+                    found[name] = path
+                    todo.append(path)
+    return found
+
+
+def _receiver(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+@dataclass
+class Needs:
+    actions: set[str] = field(default_factory=set)
+    index_query: bool = False
+    sites: dict[str, list[str]] = field(default_factory=dict)  # action → where (for failure messages)
+
+
+def needed(entry: Path) -> Needs:
+    methods = adapter_actions()
+    needs = Needs()
+    for path in reachable_modules(entry).values():
+        if path == ADAPTER:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            method, keywords = node.func.attr, {k.arg for k in node.keywords}
+            where = f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{node.lineno}"
+            acts: set[str] = set()
+            receiver = _receiver(node.func.value)
+            if method in methods and receiver and TABLE_RECEIVER.search(receiver):
+                acts = methods[method]
+                if method == "query" and "index" in keywords:
+                    needs.index_query = True
+            acts |= {a for (m, kw), a in DIRECT_CALLS.items() if m == method and kw in keywords}
+            for action in acts:
+                needs.actions.add(action)
+                needs.sites.setdefault(action, []).append(where)
+    if needs.actions & {a for a in needs.actions if a.startswith("dynamodb:")}:
+        needs.actions |= {"kms:Decrypt", "kms:DescribeKey"}
+    if needs.actions & WRITES or "sns:Publish" in needs.actions:
+        needs.actions |= {"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"}
+    return needs
+
+
+# -- the template's side -------------------------------------------------------------------------------
+FUNCTIONS = resources_of_type(load_template(), "AWS::Serverless::Function")
+
+
+def function_dir(props: dict[str, Any]) -> Path:
+    return ROOT / "functions" / Path(props["CodeUri"]).name.removesuffix(".zip")
+
+
+def policy_statements(props: dict[str, Any]) -> list[dict[str, Any]]:
+    statements = []
+    for policy in props.get("Policies", []):
+        assert isinstance(policy, dict) and "Statement" in policy, (
+            f"inline policy documents only (a SAM policy template or managed policy hides its actions): {policy}"
+        )
+        statements += policy["Statement"]
+    return statements
+
+
+def granted(props: dict[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for statement in policy_statements(props):
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"]
+        out |= set([actions] if isinstance(actions, str) else actions)
+    return out
+
+
+def _entry(name: str) -> Path:
+    entry = function_dir(FUNCTIONS[name]["Properties"]) / "app.py"
+    if not entry.is_file():
+        pytest.skip(f"{entry.relative_to(ROOT)} does not exist yet")
+    return entry
+
+
+# -- tests ------------------------------------------------------------------------------------------------
+def test_adapter_scan_finds_the_client_operations() -> None:
+    actions = adapter_actions()
+    assert actions["get"] == {"dynamodb:GetItem"}
+    assert actions["put_new"] == {"dynamodb:PutItem"}  # through self._put
+    assert actions["transact_put_new"] == {"dynamodb:PutItem"}
+    assert actions["query"] == {"dynamodb:Query"}
+    assert actions["batch_put"] == {"dynamodb:BatchWriteItem"}
+    assert actions["ensure_exists"] == {"dynamodb:DescribeTable", "dynamodb:CreateTable"}
+
+
+def test_call_scan_sees_table_calls_and_ignores_dict_methods(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import json\n"
+        "def handler(event, context, table=None, sns=None):\n"
+        "    event.get('x'); {}.update(a=1)\n"
+        "    table.put_new({'pk': 'a'}); list(table.query('p', index='gsi1'))\n"
+        "    sns.publish(TopicArn='t', Message='m')\n"
+    )
+    needs = needed(tmp_path / "app.py")
+    assert needs.actions == {"dynamodb:PutItem", "dynamodb:Query", "sns:Publish",
+                             "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"}
+    assert needs.index_query
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_handler_imports_and_is_callable(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = _entry(name)
+    props = FUNCTIONS[name]["Properties"]
+    module_name, attr = (props.get("Handler") or load_template()["Globals"]["Function"]["Handler"]).split(".")
+    assert entry.name == f"{module_name}.py"
+    env = {**load_template()["Globals"]["Function"]["Environment"]["Variables"],
+           **props.get("Environment", {}).get("Variables", {})}
+    stand_ins = {"EW_TOKEN_SECRET": "x" * 40, "EW_CONTENT_DIR": str(ROOT / "site" / "content"),
+                 "EW_SITE_ORIGIN": "https://zfjd.example.gov.cn", "EW_TABLE_NAME": "enforcewatch",
+                 "EW_IDEMPOTENCY_TTL_HOURS": "24", "EW_SUBMISSION_RETENTION_DAYS": "0",
+                 "EW_SUMMARY_TOPIC_ARN": "arn:aws-cn:sns:cn-north-1:123456789012:summaries"}
+    for var in env:
+        monkeypatch.setenv(var, stand_ins[var])
+    monkeypatch.chdir(ROOT)
+    spec = importlib.util.spec_from_file_location(f"lambda_{entry.parent.name}", entry)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # what a cold start does: build settings, client and app
+    assert callable(getattr(module, attr)), f"{entry.relative_to(ROOT)}: no callable {attr}"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"  # conftest's tripwire: nothing real was reachable
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_policy_names_exactly_the_actions_the_code_calls(name: str) -> None:
+    needs = needed(_entry(name))
+    has = granted(FUNCTIONS[name]["Properties"])
+    extra, missing = has - needs.actions, needs.actions - has
+    assert not extra, f"{name}: granted but never called: {sorted(extra)}"
+    assert not missing, f"{name}: called but not granted: " + "; ".join(
+        f"{a} ({', '.join(needs.sites.get(a, ['implied by the table key']))})" for a in sorted(missing)
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_policy_resources_are_this_stacks_own(name: str) -> None:
+    needs = needed(_entry(name))
+    statements = policy_statements(FUNCTIONS[name]["Properties"])
+    resources = [r for s in statements for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    assert "*" not in resources
+    index_grants = [r for r in resources if "/index/" in str(r)]
+    assert bool(index_grants) == needs.index_query, f"{name}: index access granted={index_grants}"
+
+
+def test_submit_cannot_list_submissions_or_reach_staff_records() -> None:
+    props = FUNCTIONS["SubmitFunction"]["Properties"]
+    actions = granted(props)
+    assert not actions & {"dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:PartiQLSelect", "dynamodb:UpdateItem"}
+    for statement in policy_statements(props):
+        if any(str(a).startswith("dynamodb:") for a in statement["Action"]):
+            keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            assert not any(k.startswith(("USER#", "AUDIT#")) or k == "*" for k in keys)
