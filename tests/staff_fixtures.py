@@ -11,13 +11,13 @@ from enforcewatch.store.dynamo import DynamoTable
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 SECRET = "t" * 48
-HQ, WB = "红旗区", "卫滨区"
+HQ, WB = "hongqi", "weibin"  # district ids (names: 红旗区, 卫滨区)
 
 
 def write_content(content_dir: Path) -> Path:
     content_dir.mkdir(parents=True, exist_ok=True)
     (content_dir / "districts.yaml").write_text(
-        f"- {{id: {HQ}, name: {HQ}}}\n- {{id: {WB}, name: {WB}}}\n", encoding="utf-8")
+        f"- {{id: {HQ}, name: 红旗区}}\n- {{id: {WB}, name: 卫滨区}}\n", encoding="utf-8")
     return content_dir
 
 

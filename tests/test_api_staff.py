@@ -100,7 +100,7 @@ def test_district_account_cannot_cross(client: TestClient, route) -> None:
     method, url, body, allowed = CROSSING[route]
     r = client.request(method, url, json=body, headers=sign_in(client, "hongqi"))
     assert r.status_code in allowed, r.text
-    assert WB not in r.text and "P-WB-1" not in r.text and "举报人甲" not in r.text
+    assert WB not in r.text and "卫滨区" not in r.text and "P-WB-1" not in r.text and "举报人甲" not in r.text
     if r.status_code >= 400:
         assert_error_shape(r, r.status_code)
 

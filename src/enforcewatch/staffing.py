@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from enforcewatch import events, registry
 from enforcewatch.accounts import OFFICE, iso
-from enforcewatch.deadlines import EVENT_KINDS, STATUS_LABELS, event_id_for
 from enforcewatch.errors import FieldError, Forbidden, InputError, NotFound
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -29,14 +27,8 @@ DEFAULT_REPLY_WORKING_DAYS = 15
 
 
 def load_districts(content_dir: Path) -> list[dict[str, str]]:
-    """The districts (县/市/区; public, not confidential) from site/content/districts.yaml."""
-    path = content_dir / "districts.yaml"
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    if isinstance(data, dict):
-        data = data.get("districts") or []
-    return [{"id": str(d["id"]), "name": str(d.get("name", d["id"]))} for d in data if isinstance(d, dict)]
+    """The districts (县/市/区; public) as {id, name}, read by the registry's loader."""
+    return [{"id": d.id, "name": d.name} for d in registry.load_districts(content_dir)]
 
 
 @dataclass(frozen=True)
@@ -81,34 +73,16 @@ def point_in_scope(table: DynamoTable, scope: Scope, point_id: str) -> dict[str,
 def record_point_event(table: DynamoTable, scope: Scope, point_id: str, kind: str, date: str,
                        reason: str | None, note: str | None, now: dt.datetime) -> dict[str, Any]:
     """A reminder, disqualifying event, termination, withdrawal or plaque return, stored once."""
-    point = point_in_scope(table, scope, point_id)
-    problems = []
-    if kind not in EVENT_KINDS:
-        problems.append(FieldError(("kind",), "事件类型无效"))
-    try:
-        day = dt.date.fromisoformat(date)
-    except (TypeError, ValueError):
-        problems.append(FieldError(("date",), "日期格式应为 YYYY-MM-DD"))
-    if problems:
-        raise InputError("；".join(p.msg for p in problems), problems)
-    event_id = event_id_for(kind, day, reason)
-    district = point["district"]
-    item = {
-        "pk": f"POINT#{point_id}", "sk": f"EVENT#{day.isoformat()}#{event_id}", "point_id": point_id,
-        "district": district, "kind": kind, "date": day.isoformat(), "reason": reason, "note": note,
-        "event_id": event_id, "recorded_by": scope.username, "recorded_at": iso(now),
-        "gsi1pk": f"DISTRICT#{district}", "gsi1sk": f"POINT#{point_id}#EVENT#{day.isoformat()}#{event_id}",
-    }
-    table.put(item)  # same kind, date and reason → same key: recording twice stores one event
-    return item
+    point_in_scope(table, scope, point_id)
+    today = (now + dt.timedelta(hours=8)).date()  # China Standard Time, no DST
+    return events.record_event(table, point_id, kind, date, reason, note, recorded_by=scope.username,
+                               now=now, today=today)
 
 
 def set_point_status(table: DynamoTable, scope: Scope, point_id: str, status: str, now: dt.datetime
                      ) -> dict[str, Any]:
     point_in_scope(table, scope, point_id)
-    if status not in STATUS_LABELS:
-        raise InputError("状态无效", [FieldError(("status",), "状态须为 " + " / ".join(STATUS_LABELS))])
-    return table.update(f"POINT#{point_id}", "POINT", {"status": status, "status_changed_at": iso(now)})
+    return events.set_status(table, point_id, status, now=now)
 
 
 def flags(table: DynamoTable, scope: Scope, district: str | None = None) -> Iterator[dict[str, Any]]:
