@@ -9,9 +9,11 @@ stores nothing new, a run after a gap stores what the missed days would have.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from enforcewatch.deadlines import (
@@ -22,13 +24,17 @@ from enforcewatch.deadlines import (
     Point,
     Report,
     Result,
+    china_date,
     evaluate,
 )
-from enforcewatch.duedates import WorkCalendar, parse_month
+from enforcewatch.duedates import WorkCalendar, load_calendar, parse_month
 from enforcewatch.errors import InputError
 from enforcewatch.events import event_from_item, iso_utc
+from enforcewatch.registry import District, load_districts
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import DynamoTable
+from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+
+log = logging.getLogger(__name__)
 
 
 def parse_received(text: str) -> dt.datetime:
@@ -123,8 +129,11 @@ def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as
         result = evaluate(data.points, data.reports, data.events, as_of, calendar)
         warnings.update(result.warnings)
         fresh = [f for f in result.flags if (f.point_id, flag_sk(f)) not in data.stored]
-        # Deterministic keys: writing the same flag twice (a concurrent run) still leaves one item.
-        table.batch_put([flag_item(f, now) for f in fresh])
+        for f in fresh:
+            try:  # deterministic key: a concurrent run that stored it first wins, and it stays one item
+                table.put_new(flag_item(f, now))
+            except ConditionFailed:
+                pass
         summary.new[district] = Counter(f.kind for f in fresh)
         summary.current[district] = Counter(f.kind for f in result.flags)
     summary.warnings = sorted(warnings)
@@ -213,3 +222,31 @@ def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.dat
     if problems:
         raise InputError("\n".join(problems))
     return evaluate(points, reports, events, as_of, calendar)
+
+
+def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now: dt.datetime,
+                    publish: Callable[[str, str], None] | None) -> dict[str, Any]:
+    """The daily check: as of the schedule's day in China time (a rerun of the same event gives the same
+    flags); a per-district summary of counts (no names: mail is not a confidential channel)."""
+    as_of = china_date(parse_received(event_time))
+    districts = load_districts(content_dir)
+    summary = run(table, [d.id for d in districts], load_calendar(content_dir), as_of, now)
+    for warning in summary.warnings:
+        log.warning("deadline check: %s", warning)
+    if publish is not None:
+        publish(f"EnforceWatch deadline check {as_of.isoformat()}", summary_text(summary, districts))
+    return summary.as_json()
+
+
+def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:
+    labels = {"overdue": "逾期未报", "reminder_due": "应提醒", "revocable": "可取消资格",
+              "terminated": "应终止", "plaque_to_recover": "待收回牌匾"}
+    lines = [f"监测点报送检查（截至 {summary.as_of}，北京时间）", ""]
+    for d in districts:
+        new, current = summary.new.get(d.id, Counter()), summary.current.get(d.id, Counter())
+        parts = [f"{labels[k]} {current[k]}（新增 {new[k]}）" for k in labels if current[k]]
+        lines.append(f"{d.name}：{'；'.join(parts) if parts else '无'}")
+    if summary.warnings:
+        lines += ["", *[f"警告：{w}" for w in summary.warnings]]
+    lines += ["", "详情请登录工作人员页面查看。本邮件只含数量，不含企业信息。"]
+    return "\n".join(lines)

@@ -1,0 +1,27 @@
+"""Lambda entry point for the daily deadline check of monitoring points (issue #4).
+
+Run by the schedule; checks as of the event's day in China time, stores new flags and, when a topic
+is configured, publishes a per-district summary of counts (no enterprise names).
+"""
+
+import datetime as dt
+import os
+
+import boto3
+
+from enforcewatch.config import Settings
+from enforcewatch.flags import scheduled_check
+from enforcewatch.store.dynamo import DynamoTable
+
+settings = Settings.from_env(os.environ)
+table = DynamoTable.from_settings(settings)
+
+
+def publish(subject: str, message: str) -> None:
+    sns = boto3.client("sns", region_name=settings.region)
+    sns.publish(TopicArn=settings.summary_topic_arn, Subject=subject, Message=message)
+
+
+def handler(event, context):
+    sender = publish if settings.summary_topic_arn else None
+    return scheduled_check(table, settings.content_dir, event["time"], dt.datetime.now(dt.UTC), sender)
