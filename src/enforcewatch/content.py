@@ -114,6 +114,7 @@ class Content:
     spot_checks: SpotCheckList
     leniency: LeniencyList
     pages: list[Page]
+    root: Path = Path("site/content")  # where it was read from (e.g. for calendar data beside it)
 
     def department(self, dept_id: str) -> Department:
         return next(d for d in self.departments if d.id == dept_id)
@@ -367,4 +368,5 @@ def load_content(root: Path | str) -> Content:
     if c.problems:
         c.problems.sort(key=lambda p: (p.path, p.line or 0, p.field, p.message))
         raise ContentError(c.problems)
-    return Content(site, departments, lists["enforcement-items"], lists["spot-checks"], lists["leniency"], pages)
+    return Content(site, departments, lists["enforcement-items"], lists["spot-checks"], lists["leniency"], pages,
+                   Path(root))
