@@ -1,0 +1,117 @@
+"""The one-command local stack (`enforcewatch serve`): build the site, start DynamoDB Local on the data
+dir, create the table if missing, and serve the site and the APIs from one origin until Ctrl-C.
+
+One ASGI app routes by path: `/api/staff/…` and `/staff/…` to the staff app (if present),
+`/api/…` to the public app, everything else to the built site (with its 404 page).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from enforcewatch.config import Settings
+
+log = logging.getLogger("enforcewatch.local")
+STAFF_PREFIXES = ("/api/staff", "/staff")
+SECRET_FILE = "token-secret"  # staff sign-ins survive a restart of the local stack
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".data")
+    content_dir: Path = Path("site/content")
+    templates_dir: Path = Path("site/templates")
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+class OneOrigin:
+    """Dispatches requests to the staff app, the public API or the static site."""
+
+    def __init__(self, public: Any, site: Any, staff: Any | None = None) -> None:
+        self.public, self.site, self.staff = public, site, staff
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if self.staff is not None and any(_under(path, p) for p in STAFF_PREFIXES):
+            await self.staff(scope, receive, send)
+        elif _under(path, "/api"):
+            await self.public(scope, receive, send)
+        else:
+            await self.site(scope, receive, send)
+
+
+def local_secret(data_dir: Path) -> str:
+    """The staff token secret of this data dir, created on first use (0600)."""
+    path = data_dir / SECRET_FILE
+    if not path.is_file():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path) -> OneOrigin:
+    from starlette.staticfiles import StaticFiles
+
+    from enforcewatch.api import create_app
+
+    public = create_app(settings, table, templates_dir=templates_dir)
+    staff = None
+    try:
+        staff_module = importlib.import_module("enforcewatch.api.staff")
+    except ModuleNotFoundError as exc:
+        if exc.name != "enforcewatch.api.staff":
+            raise
+    else:
+        staff = staff_module.create_staff_app(settings, table)
+    return OneOrigin(public, StaticFiles(directory=site_dir, html=True), staff)
+
+
+def serve(options: LocalOptions) -> int:
+    """Run until SIGINT/SIGTERM; DynamoDB Local is stopped on the way out, whatever happens."""
+    import uvicorn
+
+    from enforcewatch.build import build_site
+    from enforcewatch.ddblocal import DynamoDBLocal
+    from enforcewatch.store.dynamo import DynamoTable
+
+    data_dir = options.data_dir.resolve()
+    site_dir = data_dir / "_site"
+    result = build_site(options.content_dir, options.templates_dir, site_dir)
+    _say(f"已生成网站：{result.pages} 个页面")
+    server = DynamoDBLocal(data_dir).start()  # the same data dir the other commands' --data-dir opens
+    try:
+        settings = Settings.from_env(os.environ).model_copy(update={
+            "dynamodb_endpoint": server.endpoint, "content_dir": options.content_dir,
+            "token_secret": os.environ.get("EW_TOKEN_SECRET") or local_secret(data_dir), "site_origin": None,
+        })
+        table = DynamoTable.from_settings(settings)
+        if table.ensure_exists():
+            _say(f"已创建数据表 {settings.table_name}")
+        app = make_app(settings, table, site_dir, options.templates_dir)
+        # No access log: receipt look-ups and form posts are nobody's business (seed 000 §八).
+        config = uvicorn.Config(app, host=options.host, port=options.port, lifespan="off", access_log=False,
+                                log_level="warning", timeout_graceful_shutdown=5)
+        _say(f"EnforceWatch 已启动：http://{options.host}:{options.port}/ （数据目录 {data_dir}，按 Ctrl-C 停止）")
+        uvicorn.Server(config).run()
+    finally:
+        server.stop()
+        _say("已停止。")
+    return 0
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)  # noqa: T201

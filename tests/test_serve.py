@@ -1,0 +1,176 @@
+"""`enforcewatch serve` end to end: a real process, DynamoDB Local on disk, headless Chromium with and without
+JavaScript, and a receipt that still works after a restart."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from enforcewatch.ddblocal import free_port, open_table
+from submitting import add_point, complaint
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = Path(sys.executable).parent / "enforcewatch"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+pytestmark = [pytest.mark.ddb_local]
+
+
+class Stack:
+    """One `enforcewatch serve` process on a free port and a temporary data dir."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Stack:
+        self.proc = subprocess.Popen(
+            [str(EXE), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"serve exited: {self.proc.stdout.read().decode()}")
+            try:
+                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        self.stop()
+        raise AssertionError("serve did not answer within 120 s")
+
+    def stop(self) -> str:
+        """Ctrl-C, as a person would; returns what serve printed."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            out, _ = self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+            raise AssertionError("serve did not stop on Ctrl-C") from None
+        self.proc = None
+        return out.decode()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, ddb_local_server) -> Iterator[Stack]:
+    s = Stack(tmp_path_factory.mktemp("serve-data")).start()
+    yield s
+    if s.proc is not None:
+        s.stop()
+
+
+def test_site_and_api_on_one_origin(stack):
+    assert httpx.get(stack.url + "/").status_code == 200
+    page = httpx.get(stack.url + "/complaint/")
+    assert page.status_code == 200 and 'action="/api/complaints"' in page.text
+    missing = httpx.get(stack.url + "/no-such-page/")
+    assert missing.status_code == 404 and "<html" in missing.text
+    assert httpx.get(stack.url + "/api/openapi.json").json()["info"]["title"]
+
+
+def test_receipt_survives_a_restart_and_ctrl_c_stops_everything(stack):
+    code = httpx.post(stack.url + "/api/complaints", json=complaint()).json()["receipt"]
+    printed = stack.stop()
+    assert "已停止" in printed and "Traceback" not in printed
+    assert not (stack.data_dir / "dynamodb-local.endpoint").exists()  # DynamoDB Local is gone too
+    stack.start()
+    got = httpx.get(f"{stack.url}/api/receipts/{code}")
+    assert got.status_code == 200 and got.json()["status"] == "收到"
+
+
+def _browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    return pw, pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+
+
+def _fill_complaint(page, agency: str) -> None:
+    page.select_option("#f-complainant_type", "企业")
+    page.fill("#f-name", "示范市某某有限公司")
+    page.fill("#f-uscc", "91410700MA44XTBU0K")
+    page.fill("#f-agency", agency)
+    page.fill("#f-incident_date", "2026-02-20")
+    page.select_option("#f-category", "重复检查")
+    page.fill("#f-description", "同一事项一个月内被检查三次，每次要求提供相同材料。")
+    page.fill("#f-request", "请求规范检查频次")
+    page.check("#f-attest")
+
+
+def _fill_report(page, code: str) -> None:
+    page.fill("#f-point_id", "BR-0001")
+    page.fill("#f-access_code", code)
+    page.fill("#f-month", "2026-02")
+    p = "#f-inspections-0-"
+    page.fill(p + "date", "2026-02-10")
+    page.fill(p + "agency", "示范市市场监督管理局")
+    page.fill(p + "officer_count", "2")
+    for field, value in (("credentials_shown", "是"), ("inspection_type", "双随机抽查"), ("filed_or_scanned", "是"),
+                         ("outcome", "无问题"), ("satisfaction", "满意")):
+        page.select_option(p + field, value)
+    page.fill(p + "items_checked", "食品经营许可情况")
+    page.fill("#f-contact_name", "王经理")
+    page.fill("#f-contact_phone", "0373-1234567")
+    page.check("#f-attest")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_complaint_and_report_through_the_browser(stack, chromium_path, javascript):
+    with open_table(stack.data_dir) as table:
+        code = add_point(table, "BR-0001", seed=11)
+        before = len(list(table.query("POINT#BR-0001", "REPORT#", consistent=True)))
+    pw, browser = _browser(chromium_path)
+    try:
+        page = browser.new_context(java_script_enabled=javascript).new_page()
+        agency = f"示范市某执法大队（{'js' if javascript else 'nojs'}）"
+        page.goto(stack.url + "/complaint/")
+        if javascript:
+            assert page.input_value("input[name=idempotency_key]")
+        _fill_complaint(page, agency)
+        page.fill("#f-description", "太短")  # first a mistake: the page comes back with the message
+        page.click("button[type=submit]")
+        assert "事实和理由：至少填写10个字" in page.inner_text("#error-summary")
+        assert page.input_value("#f-agency") == agency
+        page.fill("#f-description", "同一事项一个月内被检查三次，每次要求提供相同材料。")
+        page.check("#f-attest")
+        page.click("button[type=submit]")
+        receipt = page.inner_text("#receipt-code").strip()
+        assert "投诉回执" in page.inner_text("#proof")
+        page.check("#saved")
+        page.goto(stack.url + "/receipt/")
+        page.fill("#f-code", receipt.lower())
+        page.click("button[type=submit]")
+        assert page.inner_text("[data-status]") == "收到"
+
+        page.goto(stack.url + "/report/")
+        if javascript:
+            assert page.is_hidden("#f-inspections-1-date")
+            page.click("[data-add-row]")
+            assert page.is_visible("#f-inspections-1-date")
+        _fill_report(page, code)
+        page.click("button[type=submit]")
+        assert "月报已报送" in page.inner_text("h1")
+    finally:
+        browser.close()
+        pw.stop()
+    with open_table(stack.data_dir) as table:
+        stored = [c for c in table.query("COMPLAINTS", index="gsi2") if c["agency"] == agency]
+        assert len(stored) == 1 and stored[0]["description"].startswith("同一事项")
+        reports = list(table.query("POINT#BR-0001", "REPORT#", consistent=True))
+        assert len(reports) == before + 1 and reports[-1]["inspections"][0]["agency"] == "示范市市场监督管理局"
