@@ -5,9 +5,11 @@ The actions are derived by a static scan, not listed by hand:
 1. `enforcewatch/store/dynamo.py`: which boto3 client operations each `DynamoTable` method calls
    (`self.client.put_item(...)` → `dynamodb:PutItem`; a transaction's `Put` → `dynamodb:PutItem`,
    since IAM authorises each operation inside `TransactWriteItems` by its own action).
-2. The modules a function reaches: the imports of `functions/<name>/app.py`, followed through
-   `enforcewatch` (module level; a module counts whole once reached).
-3. In those modules, the `DynamoTable` methods called on a table (`table.put_new(...)`,
+2. The code a function reaches: the modules `functions/<name>/app.py` imports, followed through
+   `enforcewatch`; in them, module-level code, functions registered by a decorator call (routes,
+   middleware), and, transitively, every function or method whose name reached code refers to
+   (by name, across modules: an over-approximation that never misses a call made by name).
+3. In that code, the `DynamoTable` methods called on a table (`table.put_new(...)`,
    `self.table.query(..., index=...)`) and direct SNS/S3 calls (`publish(TopicArn=...)`,
    `put_object(Bucket=...)`).
 KMS actions follow from the table's customer-managed key: reading needs Decrypt/DescribeKey, writing
@@ -135,15 +137,112 @@ class Needs:
     sites: dict[str, list[str]] = field(default_factory=dict)  # action → where (for failure messages)
 
 
-def needed(entry: Path) -> Needs:
-    methods = adapter_actions()
-    needs = Needs()
+Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _top_level(tree: ast.Module) -> Iterator[ast.AST]:
+    """Module-level code that runs on import: everything but function bodies (decorators included)."""
+    for stmt in tree.body:
+        if isinstance(stmt, Def):
+            yield from (d for d in stmt.decorator_list if not isinstance(d, ast.Call))  # @router.x: see below
+            yield from (d for d in stmt.args.defaults)
+        elif isinstance(stmt, ast.ClassDef):
+            yield from stmt.decorator_list
+            yield from stmt.bases
+            yield from (s for s in stmt.body if not isinstance(s, Def))
+        else:
+            yield stmt
+
+
+def _decorator_base(node: ast.expr) -> str | None:
+    """`router` for `@router.post("/x")`: the object a function registers itself with."""
+    while isinstance(node, ast.Call | ast.Attribute):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _imported_names(tree: ast.Module) -> dict[str, Path]:
+    """Local name → file of the enforcewatch module it was imported from (`from m import router`)."""
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("enforcewatch"):
+            source = _module_file(node.module)
+            for alias in node.names:
+                if source:
+                    out[alias.asname or alias.name] = source
+    return out
+
+
+def reached_code(entry: Path) -> list[tuple[Path, ast.AST]]:
+    """(file, node) for all code the entry point can run, found by name from its module-level code.
+
+    A function registered by a decorator call (`@router.post(...)`) counts once reached code uses the
+    object it registers with (`include_router(router)` in its module, or where that name is imported):
+    importing a package runs its routers' decorators, but only an app that mounts them serves them.
+    """
+    defs: dict[str, list[tuple[Path, ast.AST]]] = {}
+    roots: list[tuple[Path, ast.AST]] = []
+    registered: dict[tuple[Path, str], list[tuple[Path, ast.AST]]] = {}
+    imported: dict[Path, dict[str, Path]] = {}
     for path in reachable_modules(entry).values():
         if path == ADAPTER:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported[path] = _imported_names(tree)
+        roots += [(path, node) for node in _top_level(tree)]
+        if path == entry:  # the handler itself, whatever its name: Lambda calls into the entry module
+            roots += [(path, node) for node in tree.body if isinstance(node, Def)]
+        for node in ast.walk(tree):
+            if isinstance(node, Def):
+                defs.setdefault(node.name, []).append((path, node))
+                for base in {_decorator_base(d) for d in node.decorator_list if isinstance(d, ast.Call)} - {None}:
+                    registered.setdefault((path, base), []).append((path, node))
+            elif isinstance(node, ast.ClassDef):  # using a class runs its dunder methods
+                defs.setdefault(node.name, []).extend(
+                    (path, m) for m in node.body if isinstance(m, Def) and m.name.startswith("__")
+                )
+    reached, todo, seen = [], list(roots), set()
+    while todo:
+        path, node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        reached.append((path, node))
+        in_decorators = {id(inner) for d in getattr(node, "decorator_list", []) for inner in ast.walk(d)}
+        for sub in ast.walk(node):
+            todo += _uses(sub, path, in_decorators, defs, registered, imported)
+    return reached
+
+
+def _uses(
+    sub: ast.AST,
+    path: Path,
+    in_decorators: set[int],
+    defs: dict[str, list[tuple[Path, ast.AST]]],
+    registered: dict[tuple[Path, str], list[tuple[Path, ast.AST]]],
+    imported: dict[Path, dict[str, Path]],
+) -> list[tuple[Path, ast.AST]]:
+    """The code one name in reached code brings in: functions of that name, routes it mounts."""
+    found: list[tuple[Path, ast.AST]] = []
+    # Reading a router (not defining it, not decorating with it) mounts the routes registered on it.
+    if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and id(sub) not in in_decorators:
+        found += registered.get((path, sub.id), [])
+        source = imported.get(path, {}).get(sub.id)
+        if source:
+            found += registered.get((source, sub.id), [])
+    name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
+    return found + defs.get(name, []) if name else found
+
+
+def needed(entry: Path) -> Needs:
+    methods = adapter_actions()
+    needs = Needs()
+    counted: set[int] = set()
+    for path, code in reached_code(entry):
+        for node in ast.walk(code):
+            if id(node) in counted or not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
+            counted.add(id(node))
             method, keywords = node.func.attr, {k.arg for k in node.keywords}
             where = f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{node.lineno}"
             acts: set[str] = set()
