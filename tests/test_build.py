@@ -240,3 +240,21 @@ def test_spot_check_page_publishes_the_rule_not_classes(mini: Path) -> None:
 def test_leniency_page_states_exclusions(mini: Path) -> None:
     text = soup(mini / "leniency/index.html").get_text()
     assert "不适用本清单的情形" in text and "触碰食品安全" in text
+
+
+def test_template_syntax_error_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "home.html").write_text('{% extends "base.html" %}\n{% block content %}\n{% if %}\n',
+                                         encoding="utf-8")
+    assert main(["build", "--content", str(FIXTURE), "--templates", str(templates),
+                 "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{templates / 'home.html'}:3: 模板语法错误") and "Traceback" not in err
+
+
+def test_missing_templates_dir_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--content", str(FIXTURE), "--templates", str(tmp_path / "nope"),
+                 "--out", str(tmp_path / "out")]) == 1
+    assert "找不到模板" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -20,7 +20,7 @@ from enforcewatch import datafiles
 from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
 from enforcewatch.errors import ContentError, ContentProblem
-from enforcewatch.render import make_environment, render_template
+from enforcewatch.render import get_template, make_environment, render_template
 
 PAGES_TEMPLATES = "pages"
 STATIC_DIR = "static"
@@ -98,7 +98,7 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output) 
         groups = _by_department(data.items, content.departments)
         common = {**ctx, "spec": spec, "data": data, "meta": data.meta, "groups": groups,
                   "item_path": item_path, "department_path": department_path}
-        index = env.get_template(spec.index_template)
+        index = get_template(env, spec.index_template)
         out.add(_page_file(f"/{spec.key}/"), render_template(
             index, {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"}),
             spec.index_template)
@@ -106,7 +106,7 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output) 
             path = department_path(spec, dept.id)
             out.add(_page_file(path), render_template(
                 index, {**common, "department": dept, "items": items, "page_path": path}), spec.index_template)
-        item_tpl = env.get_template(spec.item_template)
+        item_tpl = get_template(env, spec.item_template)
         for item in data.items:
             path = item_path(spec, item.id)
             out.add(_page_file(path), render_template(
@@ -128,7 +128,7 @@ def _render_templates_dir(templates_dir: Path, env: Any, ctx: dict[str, Any], ou
         rel = path.relative_to(root).as_posix()
         name = f"{PAGES_TEMPLATES}/{rel}"
         page_path = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-        out.add(rel, render_template(env.get_template(name), {**ctx, "page_path": page_path}), name)
+        out.add(rel, render_template(get_template(env, name), {**ctx, "page_path": page_path}), name)
 
 
 def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook, ...] = ()) -> Output:
@@ -138,14 +138,14 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
         ctx.update(hook(content))
     out = Output()
     summaries = _render_lists(content, env, ctx, out)
-    page_tpl = env.get_template("page.html")
+    page_tpl = get_template(env, "page.html")
     for page in content.pages:
         path = f"/{page.slug}/"
         out.add(_page_file(path), render_template(page_tpl, {**ctx, "page": page, "page_path": path}), page.source)
     _render_templates_dir(templates_dir, env, ctx, out)
-    out.add("index.html", render_template(env.get_template("home.html"), {
+    out.add("index.html", render_template(get_template(env, "home.html"), {
         **ctx, "lists": summaries, "pages": content.pages, "page_path": "/"}), "home.html")
-    out.add("404.html", render_template(env.get_template("404.html"), {**ctx, "page_path": "/404.html"}), "404.html")
+    out.add("404.html", render_template(get_template(env, "404.html"), {**ctx, "page_path": "/404.html"}), "404.html")
     out.add("sitemap.xml", sitemap(content.site.site_url, out.files), "sitemap.xml")
     out.add("robots.txt", robots(content.site.site_url), "robots.txt")
     out.add("data/index.json", json.dumps(

@@ -316,8 +316,12 @@ def _load_pages(c: _Collector) -> list[Page]:
         if not ID_RE.match(path.stem):
             c.add(rel, None, "", "文件名只能使用小写字母、数字和连字符（-），它也是页面地址")
             continue
-        text = path.read_text(encoding="utf-8")
-        parts = split_front_matter(text)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            c.add(rel, None, "", "文件不是 UTF-8 编码")
+            continue
+        parts = split_front_matter(text.replace("\r\n", "\n"))
         if parts is None:
             c.add(rel, 1, "", "缺少以 --- 开头和结尾的 YAML 头部（至少包含 title）")
             continue

@@ -11,7 +11,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 from markupsafe import Markup
 
 from enforcewatch.errors import ContentError, ContentProblem
@@ -53,6 +61,18 @@ def make_environment(templates_dir: Path | str) -> Environment:
     env.filters["ratio"] = ratio_filter
     env.globals["vocabulary"] = VOCABULARY  # the submission forms' choices (enforcewatch.submissions)
     return env
+
+
+def get_template(env: Environment, name: str) -> Template:
+    """Load and compile a template, turning a missing file or a syntax error into a ContentError."""
+    try:
+        return env.get_template(name)
+    except TemplateSyntaxError as exc:
+        where = exc.filename or name
+        raise ContentError([ContentProblem(str(where), exc.lineno, "", f"模板语法错误：{exc.message}")]) from exc
+    except TemplateNotFound as exc:
+        roots = getattr(env.loader, "searchpath", None) or ["templates"]
+        raise ContentError([ContentProblem(str(roots[0]), None, "", f"找不到模板 {exc.name}")]) from exc
 
 
 def render_template(template: Template, context: Mapping[str, Any]) -> str:
