@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -132,6 +134,31 @@ def reporting_calendar(calendar: WorkCalendar, today: dt.date) -> list[CalendarM
             except CalendarUnknown:
                 rows.append(CalendarMonth(month_text(year, month), None, next_month(year, month)[0]))
     return rows
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def calendar_page_context(calendar: WorkCalendar, today: dt.date) -> dict[str, Any]:
+    """What the published calendar page shows: the current and next year, as far as the calendar is known."""
+    years: dict[int, list[dict[str, Any]]] = {}
+    unknown: set[int] = set()
+    for row in reporting_calendar(calendar, today):
+        year, month = parse_month(row.month)
+        if row.unknown_year is not None:
+            unknown.add(row.unknown_year)
+        years.setdefault(year, []).append({
+            "month": row.month, "label": f"{year}年{month}月", "due": row.due,
+            "weekday": f"星期{WEEKDAYS[row.due.weekday()]}" if row.due else None, "unknown_year": row.unknown_year})
+    return {"built_on": today.isoformat(), "years": [{"year": y, "months": m} for y, m in sorted(years.items())],
+            "unknown_years": sorted(unknown)}
+
+
+def calendar_hook(content_dir: Path, today: dt.date) -> Callable[[Any], Mapping[str, Any]]:
+    """A build context hook: `reporting_calendar` for site/templates/pages/calendar/index.html."""
+    def hook(_content: Any) -> Mapping[str, Any]:
+        return {"reporting_calendar": calendar_page_context(load_calendar(content_dir), today)}
+    return hook
 
 
 # -- office-supplied years ----------------------------------------------------------------------
