@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from enforcewatch.build import build_site
+from enforcewatch.duedates import calendar_hook
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,10 +16,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--content", type=Path, default=Path("site/content"), help="content directory")
     p.add_argument("--templates", type=Path, default=Path("site/templates"), help="templates directory")
     p.add_argument("--out", type=Path, default=Path("_site"), help="output directory (replaced on success)")
+    p.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                   help="build date for the reporting calendar, YYYY-MM-DD (default: today, China time)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = build_site(args.content, args.templates, args.out)
+    today = args.today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today),))
     print(f"已生成 {result.pages} 个页面、{result.files} 个文件：{args.out}", file=sys.stderr)  # noqa: T201
     return 0
