@@ -82,15 +82,20 @@ def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path
 
 def serve(options: LocalOptions) -> int:
     """Run until SIGINT/SIGTERM; DynamoDB Local is stopped on the way out, whatever happens."""
+    import datetime as dt
+
     import uvicorn
 
     from enforcewatch.build import build_site
     from enforcewatch.ddblocal import DynamoDBLocal
+    from enforcewatch.duedates import calendar_hook
     from enforcewatch.store.dynamo import DynamoTable
 
     data_dir = options.data_dir.resolve()
     site_dir = data_dir / "_site"
-    result = build_site(options.content_dir, options.templates_dir, site_dir)
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the reporting calendar's build date
+    result = build_site(options.content_dir, options.templates_dir, site_dir,
+                        hooks=(calendar_hook(options.content_dir, today),))
     _say(f"已生成网站：{result.pages} 个页面")
     server = DynamoDBLocal(data_dir).start()  # the same data dir the other commands' --data-dir opens
     try:
