@@ -137,8 +137,7 @@ def file_complaint(
         raise InputError("请按提示修改后重新提交", problems)
     submission = complaint.model_dump(mode="json", exclude={"attest"})
     body = fingerprint(submission)
-    if (answer := idempotency.replay(table, SCOPE, key, body, now)) is not None:
-        return answer
+    # Write first, read only on conflict: the common case costs one transaction and no read.
     for _attempt in range(3):
         code = codes.new_code(rng)
         stored = ComplaintStored(complaint_id=new_id(now, rng), received_at=utc_timestamp(now), submission=submission)
@@ -154,7 +153,7 @@ def file_complaint(
         except Conflict:
             if (earlier := idempotency.replay(table, SCOPE, key, body, now)) is not None:
                 return earlier
-            # Otherwise an id or code collided (astronomically unlikely): draw new ones.
+            # Otherwise an expired record was cleared, or an id or code collided: draw new ones.
     raise Conflict("提交未成功，请稍后重试", [FieldError((), "提交未成功，请稍后重试")])
 
 

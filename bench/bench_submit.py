@@ -1,0 +1,140 @@
+"""Per-request cost of a complaint through the submit_report Lambda handler (Mangum + FastAPI + domain),
+against baselines measured in the same run: pydantic validation alone, and a bare DynamoDB `put_item`.
+
+    .venv/bin/python bench/bench_submit.py [--requests 300] [--no-local]
+
+Four measurements (median per request, after a warm-up):
+  validate      ComplaintIn.model_validate on the same body                    (baseline 1)
+  handler/mem   the Lambda handler with the store replaced by an in-process fake
+  put_item      one bare put_item of an item of the same size on DynamoDB Local (baseline 2)
+  transact3     a bare transaction of the same 3 items (complaint, receipt, idempotency record)
+  handler/ddb   the Lambda handler against DynamoDB Local (3 items in one transaction)
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mangum import Mangum
+
+from enforcewatch.api import create_app
+from enforcewatch.complaints import ComplaintIn
+from enforcewatch.config import Settings
+from enforcewatch.errors import Conflict
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENT = json.loads((ROOT / "tests" / "events" / "apigw_v2_post_complaint.json").read_text(encoding="utf-8"))
+
+
+class MemoryTable:
+    """Just enough of DynamoTable for the complaint path, in a dict."""
+
+    name = "memory"
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
+        return self.items.get((pk, sk))
+
+    def transact_put_new(self, items: list[dict[str, Any]]) -> None:
+        if any((i["pk"], i["sk"]) in self.items for i in items):
+            raise Conflict("exists")
+        for i in items:
+            self.items[(i["pk"], i["sk"])] = dict(i)
+
+    def delete(self, pk: str, sk: str) -> None:
+        self.items.pop((pk, sk), None)
+
+
+class Context:
+    function_name = "submit_report"
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def per_request(fns: dict[str, Callable[[int], Any]], n: int, rounds: int = 5) -> dict[str, float]:
+    """Median seconds per call of each fn; calls are interleaved in rounds so drift (JIT warm-up of
+    DynamoDB Local, other load on the machine) hits every measurement alike."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for fn in fns.values():
+        for i in range(50):
+            fn(-1 - i)  # warm-up
+    counter = 0
+    for _round in range(rounds):
+        for name, fn in fns.items():
+            for _ in range(max(1, n // rounds)):
+                counter += 1
+                start = time.perf_counter()
+                fn(counter)
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def handler_call(table: Any) -> Callable[[int], Any]:
+    app = create_app(Settings(table_name=getattr(table, "name", "bench"), content_dir=Path("/nonexistent")),
+                     table, rng=random.Random(1))
+    handler = Mangum(app, lifespan="off")
+    ctx = Context()
+    counter = iter(range(10**9))
+
+    def call(_i: int) -> Any:
+        event = copy.deepcopy(EVENT)
+        event["headers"]["idempotency-key"] = f"bench-key-{next(counter):012d}-{random.random()}"
+        out = handler(event, ctx)
+        assert out["statusCode"] == 201, out
+        return out
+
+    return call
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--no-local", action="store_true", help="skip the DynamoDB Local measurements")
+    args = parser.parse_args()
+    n = args.requests
+    body = json.loads(EVENT["body"])
+
+    results = per_request({"validate": lambda _i: ComplaintIn.model_validate(body),
+                           "handler/mem": handler_call(MemoryTable())}, n)
+    if not args.no_local:
+        from enforcewatch.ddblocal import DynamoDBLocal
+        from enforcewatch.store.dynamo import DynamoTable, to_attr
+
+        with DynamoDBLocal(None) as server:
+            table = DynamoTable.from_settings(Settings(table_name="bench", dynamodb_endpoint=server.endpoint))
+            table.ensure_exists()
+            item = {"pk": "", "sk": "COMPLAINT", **body, "status": "收到", "received_at": "2026-03-03T02:00:00.000000Z"}
+
+            def put(i: int) -> None:
+                table.client.put_item(TableName=table.name, Item=to_attr({**item, "pk": f"BENCH#{i}"}))
+
+            def transact(i: int) -> None:
+                table.transact_put_new([{**item, "pk": f"BENCHT#{i}"}, {"pk": f"BENCHR#{i}", "sk": "RECEIPT"},
+                                        {"pk": f"BENCHI#{i}", "sk": "IDEM", "response": {"ok": True}}])
+
+            results.update(per_request({"put_item": put, "transact3": transact, "handler/ddb": handler_call(table)}, n))
+
+    print(f"complaint through the submit_report handler, median of {n} requests")
+    for name, seconds in results.items():
+        print(f"  {name:12s} {seconds * 1e3:8.3f} ms")
+    print(f"  ratio handler/mem ÷ validate  = {results['handler/mem'] / results['validate']:.1f}")
+    if "put_item" in results:
+        print(f"  ratio handler/ddb ÷ put_item  = {results['handler/ddb'] / results['put_item']:.2f}")
+        print(f"  ratio handler/ddb ÷ transact3 = {results['handler/ddb'] / results['transact3']:.2f}")
+        print(f"  handler overhead over its one transaction: {(results['handler/ddb'] - results['transact3']) * 1e3:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
