@@ -369,7 +369,12 @@ def test_submit_cannot_list_submissions_or_reach_staff_records() -> None:
     props = FUNCTIONS["SubmitFunction"]["Properties"]
     actions = granted(props)
     assert not actions & {"dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:PartiQLSelect", "dynamodb:UpdateItem"}
+    scoped: dict[str, set[str]] = {}
     for statement in policy_statements(props):
         if any(str(a).startswith("dynamodb:") for a in statement["Action"]):
             keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
             assert not any(k.startswith(("USER#", "AUDIT#")) or k == "*" for k in keys)
+            for action in statement["Action"]:
+                scoped.setdefault(action, set()).update(keys)
+    assert scoped["dynamodb:DeleteItem"] == {"IDEM#*"}  # only expired idempotency records
+    assert scoped["dynamodb:Query"] == {"POINT#*"}  # only one point's own filings
