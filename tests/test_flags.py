@@ -161,14 +161,15 @@ def test_due_date_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.ddb_local
 def test_run_and_explain_commands_on_a_data_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.ddblocal import DynamoDBLocal, open_table
 
     data = tmp_path / "data"
     with open_table(data) as table:
         put_point(table, "A")
         put_report(table, "A", "2026-09", "2026-10-08T01:00:00.000000Z")
     args = ["--data-dir", str(data), "--content", str(CONTENT), "--as-of", "2026-11-23"]
-    assert main(["deadlines", "run", *args]) == 0
+    with DynamoDBLocal(data):  # as `serve` runs it: the command uses that server, not a second one
+        assert main(["deadlines", "run", *args]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["districts"]["chengguan"]["new"]["overdue"] == 9  # Jan–Aug and Oct
     assert main(["deadlines", "explain", "A", *args]) == 0
