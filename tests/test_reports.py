@@ -157,3 +157,48 @@ def test_malformed_key_is_refused(moto_table):
     with pytest.raises(InputError):
         file_report(moto_table, report("XX-0001", code), NOW, "short")
     assert _reports(moto_table) == []
+
+
+def test_a_concurrent_filing_takes_the_next_number_and_never_overwrites(table, monkeypatch):
+    code = add_point(table)
+    file_report(table, report("XX-0001", code), NOW)
+    real_query = table.query
+    calls = []
+
+    def stale_query(*args, **kwargs):  # as if the first filing landed after we counted
+        calls.append(args)
+        return iter([]) if len(calls) == 1 else real_query(*args, **kwargs)
+
+    monkeypatch.setattr(table, "query", stale_query)
+    answer = file_report(table, report("XX-0001", code, inspections=[]), NOW)
+    assert answer["seq"] == 1
+    monkeypatch.undo()
+    first, second = _reports(table)
+    assert len(first["inspections"]) == 1 and second["inspections"] == []
+
+
+@pytest.mark.ddb_local
+def test_dynamodb_local_reports_the_error_codes_the_store_translates(local_table):
+    """moto is lenient; DynamoDB Local is the contract: these codes are what dynamo._translate relies on."""
+    from botocore.exceptions import ClientError
+
+    from enforcewatch.store.dynamo import to_attr
+
+    item = {"pk": "POINT#X", "sk": "REPORT#2026-02#0000"}
+    local_table.put_new(item)
+    with pytest.raises(ClientError) as exc:
+        local_table.client.put_item(TableName=local_table.name, Item=to_attr(item),
+                                    ConditionExpression="attribute_not_exists(pk)")
+    assert exc.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    with pytest.raises(ClientError) as exc:
+        local_table.client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": local_table.name, "Item": to_attr(item), "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": local_table.name, "Item": to_attr({"pk": "IDEM#1", "sk": "IDEM"}),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ])
+    assert exc.value.response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = [r["Code"] for r in exc.value.response["CancellationReasons"]]
+    assert reasons == ["ConditionalCheckFailed", "None"]
+    assert local_table.get("IDEM#1", "IDEM") is None  # all or nothing
+    with pytest.raises(Conflict):
+        local_table.transact_put_new([item])

@@ -9,7 +9,7 @@ through the staff API.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -127,7 +127,8 @@ def receipt_pk(code_hash: str) -> str:
 
 
 def file_complaint(
-    table: DynamoTable, data: Any, now: datetime, rng: random.Random, idempotency_key: str | None = None
+    table: DynamoTable, data: Any, now: datetime, rng: random.Random, idempotency_key: str | None = None,
+    idempotency_ttl: timedelta = idempotency.TTL,
 ) -> dict[str, Any]:
     """Validate and store a complaint with its receipt; the answer carries the receipt code (once)."""
     complaint = parse(ComplaintIn, data)
@@ -146,7 +147,7 @@ def file_complaint(
         answer = {"ok": True, "receipt": code, "status": RECEIVED, "received_at": stored.received_at}
         items = [stored.item(), receipt]
         if key is not None:
-            items.append(idempotency.record(SCOPE, key, body, answer, now, secret_fields=("receipt",)))
+            items.append(idempotency.record(SCOPE, key, body, answer, now, secret_fields=("receipt",), ttl=idempotency_ttl))
         try:
             table.transact_put_new(items)
             return answer

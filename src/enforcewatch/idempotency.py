@@ -86,7 +86,8 @@ def replay(table: DynamoTable, scope: str, key: str | None, fingerprint: str, no
 
 
 def record(
-    scope: str, key: str, fingerprint: str, response: dict[str, Any], now: datetime, secret_fields: tuple[str, ...] = ()
+    scope: str, key: str, fingerprint: str, response: dict[str, Any], now: datetime,
+    secret_fields: tuple[str, ...] = (), ttl: timedelta = TTL,
 ) -> dict[str, Any]:
     """The item to write alongside the submission. `secret_fields` of the response are sealed."""
     return {
@@ -96,5 +97,5 @@ def record(
         "response": {k: v for k, v in response.items() if k not in secret_fields},
         "sealed": {k: seal(key, str(response[k])) for k in secret_fields} or None,
         "created_at": utc_timestamp(now),
-        "expires_at": int((now + TTL).timestamp()),
+        "expires_at": int((now + ttl).timestamp()),
     }

@@ -7,7 +7,7 @@ filing is stored as amendment 0001, 0002 … (the deadline check judges the firs
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -150,7 +150,8 @@ def validate(data: Any, now: datetime) -> ReportIn:
 
 
 def file_report(
-    table: DynamoTable, data: Any, now: datetime, idempotency_key: str | None = None
+    table: DynamoTable, data: Any, now: datetime, idempotency_key: str | None = None,
+    idempotency_ttl: timedelta = idempotency.TTL,
 ) -> dict[str, Any]:
     """Validate, authenticate and store one filing; returns the answer for the submitter."""
     report = validate(data, now)
@@ -174,7 +175,7 @@ def file_report(
             if key is None:
                 table.put_new(stored.item())
             else:
-                table.transact_put_new([stored.item(), idempotency.record(scope, key, body, answer, now)])
+                table.transact_put_new([stored.item(), idempotency.record(scope, key, body, answer, now, ttl=idempotency_ttl)])
             return answer
         except Conflict:
             # Another filing took this sequence number, or the same retry won the race.

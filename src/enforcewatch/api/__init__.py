@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,7 @@ def create_app(
     app.state.table = table
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.rng = rng or random.SystemRandom()
+    app.state.idempotency_ttl = timedelta(hours=settings.idempotency_ttl_hours)
     templates = templates_dir or settings.content_dir.parent / "templates"
     if (templates / forms.PAGES["report"]).is_file() and settings.content_dir.is_dir():
         pages = forms.FormPages(templates, settings.content_dir)

@@ -98,7 +98,7 @@ async def post_report(request: Request, body: BodyDep) -> Response:
             raise InputError("请按提示修改后重新提交", problems)
     else:
         form, data = {}, body.data
-    answer = reports.file_report(state.table, data, state.clock(), body.idempotency_key)
+    answer = reports.file_report(state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl)
     return _answer(request, body, "report", answer, form)
 
 
@@ -112,7 +112,8 @@ async def post_complaint(request: Request, body: BodyDep) -> Response:
         data: Any = forms.complaint_data(form)
     else:
         form, data = {}, body.data
-    answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key)
+    answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key,
+                                         state.idempotency_ttl)
     return _answer(request, body, "complaint", answer, form)
 
 
