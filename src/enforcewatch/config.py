@@ -22,6 +22,7 @@ ENV_EXPORT_BUCKET = "EW_EXPORT_BUCKET"  # optional: large staff downloads go thr
 ENV_ATTACHMENT_DIR = "EW_ATTACHMENT_DIR"  # local attachment storage
 ENV_IDEMPOTENCY_TTL_HOURS = "EW_IDEMPOTENCY_TTL_HOURS"  # retention of idempotency records (infra parameter)
 ENV_SUBMISSION_RETENTION_DAYS = "EW_SUBMISSION_RETENTION_DAYS"  # 0/unset: reports and complaints kept
+ENV_STORE = "EW_STORE"  # CLI: "aws" = the deployed table (EW_TABLE_NAME, AWS_REGION, AWS credentials)
 
 DEFAULT_TABLE = "enforcewatch"
 DEFAULT_REGION = "cn-north-1"

@@ -157,10 +157,18 @@ def running_endpoint(data_dir: Path) -> str | None:
 
 @contextlib.contextmanager
 def open_table(data_dir: Path, table_name: str = DEFAULT_TABLE) -> Iterator[DynamoTable]:
-    """The table kept in `data_dir`: reuses the server `enforcewatch serve` runs there, or starts one."""
-    from enforcewatch.config import Settings
+    """The table kept in `data_dir`: reuses the server `enforcewatch serve` runs there, or starts one.
+
+    With EW_STORE=aws, the deployed table instead (EW_TABLE_NAME, AWS_REGION and the usual AWS
+    credentials): the office's CLI tools work on production data; nothing is started or created.
+    """
+    from enforcewatch.config import ENV_STORE, Settings
     from enforcewatch.store.dynamo import DynamoTable
 
+    if os.environ.get(ENV_STORE, "").strip().lower() == "aws":
+        settings = Settings.from_env(os.environ).model_copy(update={"dynamodb_endpoint": None})
+        yield DynamoTable.from_settings(settings)
+        return
     endpoint = running_endpoint(data_dir)
     if endpoint:
         table = DynamoTable.from_settings(Settings(table_name=table_name, dynamodb_endpoint=endpoint))
