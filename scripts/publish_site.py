@@ -81,8 +81,14 @@ def local_files(site_dir: Path, prefix: str = "") -> list[LocalFile]:
         if not path.is_file():
             continue
         key = prefix + path.relative_to(site_dir).as_posix()
-        files.append(LocalFile(key, path, hashlib.md5(path.read_bytes()).hexdigest(),  # noqa: S324 - S3 ETag
-                               content_type(key), cache_control(key)))
+        md5 = hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324 - compared with S3's ETag
+        files.append(LocalFile(key, path, md5, content_type(key), cache_control(key)))
+        if key.endswith("/index.html") and key != prefix + "index.html":
+            # CloudFront reads the bucket through its REST endpoint, which maps /report/ to the key
+            # "report/", not "report/index.html" (and China has no edge functions to rewrite it):
+            # the page is stored under its directory's key too.
+            directory = key.removesuffix("index.html")
+            files.append(LocalFile(directory, path, md5, content_type(key), cache_control(key)))
     return files
 
 

@@ -154,6 +154,8 @@ def _site(tmp_path: Path) -> Path:
     (site / "lists").mkdir(parents=True)
     (site / "index.html").write_text("<!doctype html><title>首页</title>", encoding="utf-8")
     (site / "lists" / "items.csv").write_text("\ufeff事项名称\n", encoding="utf-8")
+    (site / "report").mkdir()
+    (site / "report" / "index.html").write_text("<!doctype html><title>月度报送</title>", encoding="utf-8")
     return site
 
 
@@ -166,16 +168,20 @@ def test_publish_uploads_changes_only_and_deletes_stale(tmp_path: Path, capsys: 
     args = ["--bucket", "site", "--site-dir", str(site), "--region", "cn-north-1", "--delete"]
 
     assert pub.main(args) == 0
-    assert "2 to upload, 1 to delete, 0 unchanged" in capsys.readouterr().out
+    assert "4 to upload, 1 to delete, 0 unchanged" in capsys.readouterr().out
     head = s3.head_object(Bucket="site", Key="index.html")
     assert head["ContentType"] == "text/html; charset=utf-8"
     assert head["CacheControl"] == pub.PAGES
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site")["Contents"]}
-    assert keys == {"index.html", "lists/items.csv"}
+    assert keys == {"index.html", "lists/items.csv", "report/index.html", "report/"}
+    # /report/ through CloudFront's REST origin reads the key "report/": the page itself.
+    directory = s3.get_object(Bucket="site", Key="report/")
+    assert directory["ContentType"] == "text/html; charset=utf-8"
+    assert "月度报送" in directory["Body"].read().decode()
 
     (site / "index.html").write_text("<!doctype html><title>首页（更新）</title>", encoding="utf-8")
     assert pub.main(args) == 0
-    assert "1 to upload, 0 to delete, 1 unchanged" in capsys.readouterr().out
+    assert "1 to upload, 0 to delete, 3 unchanged" in capsys.readouterr().out
 
 
 @mock_aws
