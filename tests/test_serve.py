@@ -174,3 +174,26 @@ def test_complaint_and_report_through_the_browser(stack, chromium_path, javascri
         assert len(stored) == 1 and stored[0]["description"].startswith("同一事项")
         reports = list(table.query("POINT#BR-0001", "REPORT#", consistent=True))
         assert len(reports) == before + 1 and reports[-1]["inspections"][0]["agency"] == "示范市市场监督管理局"
+
+
+@pytest.mark.browser
+def test_form_pages_pass_axe_wcag_aa(stack, chromium_path):
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    pw, browser = _browser(chromium_path)
+    found = {}
+    try:
+        page = browser.new_page()
+        for path in ("/report/", "/complaint/", "/receipt/"):
+            page.goto(stack.url + path)
+            if path == "/complaint/":  # also the page as it comes back with errors
+                page.evaluate("document.querySelector('form.submission').noValidate = true")
+                page.check("#f-attest")
+                page.click("button[type=submit]")
+                assert page.is_visible("#error-summary")
+            page.add_script_tag(path=str(axe))
+            result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
+            found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    finally:
+        browser.close()
+        pw.stop()
+    assert found == {"/report/": [], "/complaint/": [], "/receipt/": []}
