@@ -33,9 +33,9 @@ def report(point: str, district: str, month: str, agency: str, seq: int = 0) -> 
     }
 
 
-def seed(table: DynamoTable) -> None:
+def seed(table: DynamoTable, own: str = HQ, other: str = WB) -> None:
     items = []
-    for point, district, agency in (("P-HQ-1", HQ, "红旗区市场监管局"), ("P-WB-1", WB, "卫滨区税务局")):
+    for point, district, agency in (("P-HQ-1", own, "红旗区市场监管局"), ("P-WB-1", other, "卫滨区税务局")):
         items.append({"pk": f"POINT#{point}", "sk": "POINT", "point_id": point, "district": district,
                       "enterprise_name": f"{district}某公司", "status": "active",
                       "gsi1pk": f"DISTRICT#{district}", "gsi1sk": f"POINT#{point}#POINT"})
@@ -50,4 +50,4 @@ def seed(table: DynamoTable) -> None:
     table.batch_put(items)
     accounts = Accounts(table)
     accounts.add("city", "office", None, PASSWORD, NOW)
-    accounts.add("hongqi", "district", HQ, PASSWORD, NOW)
+    accounts.add("hongqi", "district", own, PASSWORD, NOW)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from enforcewatch import audit
+from enforcewatch.errors import InputError
 from enforcewatch.store.dynamo import ConditionFailed
 
 
@@ -26,3 +27,9 @@ def test_an_entry_cannot_be_overwritten(table) -> None:
     audit.record(table, "a", "login", {}, when, random.Random(7))
     with pytest.raises(ConditionFailed):
         audit.record(table, "b", "login", {}, when, random.Random(7))
+
+
+def test_listing_range_is_bounded() -> None:
+    audit.check_range("2025-01", "2026-12")
+    with pytest.raises(InputError):
+        audit.check_range("2020-01", "2099-12")

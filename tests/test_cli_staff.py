@@ -14,6 +14,8 @@ from enforcewatch.accounts import Accounts
 from enforcewatch.cli import main
 from staff_fixtures import HQ, WB, seed, write_content
 
+THIS_MONTH = f"{dt.datetime.now(dt.UTC):%Y-%m}"  # the CLI stamps entries with the real clock
+
 
 @pytest.fixture
 def env(moto_table, tmp_path, monkeypatch):
@@ -46,7 +48,7 @@ def test_add_disable_enable_reset(env, monkeypatch, capsys) -> None:
     accounts.authenticate("weibin1", "another long pass", None, dt.datetime.now(dt.UTC))
     assert run(monkeypatch, ["staff", "totp", "weibin1", *common]) == 0
     assert "otpauth://totp/" in capsys.readouterr().err
-    actions = [e["action"] for e in audit.entries(table, "2020-01", "2099-12")]
+    actions = [e["action"] for e in audit.entries(table, THIS_MONTH, THIS_MONTH)]
     assert actions.count("staff_add_user") == 1 and "staff_disable" in actions and "staff_totp" in actions
 
 
@@ -63,5 +65,5 @@ def test_export_writes_file_and_audits(env, monkeypatch, capsys) -> None:
     bad = ["export", "--from", "2026-13", "--to", "2026-01", "--out", str(tmp / "x.csv"), "--content", str(content)]
     assert run(monkeypatch, bad) == 1
     assert "YYYY-MM" in capsys.readouterr().err
-    entry = [e for e in audit.entries(table, "2020-01", "2099-12") if e["action"] == "download"][0]
+    entry = [e for e in audit.entries(table, THIS_MONTH, THIS_MONTH) if e["action"] == "download"][0]
     assert entry["details"]["rows"] == 1 and entry["actor"] == "cli"

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from enforcewatch.errors import FieldError, InputError
 from enforcewatch.store.dynamo import DynamoTable
 
 
@@ -18,6 +19,14 @@ def _months(first: str, last: str) -> Iterator[str]:
     while f"{year:04d}-{month:02d}" <= last:
         yield f"{year:04d}-{month:02d}"
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+MAX_MONTHS = 24  # one query per month: a listing covers at most two years
+
+
+def check_range(month_from: str, month_to: str) -> None:
+    if sum(1 for _ in _months(month_from, month_to)) > MAX_MONTHS:
+        raise InputError(f"一次最多查看 {MAX_MONTHS} 个月的日志", [FieldError(("to",), "时间范围过大")])
 
 
 def record(

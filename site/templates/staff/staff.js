@@ -34,6 +34,9 @@
     me = user;
     $("login-section").hidden = !!user;
     $("work").hidden = !user;
+    // Nothing of the previous session stays on screen (a shared office computer).
+    ["flags-table", "audit-table"].forEach((id) => { $(id).hidden = true; $(id).querySelector("tbody").textContent = ""; });
+    $("complaints").textContent = "";
     if (!user) { return; }
     $("who").textContent = user.username + "（" + (user.role === "office" ? "市级" : (user.district || "") + " 县区") + "）";
     $("office-only").hidden = user.role !== "office";

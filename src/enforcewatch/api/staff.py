@@ -228,6 +228,7 @@ def complaint_reply(complaint_id: str, body: ReplyIn, scope: ScopeDep, ctx: Ctx)
 def audit_log(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict[str, Any]:
     scope.require_office()
     req = exports.ExportRequest.parse("report", "json", from_, to, None)
+    audit.check_range(req.month_from, req.month_to)
     return {"ok": True, "entries": list(audit.entries(ctx.table, req.month_from, req.month_to))}
 
 
