@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "build" / "lambda"  # infra/template.yaml's CodeUri paths point here
 
 # Needed locally, not in Lambda: the dev server and the site search indexer.
 NOT_IN_LAMBDA = {"uvicorn", "pagefind"}
@@ -183,7 +184,7 @@ def build(out_dir: Path, functions: list[str] | None = None, root: Path = ROOT) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/package-lambdas", description=__doc__.splitlines()[0])
     parser.add_argument("functions", nargs="*", help="function names (default: every functions/<name>/app.py)")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "lambda", help="output directory")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     try:

@@ -378,3 +378,18 @@ def test_submit_cannot_list_submissions_or_reach_staff_records() -> None:
                 scoped.setdefault(action, set()).update(keys)
     assert scoped["dynamodb:DeleteItem"] == {"IDEM#*"}  # only expired idempotency records
     assert scoped["dynamodb:Query"] == {"POINT#*"}  # only one point's own filings
+
+
+def test_code_uris_are_the_packaged_zips() -> None:
+    """CodeUri (relative to infra/) names the zip scripts/package-lambdas builds for that function."""
+    import importlib.util as iu
+
+    spec = iu.spec_from_file_location("package_lambdas_for_uris", ROOT / "scripts" / "package_lambdas.py")
+    assert spec and spec.loader
+    packager = iu.module_from_spec(spec)
+    spec.loader.exec_module(packager)
+    out_dir = packager.DEFAULT_OUT
+    for name, res in FUNCTIONS.items():
+        uri = (ROOT / "infra" / res["Properties"]["CodeUri"]).resolve()
+        assert uri.parent == out_dir, name
+        assert (ROOT / "functions" / uri.stem / "app.py").is_file(), f"{name}: no functions/{uri.stem}/app.py"
