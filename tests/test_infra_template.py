@@ -171,3 +171,12 @@ def test_retention_parameters_reach_the_functions() -> None:
     assert template["Parameters"]["SubmissionRetentionDays"]["Default"] == 0  # kept until the office decides
     for name in resources_of_type(template, "AWS::Logs::LogGroup").values():
         assert name["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_the_region_lint_has_teeth(tmp_path: Path) -> None:
+    """cfn-lint knows what the China regions lack: a Cognito user pool fails there, not in us-east-1."""
+    probe = tmp_path / "probe.yaml"
+    probe.write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n')
+    assert _lint(probe, ["us-east-1"]).returncode == 0
+    china = _lint(probe, REGIONS["aws-cn"])
+    assert china.returncode != 0 and "E3006" in china.stdout
