@@ -21,7 +21,6 @@ EXE = Path(sys.executable).parent / "enforcewatch"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 
-pytestmark = [pytest.mark.ddb_local]
 
 
 class Stack:
@@ -74,6 +73,21 @@ def stack(tmp_path_factory, ddb_local_server) -> Iterator[Stack]:
         s.stop()
 
 
+@pytest.mark.parametrize("missing", ["java", "jar"])
+def test_missing_java_or_jar_says_how_to_get_them(tmp_path, monkeypatch, capsys, missing):
+    from enforcewatch.cli import main
+
+    if missing == "java":
+        monkeypatch.setenv("PATH", str(tmp_path))
+    else:
+        monkeypatch.setenv("EW_DYNAMODB_LOCAL_DIR", str(tmp_path))
+    assert main(["serve", "--data-dir", str(tmp_path / "data"), "--port", str(free_port())]) == 1
+    err = capsys.readouterr().err
+    assert "npm install" in err and "openjdk-17" in err
+    assert not (tmp_path / "data" / "_site").exists()
+
+
+@pytest.mark.ddb_local
 def test_site_and_api_on_one_origin(stack):
     assert httpx.get(stack.url + "/").status_code == 200
     page = httpx.get(stack.url + "/complaint/")
@@ -83,6 +97,7 @@ def test_site_and_api_on_one_origin(stack):
     assert httpx.get(stack.url + "/api/openapi.json").json()["info"]["title"]
 
 
+@pytest.mark.ddb_local
 def test_receipt_survives_a_restart_and_ctrl_c_stops_everything(stack):
     code = httpx.post(stack.url + "/api/complaints", json=complaint()).json()["receipt"]
     printed = stack.stop()
@@ -130,6 +145,7 @@ def _fill_report(page, code: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.ddb_local
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_complaint_and_report_through_the_browser(stack, chromium_path, javascript):
     with open_table(stack.data_dir) as table:
@@ -177,6 +193,7 @@ def test_complaint_and_report_through_the_browser(stack, chromium_path, javascri
 
 
 @pytest.mark.browser
+@pytest.mark.ddb_local
 def test_form_pages_pass_axe_wcag_aa(stack, chromium_path):
     axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
     pw, browser = _browser(chromium_path)

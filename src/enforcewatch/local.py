@@ -93,11 +93,13 @@ def serve(options: LocalOptions) -> int:
 
     data_dir = options.data_dir.resolve()
     site_dir = data_dir / "_site"
+    server = DynamoDBLocal(data_dir)  # the same data dir the other commands' --data-dir opens
+    server.command()  # fail fast, before building, if Java or the jar is missing (says how to get them)
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the reporting calendar's build date
     result = build_site(options.content_dir, options.templates_dir, site_dir,
                         hooks=(calendar_hook(options.content_dir, today),))
     _say(f"已生成网站：{result.pages} 个页面")
-    server = DynamoDBLocal(data_dir).start()  # the same data dir the other commands' --data-dir opens
+    server.start()
     try:
         settings = Settings.from_env(os.environ).model_copy(update={
             "dynamodb_endpoint": server.endpoint, "content_dir": options.content_dir,
