@@ -168,19 +168,14 @@ def csv_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]
 def xlsx_chunks(headers: list[str], rows: Iterable[list[Any]], sheet: str = "导出") -> Iterator[bytes]:
     """A workbook written row by row (openpyxl write-only mode) into a temporary file, then streamed."""
     from openpyxl import Workbook  # heavy import: only when a workbook is asked for
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
-
-    def text_cell(value: str) -> Any:
-        cell = WriteOnlyCell(worksheet, value=None)
-        cell._value, cell.data_type = value, "s"  # always text, never a formula, whatever the value
-        return cell
-
-    worksheet.append([text_cell(h) for h in headers])
+    # Plain strings: openpyxl writes a str as text unless it starts with "=", and `neutralise` has put
+    # a quote before every leading "=" (tests check every cell's type and that no <f> element exists).
+    worksheet.append([neutralise(h) for h in headers])
     for row in rows:
-        worksheet.append([text_cell(neutralise(cell_text(v))) for v in row])
+        worksheet.append([neutralise(cell_text(v)) for v in row])
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
