@@ -26,6 +26,8 @@ SHORT_TAGS = {
         for name in (
             "Sub", "GetAtt", "If", "Equals", "Not", "And", "Or", "Select", "Split", "Join",
             "FindInMap", "ImportValue", "Base64", "Cidr", "GetAZs",
+            # functions of the Rules section
+            "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf", "ValueOfAll",
         )
     },
 }
