@@ -177,3 +177,23 @@ def test_run_and_explain_commands_on_a_data_dir(tmp_path: Path, capsys: pytest.C
     assert "2026-09 截止 2026-10-08：按时（2026-10-08 09:00:00 收到）" in text
     assert "2026-10 截止 2026-11-05：未报送" in text
     assert main(["deadlines", "explain", "Z", *args]) == 1
+
+
+@pytest.mark.ddb_local
+def test_events_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from enforcewatch.ddblocal import DynamoDBLocal, open_table
+
+    data = tmp_path / "data"
+    with DynamoDBLocal(data):
+        with open_table(data) as table:
+            put_point(table, "A")
+        dd = ["--data-dir", str(data)]
+        assert main(["events", "add", "A", "disqualifying", "--date", "2026-10-20", "--reason", "large_fine", *dd]) == 0
+        assert main(["events", "add", "A", "disqualifying", "--date", "2026-10-20", *dd]) == 1
+        assert "reason" in capsys.readouterr().err
+        assert main(["events", "status", "A", "revoked", *dd]) == 0
+        assert main(["events", "list", "A", *dd]) == 0
+        assert capsys.readouterr().out.splitlines() == ["2026-10-20\tdisqualifying\tlarge_fine\t"]
+        assert main(["events", "list", "Z", *dd]) == 1
+        with open_table(data) as table:
+            assert table.get("POINT#A", "POINT")["status"] == "revoked"
