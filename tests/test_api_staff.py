@@ -227,3 +227,29 @@ def test_staff_page_is_noindex_and_not_cached(client: TestClient) -> None:
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert client.get("/staff/staff.js").status_code == 200
     assert client.get("/staff/../pyproject.toml").status_code == 404
+
+
+def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
+    import boto3
+
+    from enforcewatch.api.large_downloads import S3Downloads
+
+    seed(moto_table)
+    s3 = boto3.client("s3", region_name="cn-north-1")
+    s3.create_bucket(Bucket="ew-exports", CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
+    settings = Settings(token_secret=SECRET, content_dir=write_content(tmp_path / "content"))
+    for limit, expect_s3 in ((10_000_000, False), (100, True)):
+        app = create_staff_app(settings, moto_table, clock=Clock(), rng=random.Random(limit),
+                               downloads=S3Downloads(s3, "ew-exports", limit=limit))
+        client = TestClient(app)
+        r = client.get(f"/api/staff/submissions?kind=report&format=csv&{QUERY}", headers=sign_in(client, "city"),
+                       follow_redirects=False)
+        if not expect_s3:
+            assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+            continue
+        assert r.status_code == 303 and "amazonaws.com.cn" in r.headers["location"]
+        key = r.headers["location"].split(".com.cn/", 1)[1].split("?", 1)[0]
+        stored = s3.get_object(Bucket="ew-exports", Key=key)
+        assert stored["Body"].read().startswith(b"\xef\xbb\xbf") and "attachment" in stored["ContentDisposition"]
+    entries = client.get(f"/api/staff/audit?{QUERY}", headers=sign_in(client, "city")).json()["entries"]
+    assert [e["details"]["rows"] for e in entries if e["action"] == "download" and e["outcome"] == "ok"] == [2, 2]

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch import audit, exports, staffing, tokens
 from enforcewatch.accounts import Accounts
+from enforcewatch.api.large_downloads import S3Downloads
 from enforcewatch.api.staff_http import (
     CSRF_COOKIE,
     CSRF_HEADER,
@@ -78,6 +79,7 @@ class StaffContext:
     districts: list[dict[str, str]]
     reply_limit: int
     pages: Path
+    downloads: S3Downloads | None = None
 
     @property
     def district_ids(self) -> tuple[str, ...]:
@@ -156,7 +158,7 @@ def me(scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
 def submissions(
     scope: ScopeDep, ctx: Ctx, kind: str = "report", format: str = "csv",  # noqa: A002 - the parameter's name
     from_: From = "", to: str = "", district: str | None = None,
-) -> StreamingResponse:
+) -> Response:
     req = exports.ExportRequest.parse(kind, format, from_, to, district)
     if req.kind == "complaint":
         scope.require_office()
@@ -175,7 +177,10 @@ def submissions(
                     outcome="ok" if done else "incomplete")
 
     disposition = f"attachment; filename=\"export.{req.fmt}\"; filename*=UTF-8''{quote(req.filename)}"
-    return StreamingResponse(body(), media_type=export.media_type, headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": disposition}
+    if ctx.downloads is not None:  # in AWS: over Lambda's response limit → S3 and a pre-signed URL
+        return ctx.downloads.respond(body(), f"export.{req.fmt}", export.media_type, headers, ctx.rng)
+    return StreamingResponse(body(), media_type=export.media_type, headers=headers)
 
 
 @router.get("/api/staff/flags")
@@ -248,6 +253,7 @@ def staff_page(asset: str, ctx: Ctx) -> Response:
 def create_staff_app(
     settings: Settings, table: DynamoTable, *, clock: Callable[[], dt.datetime] | None = None,
     rng: random.Random | None = None, page_dir: Path | None = None, reply_working_days: int | None = None,
+    downloads: S3Downloads | None = None,
 ) -> FastAPI:
     """The staff app. Mount it at the root of the origin: its routes are /api/staff/... and /staff/."""
     app = FastAPI(title="EnforceWatch staff", docs_url=None, redoc_url=None, openapi_url=None)
@@ -258,6 +264,8 @@ def create_staff_app(
         now=clock or (lambda: dt.datetime.now(dt.UTC)), rng=rng or random.SystemRandom(),
         districts=staffing.load_districts(settings.content_dir),
         reply_limit=reply_working_days or staffing.DEFAULT_REPLY_WORKING_DAYS, pages=page_dir or STAFF_PAGE_DIR,
+        downloads=downloads or (S3Downloads.from_settings(settings.export_bucket, settings.region)
+                                if settings.export_bucket else None),
     )
     register_errors(app)
     app.middleware("http")(staff_headers)
