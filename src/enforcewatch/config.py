@@ -22,6 +22,7 @@ ENV_EXPORT_BUCKET = "EW_EXPORT_BUCKET"  # optional: large staff downloads go thr
 ENV_ATTACHMENT_DIR = "EW_ATTACHMENT_DIR"  # local attachment storage
 ENV_IDEMPOTENCY_TTL_HOURS = "EW_IDEMPOTENCY_TTL_HOURS"  # retention of idempotency records (infra parameter)
 ENV_SUBMISSION_RETENTION_DAYS = "EW_SUBMISSION_RETENTION_DAYS"  # 0/unset: reports and complaints kept
+ENV_COMPLAINT_REPLY_DAYS = "EW_COMPLAINT_REPLY_WORKING_DAYS"  # complaints unanswered longer are flagged
 ENV_STORE = "EW_STORE"  # CLI: "aws" = the deployed table (EW_TABLE_NAME, AWS_REGION, AWS credentials)
 
 DEFAULT_TABLE = "enforcewatch"
@@ -42,6 +43,7 @@ class Settings(BaseModel):
     attachment_dir: Path | None = None
     idempotency_ttl_hours: int = 24
     submission_retention_days: int | None = None  # None: kept until the office deletes them
+    complaint_reply_working_days: int = 15
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -72,4 +74,5 @@ class Settings(BaseModel):
             attachment_dir=Path(p) if (p := get(ENV_ATTACHMENT_DIR)) else None,
             idempotency_ttl_hours=count(ENV_IDEMPOTENCY_TTL_HOURS, 1) or 24,
             submission_retention_days=count(ENV_SUBMISSION_RETENTION_DAYS, 0) or None,
+            complaint_reply_working_days=count(ENV_COMPLAINT_REPLY_DAYS, 1) or 15,
         )
