@@ -23,7 +23,6 @@ from enforcewatch.store.dynamo import DynamoTable
 
 COMPLAINT_STATUSES = ("收到", "已受理", "不予受理", "处理中", "已办结", "已回复")
 REPLY_MAX = 4000
-DEFAULT_REPLY_WORKING_DAYS = 15
 
 
 def load_districts(content_dir: Path) -> list[dict[str, str]]:

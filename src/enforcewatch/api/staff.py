@@ -263,7 +263,7 @@ def create_staff_app(
         secret=settings.token_secret or f"{random.SystemRandom().getrandbits(256):064x}",
         now=clock or (lambda: dt.datetime.now(dt.UTC)), rng=rng or random.SystemRandom(),
         districts=staffing.load_districts(settings.content_dir),
-        reply_limit=reply_working_days or staffing.DEFAULT_REPLY_WORKING_DAYS, pages=page_dir or STAFF_PAGE_DIR,
+        reply_limit=reply_working_days or settings.complaint_reply_working_days, pages=page_dir or STAFF_PAGE_DIR,
         downloads=downloads or (S3Downloads.from_settings(settings.export_bucket, settings.region)
                                 if settings.export_bucket else None),
     )
