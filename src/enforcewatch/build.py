@@ -11,12 +11,14 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from enforcewatch import datafiles
+from enforcewatch import datafiles, search_index
+from enforcewatch.assets import AssetManifest
 from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
 from enforcewatch.errors import ContentError, ContentProblem
@@ -174,10 +176,9 @@ def robots(site_url: str) -> str:
 
 
 def _copy_static(templates_dir: Path, out: Output) -> None:
-    static = templates_dir / STATIC_DIR
-    if static.is_dir():
-        for path in sorted(p for p in static.rglob("*") if p.is_file()):
-            out.add(f"{STATIC_DIR}/{path.relative_to(static).as_posix()}", path.read_bytes(), str(path))
+    """Each asset under its plain name and its fingerprinted name (enforcewatch.assets)."""
+    for rel, data in AssetManifest(templates_dir / STATIC_DIR).files().items():
+        out.add(rel, data, str(templates_dir / rel))
 
 
 def write_output(files: Mapping[str, bytes], out_dir: Path) -> None:
@@ -214,15 +215,23 @@ class BuildResult:
     pages: int
     files: int
     out_dir: Path
+    search_pages: int = 0  # pages in the search index (0: no index built)
+    search_seconds: float = 0.0  # the search index step alone, for the build report
 
 
 def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
-               hooks: tuple[ContextHook, ...] = ()) -> BuildResult:
+               hooks: tuple[ContextHook, ...] = (), *, search: bool = True) -> BuildResult:
     content = load_content(content_dir)
     out = render_site(content, templates_dir, hooks)
     _copy_static(templates_dir, out)
     if out.problems:
         raise ContentError(out.problems)
-    write_output(out.files, out_dir)
     pages = sum(1 for rel in out.files if rel.endswith(".html"))
-    return BuildResult(pages, len(out.files), out_dir)
+    search_pages, started = 0, time.perf_counter()
+    if search:
+        search_pages = len(search_index.indexed_pages(out.files))
+        for rel, data in search_index.build_index(out.files).items():
+            out.add(rel, data, search_index.BUNDLE_DIR)
+    search_seconds = time.perf_counter() - started
+    write_output(out.files, out_dir)
+    return BuildResult(pages, len(out.files), out_dir, search_pages, search_seconds)

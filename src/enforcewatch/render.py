@@ -22,6 +22,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from enforcewatch.assets import STATIC_DIR, AssetManifest
 from enforcewatch.errors import ContentError, ContentProblem
 from enforcewatch.markdown_render import render_markdown
 from enforcewatch.submissions import VOCABULARY
@@ -59,6 +60,7 @@ def make_environment(templates_dir: Path | str) -> Environment:
     env.filters["laws"] = laws_filter
     env.filters["date_zh"] = date_zh
     env.filters["ratio"] = ratio_filter
+    env.globals["asset"] = AssetManifest(Path(templates_dir) / STATIC_DIR)  # asset("site.css") -> fingerprinted URL
     env.globals["vocabulary"] = VOCABULARY  # the submission forms' choices (enforcewatch.submissions)
     return env
 
