@@ -39,7 +39,7 @@ def test_fixture_site_matches_golden(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "site" / "templates", templates, ignore=_others)
     out = tmp_path / "out"
-    build_site(FIXTURE, templates, out)
+    build_site(FIXTURE, templates, out, search=False)  # the Pagefind bundle is tested in test_search*
     if os.environ.get("EW_REGEN_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
         shutil.copytree(out, GOLDEN)
