@@ -36,7 +36,13 @@ from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound, Unauthorized
 from enforcewatch.store.dynamo import DynamoTable
 
-STAFF_PAGE_DIR = Path(__file__).resolve().parents[3] / "site" / "templates" / "staff"
+SOURCE_PAGE_DIR = Path(__file__).resolve().parents[3] / "site" / "templates" / "staff"  # a source checkout
+
+
+def staff_page_dir(content_dir: Path) -> Path:
+    """site/templates/staff next to the content directory (as packaged for Lambda), else the source tree's."""
+    beside = content_dir.parent / "templates" / "staff"
+    return beside if (beside / "index.html").is_file() else SOURCE_PAGE_DIR
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -263,7 +269,7 @@ def create_staff_app(
         secret=settings.token_secret or f"{random.SystemRandom().getrandbits(256):064x}",
         now=clock or (lambda: dt.datetime.now(dt.UTC)), rng=rng or random.SystemRandom(),
         districts=staffing.load_districts(settings.content_dir),
-        reply_limit=reply_working_days or settings.complaint_reply_working_days, pages=page_dir or STAFF_PAGE_DIR,
+        reply_limit=reply_working_days or settings.complaint_reply_working_days, pages=page_dir or staff_page_dir(settings.content_dir),
         downloads=downloads or (S3Downloads.from_settings(settings.export_bucket, settings.region)
                                 if settings.export_bucket else None),
     )
