@@ -31,7 +31,7 @@ def _others(directory: str, names: list[str]) -> list[str]:
     if here == ROOT / "site" / "templates":
         return [PAGES_TEMPLATES]
     if here == ROOT / "site" / "templates" / "static":
-        return [n for n in names if n != "site.css"]
+        return [n for n in names if n not in ("site.css", "list-filter.js", "search.js")]
     return []
 
 

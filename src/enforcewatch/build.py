@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from enforcewatch import datafiles, search_index
+from enforcewatch import datafiles, feeds, search_index
 from enforcewatch.assets import AssetManifest
 from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
@@ -114,6 +114,12 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output) 
             out.add(_page_file(path), render_template(
                 item_tpl, {**common, "item": item, "department": depts[item.department], "page_path": path}),
                 spec.item_template)
+        changes = feeds.recent_changes(spec.key, data.items, depts)
+        out.add(_page_file(feeds.changes_path(spec.key)), render_template(get_template(env, "lists/changes.html"), {
+            **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)}),
+            "lists/changes.html")
+        out.add(feeds.feed_path(spec.key).lstrip("/"), feeds.atom_feed(
+            spec.key, data.meta, changes, content.site.title, content.site.site_url), spec.key)
         for ext, body in datafiles.render(spec.key, data.items, depts).items():
             out.add(f"data/{spec.key}.{ext}", body, spec.key)
         summaries.append({"spec": spec, "meta": data.meta, "count": len(data.items), "href": f"/{spec.key}/"})

@@ -49,6 +49,66 @@ class Enumerations(Model):
     check_methods: list[Text] = Field(default_factory=lambda: list(DEFAULT_CHECK_METHODS))
 
 
+class EnforcementLabels(Model):
+    """Column and field labels of the enforcement-item list (行政执法事项清单)."""
+
+    name: Text = "事项名称"
+    kind: Text = "事项类别"
+    body: Text = "执法主体"
+    handling_unit: Text = "承办机构"
+    basis: Text = "执法依据"
+    object: Text = "实施对象"
+    level: Text = "行使层级"
+    supervision_phone: Text = "监督电话"
+    status: Text = "状态"
+
+
+class SpotCheckLabels(Model):
+    """Column and field labels of the spot-check list (随机抽查事项清单)."""
+
+    category: Text = "抽查类别"
+    item: Text = "抽查事项"
+    item_class: Text = "事项类别"
+    content: Text = "检查内容"
+    objects: Text = "检查对象"
+    body: Text = "检查主体"
+    methods: Text = "检查方式"
+    basis: Text = "检查依据"
+    ratio: Text = "抽查比例"
+    frequency: Text = "抽查频次"
+    joint: Text = "联合抽查"
+    level: Text = "行使层级"
+
+
+class LeniencyLabels(Model):
+    """Column and field labels of the leniency list (“两轻一免”清单)."""
+
+    kind: Text = "清单类别"
+    area: Text = "领域"
+    violation: Text = "违法行为"
+    violated: Text = "违反的规定"
+    penalty_basis: Text = "处罚依据"
+    conditions: Text = "适用条件"
+    leniency_basis: Text = "适用依据"
+    measures: Text = "柔性执法措施"
+    outcome: Text = "处理结果"
+    body: Text = "执法主体"
+
+
+class ColumnLabels(Model):
+    """The labels the pages use for list columns and item fields, so an office can use its own
+    names for the same fields (site.yaml `labels`). The data downloads keep fixed headers."""
+
+    seq: Text = "序号"
+    department: Text = "所属部门"
+    id: Text = "编号"
+    updated: Text = "更新日期"
+    notes: Text = "备注"
+    enforcement_items: EnforcementLabels = Field(default_factory=EnforcementLabels)
+    spot_checks: SpotCheckLabels = Field(default_factory=SpotCheckLabels)
+    leniency: LeniencyLabels = Field(default_factory=LeniencyLabels)
+
+
 class SiteSettings(Model):
     """site/content/site.yaml: what every page shows, including the government footer."""
 
@@ -68,6 +128,7 @@ class SiteSettings(Model):
     copyright: str = ""
     sample: bool = False  # True: pages say the content is demonstration data
     enumerations: Enumerations = Field(default_factory=Enumerations)
+    labels: ColumnLabels = Field(default_factory=ColumnLabels)
 
 
 class Department(Model):

@@ -38,7 +38,7 @@ LIST_FILES = {
 }
 PAGES_DIR = "pages"
 # Path segments the build uses under each list; an item may not take them as its id.
-RESERVED_IDS = frozenset({"department"})
+RESERVED_IDS = frozenset({"department", "changes"})  # changes: the recent-changes page (feeds.py)
 
 M = TypeVar("M", bound=BaseModel)
 

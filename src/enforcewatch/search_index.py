@@ -20,7 +20,7 @@ BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh-cn"
 # Pages that would only add noise to the results.
 SKIPPED = ("404.html", "search/index.html")
-SKIPPED_PARTS = ("/department/", "staff/")
+SKIPPED_PARTS = ("/department/", "/changes/", "staff/")
 
 
 def indexed_pages(files: Mapping[str, bytes]) -> list[str]:
