@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from enforcewatch.build import PAGES_TEMPLATES, build_site
+from enforcewatch.manifest import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"
@@ -22,7 +23,8 @@ GOLDEN = ROOT / "tests" / "golden" / "site-min"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}  # the write record holds mtimes
 
 
 def _others(directory: str, names: list[str]) -> list[str]:
