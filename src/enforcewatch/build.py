@@ -1,23 +1,21 @@
 """The site generator: load and validate all content, render every page in memory, then write.
 
 Phase 1 (`load_content`) reads every file and raises one ContentError listing every problem.
-Phase 2 renders all pages and data downloads into memory; phase 3 writes them into a fresh
-directory next to the output and swaps it in, so a failed build leaves the previous site whole.
+Phase 2 renders all pages and data downloads into memory; only when both found no problem does
+phase 3 write, in place, the files whose bytes changed (enforcewatch.manifest), so a failed build
+leaves the previous site whole.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from enforcewatch import datafiles, feeds, search_index
+from enforcewatch import datafiles, feeds, manifest, search_index
 from enforcewatch.assets import AssetManifest
 from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
@@ -187,33 +185,10 @@ def _copy_static(templates_dir: Path, out: Output) -> None:
         out.add(rel, data, str(templates_dir / rel))
 
 
-def write_output(files: Mapping[str, bytes], out_dir: Path) -> None:
-    """Write into a new directory beside `out_dir`, then swap it in; on any error remove the new one."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        made: set[str] = set()
-        for rel, data in files.items():
-            target = staging / rel
-            parent = str(target.parent)
-            if parent not in made:
-                os.makedirs(parent, exist_ok=True)
-                made.add(parent)
-            with open(target, "wb") as fh:
-                fh.write(data)
-        os.chmod(staging, 0o755)
-        old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-            os.rmdir(old)
-            os.replace(out_dir, old)
-        os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def write_output(files: Mapping[str, bytes], out_dir: Path) -> manifest.WriteReport:
+    """Write in place only the files whose bytes changed and remove the ones no longer built
+    (enforcewatch.manifest); called only once everything rendered without a problem."""
+    return manifest.write_changed(files, out_dir)
 
 
 @dataclass(frozen=True)
