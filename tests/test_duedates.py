@@ -130,3 +130,15 @@ def test_repository_calendar_data_loads() -> None:
     cal = load_calendar(root / "site" / "content")
     assert cal.due_date_of("2026-10") == D(2026, 11, 5)
     assert not cal.known(2027) or (root / "site/content/calendar/2027.yaml").is_file()
+
+
+def test_add_working_days_skips_national_day_and_counts_make_up_saturday() -> None:
+    calendar = WorkCalendar()
+    # 2025: 10-01..10-08 off; Sunday 09-28 and Saturday 10-11 are make-up working days.
+    assert calendar.add_working_days(dt.date(2025, 9, 30), 1) == dt.date(2025, 10, 9)
+    assert calendar.add_working_days(dt.date(2025, 9, 30), 3) == dt.date(2025, 10, 11)
+    assert calendar.add_working_days(dt.date(2025, 9, 26), 1) == dt.date(2025, 9, 28)
+    with pytest.raises(CalendarUnknown):
+        calendar.add_working_days(dt.date(2099, 12, 30), 5)
+    with pytest.raises(ValueError):
+        calendar.add_working_days(dt.date(2025, 9, 30), 0)

@@ -107,6 +107,17 @@ class WorkCalendar:
     def due_date_of(self, month: str) -> dt.date:
         return self.due_date(*parse_month(month))
 
+    def add_working_days(self, start: dt.date, days: int) -> dt.date:
+        """The `days`-th official working day after `start` (start itself not counted): a deadline of
+        "N working days" set on `start` (e.g. a transferred clue's 限期整改)."""
+        if days < 1:
+            raise ValueError("工作日数应为正整数")
+        day, counted = start, 0
+        while counted < days:
+            day += dt.timedelta(days=1)
+            counted += self.is_workday(day)
+        return day
+
 
 def unknown_year_message(year: int) -> str:
     return (
