@@ -10,6 +10,7 @@ copies of the lists (their items have pages of their own).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +42,18 @@ async def _index(pages_dir: Path, out: Path) -> None:
         await index.write_files(output_path=str(out))
 
 
+def _run_pagefind(pages_dir: Path, out: Path) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_index(pages_dir, out))
+        return
+    # Called from code that already runs an event loop in this thread (an async server, a
+    # browser driver): give Pagefind's client a loop of its own in another thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _index(pages_dir, out)).result()
+
+
 def build_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
     """Index the public pages among `files` (relative path -> bytes); return the Pagefind bundle
     as relative paths under `pagefind/`."""
@@ -52,7 +65,7 @@ def build_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(files[rel])
         try:
-            asyncio.run(_index(pages_dir, out))
+            _run_pagefind(pages_dir, out)
         except (OSError, AssertionError, RuntimeError) as exc:
             raise ContentError([ContentProblem(BUNDLE_DIR, None, "", f"生成搜索索引失败：{exc}")]) from exc
         bundle = {f"{BUNDLE_DIR}/{p.relative_to(out).as_posix()}": p.read_bytes()
