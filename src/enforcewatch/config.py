@@ -20,6 +20,7 @@ ENV_CONTENT_DIR = "EW_CONTENT_DIR"  # site/content, for the calendar data and se
 ENV_SNS_TOPIC = "EW_SUMMARY_TOPIC_ARN"  # optional: per-district summaries of the daily check
 ENV_EXPORT_BUCKET = "EW_EXPORT_BUCKET"  # optional: large staff downloads go through S3
 ENV_ATTACHMENT_DIR = "EW_ATTACHMENT_DIR"  # local attachment storage
+ENV_ATTACHMENT_BUCKET = "EW_ATTACHMENT_BUCKET"  # in AWS: private bucket for verification attachments
 ENV_IDEMPOTENCY_TTL_HOURS = "EW_IDEMPOTENCY_TTL_HOURS"  # retention of idempotency records (infra parameter)
 ENV_SUBMISSION_RETENTION_DAYS = "EW_SUBMISSION_RETENTION_DAYS"  # 0/unset: reports and complaints kept
 ENV_COMPLAINT_REPLY_DAYS = "EW_COMPLAINT_REPLY_WORKING_DAYS"  # complaints unanswered longer are flagged
@@ -41,6 +42,7 @@ class Settings(BaseModel):
     summary_topic_arn: str | None = None
     export_bucket: str | None = None
     attachment_dir: Path | None = None
+    attachment_bucket: str | None = None
     idempotency_ttl_hours: int = 24
     submission_retention_days: int | None = None  # None: kept until the office deletes them
     complaint_reply_working_days: int = 15
@@ -72,6 +74,7 @@ class Settings(BaseModel):
             summary_topic_arn=get(ENV_SNS_TOPIC),
             export_bucket=get(ENV_EXPORT_BUCKET),
             attachment_dir=Path(p) if (p := get(ENV_ATTACHMENT_DIR)) else None,
+            attachment_bucket=get(ENV_ATTACHMENT_BUCKET),
             idempotency_ttl_hours=count(ENV_IDEMPOTENCY_TTL_HOURS, 1) or 24,
             submission_retention_days=count(ENV_SUBMISSION_RETENTION_DAYS, 0) or None,
             complaint_reply_working_days=count(ENV_COMPLAINT_REPLY_DAYS, 1) or 15,
