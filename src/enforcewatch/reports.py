@@ -40,6 +40,8 @@ class InspectionIn(BaseModel):
     notice_given: Annotated[str | None, Field(title="是否提前告知")] = None
     filed_or_scanned: Annotated[str, Field(title="是否备案或扫码入企")]
     items_checked: Annotated[str, Field(title="检查事项", min_length=1, max_length=500)]
+    # The published list item checked (enforcement or spot-check item id), when the point picks one.
+    item_id: Annotated[str | None, Field(title="清单事项编号", max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
     outcome: Annotated[str, Field(title="检查结果")]
     outcome_note: Annotated[str | None, Field(title="结果说明", max_length=500)] = None
     misconduct: Annotated[list[str], Field(title="存在问题", max_length=20)] = []
