@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "lambda"  # infra/template.yaml's CodeUri paths point here
 
-# Needed locally, not in Lambda: the dev server and the site search indexer.
-NOT_IN_LAMBDA = {"uvicorn", "pagefind"}
+# Needed locally, not in Lambda: the dev server and the site search indexer (and its binaries).
+NOT_IN_LAMBDA = {"uvicorn", "pagefind", "pagefind-bin", "pagefind-bin-extended"}
 PYTHON_VERSION = "3.12"
 # Lambda's python3.12 runtime is Amazon Linux 2023 (glibc 2.34); manylinux2014 is glibc 2.17.
 PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
@@ -147,11 +147,16 @@ def check_zip(path: Path) -> dict[str, int]:
             raise PackagingError(f"{path.name}: no pydantic_core built for CPython 3.12 aarch64 (found {core})")
         binaries = 0
         for name in names:
-            if name.endswith(".so") or ".so." in name:
-                machine = elf_machine(zf.read(name)[:20])
-                if machine != ELF_MACHINE_AARCH64:
-                    raise PackagingError(f"{path.name}: {name} is not an arm64 binary (ELF machine {machine})")
-                binaries += 1
+            with zf.open(name) as fh:
+                machine = elf_machine(fh.read(20))
+            if machine is None:
+                continue
+            if machine != ELF_MACHINE_AARCH64:
+                raise PackagingError(f"{path.name}: {name} is not an arm64 binary (ELF machine {machine})")
+            if not (name.endswith(".so") or ".so." in name):
+                raise PackagingError(f"{path.name}: {name} is a program, not a library: a local tool among the "
+                                     "runtime dependencies? (add it to NOT_IN_LAMBDA)")
+            binaries += 1
         unzipped = sum(info.file_size for info in zf.infolist())
     if unzipped > LAMBDA_UNZIPPED_LIMIT:
         raise PackagingError(f"{path.name}: {unzipped} bytes unzipped, over Lambda's 250 MB limit")
