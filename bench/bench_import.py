@@ -1,0 +1,108 @@
+"""Cold import of each Lambda handler module, against a handler that imports only boto3 and builds
+its client, each in a fresh process with `python -X importtime` (what a cold start pays before the
+first request). Runs are interleaved, so load on the machine hits every module alike.
+
+    .venv/bin/python bench/bench_import.py [--runs 7] [--top 8]
+
+Prints, per handler, the median (min–max) of the module's cumulative import time, the baseline's,
+and the ratio; `--top` lists the heaviest imports of each handler (from one run) to show where
+the time goes. Lines starting with RESULT are read by bench/run_all.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FUNCTIONS = ROOT / "functions"
+BASELINE = '''"""A handler that only imports boto3 and builds its client."""
+import os
+
+import boto3
+
+client = boto3.client("dynamodb", region_name=os.environ["AWS_REGION"])
+
+
+def handler(event, context):
+    return client.describe_limits()
+'''
+ENV = {
+    "EW_TABLE_NAME": "bench", "AWS_REGION": "cn-north-1", "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench", "EW_TOKEN_SECRET": "bench-secret-" + "x" * 32,
+    "EW_CONTENT_DIR": str(ROOT / "site" / "content"), "PYTHONDONTWRITEBYTECODE": "",
+}
+LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+
+
+def import_profile(folder: Path, module: str = "app") -> list[tuple[int, int, str]]:
+    """(self µs, cumulative µs, indented name) for every import of `module` in a fresh process."""
+    env = {**os.environ, **ENV, "PYTHONPATH": f"{folder}{os.pathsep}{ROOT / 'src'}"}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=folder, env=env,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{folder / (module + '.py')}: import failed:\n{proc.stderr[-2000:]}")
+    rows = []
+    for line in proc.stderr.splitlines():
+        m = LINE.match(line)
+        if m:
+            rows.append((int(m.group(1)), int(m.group(2)), m.group(3)[1:] + m.group(4)))
+    return rows
+
+
+def cumulative_us(rows: list[tuple[int, int, str]], module: str = "app") -> int:
+    """Everything the process imported on the way to `module`: the sum of the top-level entries."""
+    return sum(cum for _self, cum, name in rows if not name.startswith(" "))
+
+
+def heaviest(rows: list[tuple[int, int, str]], top: int) -> list[tuple[int, str]]:
+    """What the handler module imports directly, grouped by package (fastapi, boto3, enforcewatch…),
+    by cumulative time; a package first imported deeper down is counted where it was first met."""
+    packages: dict[str, int] = {}
+    for _self, cum, name in rows:
+        if name.startswith("  ") and not name.startswith("   "):
+            package = name.strip().split(".")[0]
+            packages[package] = packages.get(package, 0) + cum
+    return sorted(((us, n) for n, us in packages.items()), reverse=True)[:top]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--top", type=int, default=0, help="list the N heaviest imports of each handler")
+    args = ap.parse_args()
+    handlers = sorted(p.parent for p in FUNCTIONS.glob("*/app.py"))
+    with tempfile.TemporaryDirectory(prefix="ew-import-") as tmp:
+        base_dir = Path(tmp)
+        (base_dir / "app.py").write_text(BASELINE, encoding="utf-8")
+        times: dict[str, list[float]] = {"baseline": [], **{h.name: [] for h in handlers}}
+        profiles: dict[str, list[tuple[int, int, str]]] = {}
+        for _ in range(args.runs):
+            for name, folder in [("baseline", base_dir), *((h.name, h) for h in handlers)]:
+                rows = import_profile(folder)
+                profiles[name] = rows
+                times[name].append(cumulative_us(rows) / 1e3)
+    base = times["baseline"]
+    print(f"cold import, fresh process, median (min–max) of {args.runs}, load {os.getloadavg()[0]:.1f}")
+    print(f"  {'baseline (boto3 + client)':34s} {statistics.median(base):8.1f} ms ({min(base):.0f}–{max(base):.0f})")
+    for h in handlers:
+        t = times[h.name]
+        ratios = [a / b for a, b in zip(t, base, strict=True)]
+        print(f"  {h.name:34s} {statistics.median(t):8.1f} ms ({min(t):.0f}–{max(t):.0f})  "
+              f"ratio {statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})")
+        for cold, ms in zip(t, base, strict=True):
+            print(f"RESULT\timport {h.name}\t{cold / 1e3:.6f}\t{ms / 1e3:.6f}\ts\tratio")
+        if args.top:
+            for us, name in heaviest(profiles[h.name], args.top):
+                print(f"      {name:30s} {us / 1e3:8.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
