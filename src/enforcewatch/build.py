@@ -143,6 +143,8 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     for hook in hooks:
         ctx.update(hook(content))
     out = Output()
+    for rel, body in ctx.pop("data_files", {}).items():  # files a hook publishes (e.g. statistics downloads)
+        out.add(rel, body, "hooks")
     summaries = _render_lists(content, env, ctx, out)
     page_tpl = get_template(env, "page.html")
     for page in content.pages:
