@@ -77,11 +77,42 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # The type only: a message or traceback could carry what the user submitted.
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    request.state.error_logged = True
     return _respond(request, 500, [FieldError((), "系统错误，提交未保存，请稍后重试；您填写的内容仍在本页")])
+
+
+class QuietErrors:
+    """Outermost wrapper: Starlette re-raises an exception after `_unexpected` has answered it, and the
+    server (uvicorn's error log, Mangum's logger) would print its traceback, whose message may quote
+    what was submitted (seed 000 §八). Here it ends: logged by type and route only, never re-raised."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        started = False
+
+        async def watching_send(message: Any) -> None:
+            nonlocal started
+            started = started or message.get("type") == "http.response.start"
+            await send(message)
+
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as exc:
+            if not started:  # nothing answered yet: answer 500 in the one shape
+                await error_response(500, [FieldError((), "系统错误，请稍后重试")])(scope, receive, send)
+            if not (scope.get("state") or {}).get("error_logged"):
+                log.error("unexpected %s on %s %s", type(exc).__name__, scope.get("method"), scope.get("path"))
 
 
 def register_error_handlers(app: FastAPI) -> None:
     """The handlers every EnforceWatch app uses (the public API and the staff API)."""
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: QuietErrors(build())  # type: ignore[method-assign]
     app.add_exception_handler(EnforceWatchError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
