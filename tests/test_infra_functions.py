@@ -44,6 +44,7 @@ DIRECT_CALLS = {
     ("put_object", "Bucket"): "s3:PutObject",
     ("get_object", "Bucket"): "s3:GetObject",
     ("delete_object", "Bucket"): "s3:DeleteObject",
+    ("generate_presigned_url", "Params"): "s3:GetObject",  # a download link signed with the role's rights
 }
 
 
