@@ -1,6 +1,14 @@
-"""Benchmark of `enforcewatch build`: the shipped content, and 10,000 generated items over 20
-departments; if `hugo` is on PATH, Hugo builds the same pages (index, department and item pages)
-from the same data with a minimal layout, as the baseline. Prints medians of 3 and ratios.
+"""Benchmark of `enforcewatch build`: 10,000 generated items over 20 departments (and the shipped
+content). Each run, interleaved so load on the machine hits both alike:
+
+  full      build into an empty output directory (pages and downloads, no search index);
+  hugo      if `hugo` is on PATH: Hugo builds the same pages (index, department and item pages)
+            from the same data with a minimal layout, also into an empty directory — the baseline;
+  rebuild   one item's name changes, then build again into the full build's output: the target is
+            ≤ 0.1 of the full build measured in the same run;
+  search    the Pagefind search index step alone, reported separately (no baseline).
+
+Prints median (min–max) and ratios; lines starting with RESULT are read by bench/run_all.py.
 
     .venv/bin/python bench/bench_build.py [--items 10000] [--departments 20] [--runs 3]
 """
@@ -8,6 +16,7 @@ from the same data with a minimal layout, as the baseline. Prints medians of 3 a
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -25,13 +34,24 @@ TEMPLATES = ROOT / "site" / "templates"
 SHARES = {"enforcement-items": 0.6, "spot-checks": 0.2, "leniency": 0.2}
 
 
-def timed(fn: object, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed(fn: object) -> float:
+    start = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f})"
+
+
+def change_one_item(content: Path, run: int) -> None:
+    """Rename one enforcement item, as an editor would, in the middle of the largest list."""
+    path = content / "lists" / "enforcement-items.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "name: 对违反第5000项规定行为的行政处罚" if "第5000项" in text else "name: 对违反第1项规定行为的行政处罚"
+    marker = text.index(old)
+    end = text.index("\n", marker)
+    path.write_text(text[:marker] + f"{old}（第{run}次修订）" + text[end:], encoding="utf-8")
 
 
 def generate(target: Path, total: int, n_depts: int, rng: random.Random) -> dict[str, list[dict[str, object]]]:
@@ -109,30 +129,52 @@ def main() -> int:
     ap.add_argument("--items", type=int, default=10_000)
     ap.add_argument("--departments", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-search", action="store_true", help="skip timing the search index step")
     args = ap.parse_args()
     rng = random.Random(2025)
+    hugo = shutil.which("hugo")
     with tempfile.TemporaryDirectory(prefix="ew-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        shipped = timed(lambda: build_site(ROOT / "site" / "content", TEMPLATES, tmp / "shipped"), args.runs)
+        shipped = [timed(lambda: build_site(ROOT / "site" / "content", TEMPLATES, tmp / "shipped", search=False))
+                   for _ in range(args.runs)]
         files = sum(1 for p in (tmp / "shipped").rglob("*") if p.is_file())
-        print(f"shipped content: {shipped:.3f} s median of {args.runs} ({files} files)")
+        print(f"shipped content: {spread(shipped)} s ({files} files)")
 
         lists = generate(tmp / "content", args.items, args.departments, rng)
-        big = timed(lambda: build_site(tmp / "content", TEMPLATES, tmp / "big"), args.runs)
+        if hugo:
+            hugo_site(tmp / "hugo", lists)
+        else:
+            print("hugo not on PATH (Debian: apt-get install hugo): no baseline for the full build")
+        full, base, rebuild, search = [], [], [], []
+        for run in range(args.runs):
+            shutil.rmtree(tmp / "big", ignore_errors=True)
+            full.append(timed(lambda: build_site(tmp / "content", TEMPLATES, tmp / "big", search=False)))
+            if hugo:
+                shutil.rmtree(tmp / "hugo-out", ignore_errors=True)
+                base.append(timed(lambda: subprocess.run(
+                    [hugo, "--quiet", "-s", str(tmp / "hugo"), "-d", str(tmp / "hugo-out")], check=True)))
+            change_one_item(tmp / "content", run)
+            rebuild.append(timed(lambda: build_site(tmp / "content", TEMPLATES, tmp / "big", search=False)))
+            if not args.no_search and run == 0:
+                search.append(build_site(tmp / "content", TEMPLATES, tmp / "big").search_seconds)
         files = sum(1 for p in (tmp / "big").rglob("*") if p.is_file())
-        print(f"{args.items} items / {args.departments} departments: {big:.3f} s median of {args.runs} "
-              f"({files} files, {args.items / big:.0f} items/s)")
-
-        hugo = shutil.which("hugo")
-        if not hugo:
-            print("hugo not on PATH: no baseline ratio")
-            return 0
-        hugo_site(tmp / "hugo", lists)
-        baseline = timed(lambda: subprocess.run(
-            [hugo, "--quiet", "-s", str(tmp / "hugo"), "-d", str(tmp / "hugo-out")], check=True), args.runs)
-        files = sum(1 for p in (tmp / "hugo-out").rglob("*") if p.is_file())
-        print(f"hugo baseline, same items: {baseline:.3f} s median of {args.runs} ({files} files)")
-        print(f"ratio enforcewatch/hugo: {big / baseline:.2f}x")
+        print(f"{args.items} items / {args.departments} departments, {args.runs} runs, "
+              f"load {os.getloadavg()[0]:.1f}: {files} files")
+        print(f"  full build      {spread(full)} s  ({args.items / statistics.median(full):.0f} items/s)")
+        if hugo:
+            hfiles = sum(1 for p in (tmp / "hugo-out").rglob("*") if p.is_file())
+            ratios = [f / b for f, b in zip(full, base, strict=True)]
+            print(f"  hugo, same items {spread(base)} s  ({hfiles} files)")
+            print(f"  full ÷ hugo     {statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})")
+            for f, b in zip(full, base, strict=True):
+                print(f"RESULT\tbuild {args.items} items vs hugo\t{f:.6f}\t{b:.6f}\ts\tratio")
+        ratios = [r / f for r, f in zip(rebuild, full, strict=True)]
+        print(f"  rebuild, 1 item {spread(rebuild)} s  ÷ full {statistics.median(ratios):.3f} "
+              f"({min(ratios):.3f}–{max(ratios):.3f})")
+        for r, f in zip(rebuild, full, strict=True):
+            print(f"RESULT\trebuild after 1 item vs full build\t{r:.6f}\t{f:.6f}\ts\tratio")
+        if search:
+            print(f"  search index    {search[0]:.3f} s (Pagefind, reported separately)")
     return 0
 
 
