@@ -24,6 +24,7 @@ ENV_ATTACHMENT_BUCKET = "EW_ATTACHMENT_BUCKET"  # in AWS: private bucket for ver
 ENV_IDEMPOTENCY_TTL_HOURS = "EW_IDEMPOTENCY_TTL_HOURS"  # retention of idempotency records (infra parameter)
 ENV_SUBMISSION_RETENTION_DAYS = "EW_SUBMISSION_RETENTION_DAYS"  # 0/unset: reports and complaints kept
 ENV_COMPLAINT_REPLY_DAYS = "EW_COMPLAINT_REPLY_WORKING_DAYS"  # complaints unanswered longer are flagged
+ENV_JOINT_WINDOW_DAYS = "EW_JOINT_WINDOW_DAYS"  # inspections by 2+ agencies this close are a joint-inspection candidate
 ENV_STORE = "EW_STORE"  # CLI: "aws" = the deployed table (EW_TABLE_NAME, AWS_REGION, AWS credentials)
 
 DEFAULT_TABLE = "enforcewatch"
@@ -46,6 +47,7 @@ class Settings(BaseModel):
     idempotency_ttl_hours: int = 24
     submission_retention_days: int | None = None  # None: kept until the office deletes them
     complaint_reply_working_days: int = 15
+    joint_window_days: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -78,4 +80,5 @@ class Settings(BaseModel):
             idempotency_ttl_hours=count(ENV_IDEMPOTENCY_TTL_HOURS, 1) or 24,
             submission_retention_days=count(ENV_SUBMISSION_RETENTION_DAYS, 0) or None,
             complaint_reply_working_days=count(ENV_COMPLAINT_REPLY_DAYS, 1) or 15,
+            joint_window_days=count(ENV_JOINT_WINDOW_DAYS, 1) or 30,
         )
