@@ -177,6 +177,18 @@ class DynamoTable:
             raise _translate(exc) from exc
         return from_attr(out.get("Attributes", {}))
 
+    def increment(self, pk: str, sk: str, field: str, by: int = 1) -> dict[str, Any]:
+        """Atomically add `by` to a number field of an existing item (ADD); returns the item after."""
+        try:
+            out = self.client.update_item(
+                TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}), UpdateExpression="ADD #f :by",
+                ConditionExpression=f"attribute_exists({schema.PK})", ExpressionAttributeNames={"#f": field},
+                ExpressionAttributeValues={":by": _serializer.serialize(by)}, ReturnValues="ALL_NEW",
+            )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        return from_attr(out.get("Attributes", {}))
+
     def delete(self, pk: str, sk: str) -> None:
         try:
             self.client.delete_item(TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}))
