@@ -193,13 +193,17 @@ class Accounts:
         raise TooManyRequests(f"登录尝试过于频繁，请 {int(wait) + 1} 秒后再试")
 
     def _record_failure(self, item: dict[str, Any], now: datetime) -> None:
-        failures = int(item.get("failed_count", 0)) + 1
+        # An atomic ADD: simultaneous wrong guesses each count (a read-then-write would lose them).
+        key = user_key(item["username"])
+        failures = int(self.table.increment(*key, "failed_count")["failed_count"])
         if failures >= LOCK_AFTER:
             not_before = now + LOCK_FOR
         elif failures >= FREE_FAILURES:
             not_before = now + timedelta(seconds=2 ** (failures - FREE_FAILURES))
         else:
             not_before = now
-        self.table.update(
-            *user_key(item["username"]), {"failed_count": failures, "not_before": iso(not_before)}
-        )
+        try:  # only while no later failure has counted: the latest failure sets the delay
+            self.table.update(*key, {"not_before": iso(not_before)}, condition="failed_count = :n",
+                              condition_values={":n": failures})
+        except ConditionFailed:
+            pass
