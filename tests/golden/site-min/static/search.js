@@ -4,8 +4,10 @@ const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
-const SHOWN = 30;
+const PAGE = 10;  // results fetched at a time: each result's text is a separate small download
 let pagefind = null;
+let pending = [];
+let query = "";
 
 function excerptNodes(html) {
   // Pagefind's excerpt is escaped text with <mark> around the hits: keep only text and marks.
@@ -23,9 +25,39 @@ function excerptNodes(html) {
   return out;
 }
 
-async function run(query) {
+function summary(total) {
+  const shown = list.children.length;
+  if (!total) return `没有找到与“${query}”相关的内容。请换一个词，或按下面的清单查找。`;
+  return `“${query}”找到 ${total} 条结果` + (shown < total ? `，已显示 ${shown} 条。` : "。");
+}
+
+async function showMore(total) {
+  const batch = pending.splice(0, PAGE);
+  const data = await Promise.all(batch.map((r) => r.data()));
+  for (const hit of data) {
+    const li = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = hit.url;
+    link.textContent = (hit.meta && hit.meta.title) || hit.url;
+    li.append(link, excerptNodes(hit.excerpt || ""));
+    list.append(li);
+  }
+  list.hidden = list.children.length === 0;
+  more.hidden = pending.length === 0;
+  status.textContent = summary(total);
+}
+
+const more = document.createElement("button");
+more.type = "button";
+more.className = "search-more";
+more.textContent = "显示更多结果";
+more.hidden = true;
+
+async function run(text) {
+  query = text;
   list.replaceChildren();
   list.hidden = true;
+  more.hidden = true;
   if (!query) {
     status.textContent = "";
     return;
@@ -34,20 +66,10 @@ async function run(query) {
   try {
     pagefind = pagefind || await import("/pagefind/pagefind.js");
     const found = await pagefind.search(query);
-    const data = await Promise.all(found.results.slice(0, SHOWN).map((r) => r.data()));
-    for (const hit of data) {
-      const li = document.createElement("li");
-      const link = document.createElement("a");
-      link.href = hit.url;
-      link.textContent = (hit.meta && hit.meta.title) || hit.url;
-      li.append(link, excerptNodes(hit.excerpt || ""));
-      list.append(li);
-    }
-    list.hidden = data.length === 0;
-    const more = found.results.length > SHOWN ? `，显示前 ${SHOWN} 条` : "";
-    status.textContent = found.results.length
-      ? `“${query}”找到 ${found.results.length} 条结果${more}。`
-      : `没有找到与“${query}”相关的内容。请换一个词，或按下面的清单查找。`;
+    pending = found.results.slice();
+    const total = pending.length;
+    more.onclick = () => showMore(total);
+    await showMore(total);
   } catch (err) {
     status.textContent = "搜索暂时不可用，请按下面的清单查找或下载数据。";
   }
@@ -55,6 +77,7 @@ async function run(query) {
 
 if (form && input && status && list) {
   document.getElementById("search-nojs").hidden = true;
+  list.after(more);
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
   form.addEventListener("submit", (event) => {
