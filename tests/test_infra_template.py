@@ -137,18 +137,33 @@ def test_api_throttles_and_allows_only_the_site_origin() -> None:
     assert {"ThrottlingRateLimit", "ThrottlingBurstLimit"} <= set(props["DefaultRouteSettings"])
 
 
-def test_site_bucket_is_private_and_encrypted() -> None:
+def test_every_bucket_is_private_encrypted_and_tls_only() -> None:
     template = load_template()
-    [bucket] = resources_of_type(template, "AWS::S3::Bucket").values()
-    block = bucket["Properties"]["PublicAccessBlockConfiguration"]
-    assert block == dict.fromkeys(
-        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
-    )
-    [rule] = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"  # OAI cannot read SSE-KMS
+    buckets = resources_of_type(template, "AWS::S3::Bucket")
+    assert {"SiteBucket", "ExportBucket", "AttachmentBucket"} <= set(buckets)
+    policies = {p["Properties"]["Bucket"]["Ref"]: p["Properties"]["PolicyDocument"]["Statement"]
+                for p in resources_of_type(template, "AWS::S3::BucketPolicy").values()}
+    for name, bucket in buckets.items():
+        block = bucket["Properties"]["PublicAccessBlockConfiguration"]
+        assert block == dict.fromkeys(
+            ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+        ), name
+        [rule] = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        # SSE-S3: CloudFront's OAI cannot read SSE-KMS, and the code asks for AES256 on its uploads.
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256", name
+        deny_plain_http = [s for s in policies[name] if isinstance(s, dict) and s.get("Sid") == "TlsOnly"]
+        assert deny_plain_http and deny_plain_http[0]["Effect"] == "Deny", name
     cdn = resources_of_type(template, "AWS::CloudFront::Distribution")
     assert all(res.get("Condition") == "WithCdn" for res in cdn.values()), "CloudFront must stay optional"
     assert resources_of_type(template, "AWS::CloudFront::CloudFrontOriginAccessIdentity")
+
+
+def test_exports_expire_and_confidential_data_is_retained() -> None:
+    resources = load_template()["Resources"]
+    [rule] = resources["ExportBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == {"Ref": "ExportRetentionDays"}
+    for name in ("Table", "TableKey", "AttachmentBucket", "SiteBucket"):
+        assert resources[name]["DeletionPolicy"] == "Retain", name
 
 
 def test_template_environment_variables_are_named_in_config() -> None:
