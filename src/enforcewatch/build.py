@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
 from enforcewatch.errors import ContentError, ContentProblem
 from enforcewatch.render import get_template, make_environment, render_template
+from enforcewatch.reuse import LastBuild, base_key, key_of
 
 PAGES_TEMPLATES = "pages"
 STATIC_DIR = "static"
@@ -59,9 +60,11 @@ class Output:
     files: dict[str, bytes] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
     problems: list[ContentProblem] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # input key of each item page (reuse.py)
+    kept: dict[str, str] = field(default_factory=dict)  # item pages the last build left as they are
 
     def add(self, rel: str, data: str | bytes, origin: str) -> None:
-        if rel in self.files:
+        if rel in self.files or rel in self.kept:
             self.problems.append(ContentProblem(
                 origin, None, "", f"输出路径 {rel} 与 {self.origin[rel]} 冲突"))
             return
@@ -90,7 +93,8 @@ def _by_department(items: list[ListItem], departments: list[Department]) -> list
     return [(d, groups[d.id]) for d in departments]
 
 
-def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output) -> list[dict[str, Any]]:
+def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
+                  last: LastBuild | None = None, common_key: str = "") -> list[dict[str, Any]]:
     depts = {d.id: d for d in content.departments}
     summaries = []
     for spec in LISTS:
@@ -107,10 +111,23 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output) 
             out.add(_page_file(path), render_template(
                 index, {**common, "department": dept, "items": items, "page_path": path}), spec.index_template)
         item_tpl = get_template(env, spec.item_template)
+        # An item page sees the list without its items and no groups, so it depends on its own item
+        # only: its key (reuse.py) lets a rebuild keep the pages of items that did not change.
+        head = data.model_copy(update={"items": []})
+        item_common = {**common, "data": head}
+        del item_common["groups"]
+        list_key = key_of(common_key, spec.key, head.model_dump_json()) if last is not None else ""
         for item in data.items:
             path = item_path(spec, item.id)
-            out.add(_page_file(path), render_template(
-                item_tpl, {**common, "item": item, "department": depts[item.department], "page_path": path}),
+            rel = _page_file(path)
+            if last is not None:
+                key = out.keys[rel] = key_of(list_key, item.model_dump_json())
+                if last.holds(rel, key) and rel not in out.kept and rel not in out.files:
+                    out.kept[rel] = key
+                    out.origin[rel] = spec.item_template
+                    continue
+            out.add(rel, render_template(
+                item_tpl, {**item_common, "item": item, "department": depts[item.department], "page_path": path}),
                 spec.item_template)
         changes = feeds.recent_changes(spec.key, data.items, depts)
         out.add(_page_file(feeds.changes_path(spec.key)), render_template(get_template(env, "lists/changes.html"), {
@@ -137,7 +154,9 @@ def _render_templates_dir(templates_dir: Path, env: Any, ctx: dict[str, Any], ou
         out.add(rel, render_template(get_template(env, name), {**ctx, "page_path": page_path}), name)
 
 
-def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook, ...] = ()) -> Output:
+def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook, ...] = (),
+                last: LastBuild | None = None) -> Output:
+    """Render every file; with `last`, item pages the last build left unchanged are kept, not rendered."""
     env = make_environment(templates_dir)
     ctx = base_context(content)
     for hook in hooks:
@@ -145,7 +164,8 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     out = Output()
     for rel, body in ctx.pop("data_files", {}).items():  # files a hook publishes (e.g. statistics downloads)
         out.add(rel, body, "hooks")
-    summaries = _render_lists(content, env, ctx, out)
+    common_key = base_key(templates_dir, ctx) if last is not None else ""
+    summaries = _render_lists(content, env, ctx, out, last, common_key)
     page_tpl = get_template(env, "page.html")
     for page in content.pages:
         path = f"/{page.slug}/"
@@ -154,7 +174,7 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     out.add("index.html", render_template(get_template(env, "home.html"), {
         **ctx, "lists": summaries, "pages": content.pages, "page_path": "/"}), "home.html")
     out.add("404.html", render_template(get_template(env, "404.html"), {**ctx, "page_path": "/404.html"}), "404.html")
-    out.add("sitemap.xml", sitemap(content.site.site_url, out.files), "sitemap.xml")
+    out.add("sitemap.xml", sitemap(content.site.site_url, [*out.files, *out.kept]), "sitemap.xml")
     out.add("robots.txt", robots(content.site.site_url), "robots.txt")
     out.add("data/index.json", json.dumps(
         [{"list": s["spec"].key, "title": s["spec"].title, "count": s["count"],
@@ -163,7 +183,7 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     return out
 
 
-def sitemap(site_url: str, files: Mapping[str, bytes]) -> str:
+def sitemap(site_url: str, files: Iterable[str]) -> str:
     base = site_url.rstrip("/")
     urls = sorted("/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
                   for rel in files if rel.endswith(".html") and rel != "404.html")
@@ -187,10 +207,10 @@ def _copy_static(templates_dir: Path, out: Output) -> None:
         out.add(rel, data, str(templates_dir / rel))
 
 
-def write_output(files: Mapping[str, bytes], out_dir: Path) -> manifest.WriteReport:
+def write_output(out: Output, out_dir: Path) -> manifest.WriteReport:
     """Write in place only the files whose bytes changed and remove the ones no longer built
     (enforcewatch.manifest); called only once everything rendered without a problem."""
-    return manifest.write_changed(files, out_dir)
+    return manifest.write_changed(out.files, out_dir, out.keys, out.kept)
 
 
 @dataclass(frozen=True)
@@ -205,16 +225,19 @@ class BuildResult:
 def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
                hooks: tuple[ContextHook, ...] = (), *, search: bool = True) -> BuildResult:
     content = load_content(content_dir)
-    out = render_site(content, templates_dir, hooks)
+    out = render_site(content, templates_dir, hooks, LastBuild(out_dir))
     _copy_static(templates_dir, out)
     if out.problems:
         raise ContentError(out.problems)
-    pages = sum(1 for rel in out.files if rel.endswith(".html"))
+    pages = sum(1 for rel in [*out.files, *out.kept] if rel.endswith(".html"))
     search_pages, started = 0, time.perf_counter()
     if search:
+        for rel in out.kept:  # the index needs every page's text
+            out.files[rel] = (out_dir / rel).read_bytes()
+        out.kept.clear()
         search_pages = len(search_index.indexed_pages(out.files))
         for rel, data in search_index.build_index(out.files).items():
             out.add(rel, data, search_index.BUNDLE_DIR)
     search_seconds = time.perf_counter() - started
-    write_output(out.files, out_dir)
-    return BuildResult(pages, len(out.files), out_dir, search_pages, search_seconds)
+    write_output(out, out_dir)
+    return BuildResult(pages, len(out.files) + len(out.kept), out_dir, search_pages, search_seconds)

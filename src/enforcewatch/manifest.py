@@ -8,6 +8,9 @@ unchanged file costs one `stat`, not a write. Files the new build no longer prod
 removed, and the manifest is written last. A file that changed on disk since (another size or
 mtime) is rewritten; a directory without a manifest is compared by reading its files.
 
+Each record may also carry the key of the inputs the file was rendered from (enforcewatch.reuse),
+so the next build can keep a page it did not need to render again (`kept`).
+
 Replacing the whole tree instead (write a new directory, swap, delete the old one) cost more
 than rendering: on a journalled disk deleting 10,000 files is slower than writing them.
 """
@@ -38,7 +41,7 @@ def digest(data: bytes) -> str:
 
 
 def read_manifest(out_dir: Path) -> dict[str, list[object]]:
-    """rel -> [digest, size, mtime_ns] of the last build, or {} when absent or unreadable."""
+    """rel -> [digest, size, mtime_ns, key] of the last build, or {} when absent or unreadable."""
     try:
         raw = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -68,7 +71,7 @@ def _unchanged(target: str, data: bytes, known: list[object] | None, new_digest:
     if st.st_size != len(data):
         return None
     if known is not None:
-        return st if known == [new_digest, st.st_size, st.st_mtime_ns] else None
+        return st if known[:3] == [new_digest, st.st_size, st.st_mtime_ns] else None
     with open(target, "rb") as fh:  # no record of this file: compare its bytes
         return st if fh.read() == data else None
 
@@ -111,19 +114,23 @@ def _remove_empty_dirs(out_dir: Path) -> None:
                 pass
 
 
-def write_changed(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
-    """Make `out_dir` hold exactly `files` (plus the manifest), writing only what differs."""
+def write_changed(files: Mapping[str, bytes], out_dir: Path, keys: Mapping[str, str] | None = None,
+                  kept: Mapping[str, str] | None = None) -> WriteReport:
+    """Make `out_dir` hold exactly `files` plus the `kept` files of the last build (and the
+    manifest), writing only what differs. `keys` and `kept` give input keys to record."""
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    keys = keys or {}
+    kept = kept or {}
     old = read_manifest(out_dir)
     on_disk = existing_files(out_dir)
-    stale = on_disk - files.keys()
+    stale = on_disk - files.keys() - kept.keys()
     for rel in sorted(stale):
         os.remove(out_dir / rel)
     if stale:
         _remove_empty_dirs(out_dir)
     root = str(out_dir)
-    records: dict[str, list[object]] = {}
+    records: dict[str, list[object]] = {rel: [*old[rel][:3], key] for rel, key in kept.items() if rel in old}
     written = 0
     for rel, data in files.items():
         target = f"{root}/{rel}"
@@ -132,8 +139,8 @@ def write_changed(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
         if st is None:
             st = _write(target, data)
             written += 1
-        records[rel] = [new_digest, st.st_size, st.st_mtime_ns]
+        records[rel] = [new_digest, st.st_size, st.st_mtime_ns, keys.get(rel, "")]
     tmp = out_dir / f"{MANIFEST}.tmp"
     tmp.write_text(json.dumps({"version": VERSION, "files": records}, separators=(",", ":")), encoding="utf-8")
     os.replace(tmp, out_dir / MANIFEST)
-    return WriteReport(written, len(files) - written, len(stale))
+    return WriteReport(written, len(files) + len(kept) - written, len(stale))

@@ -1,0 +1,90 @@
+"""A rebuild keeps the item pages whose inputs did not change, and ends with the same bytes as a
+build from scratch."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from enforcewatch.build import build_site, render_site
+from enforcewatch.content import load_content
+from enforcewatch.manifest import MANIFEST
+from enforcewatch.reuse import LastBuild
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "site-min"
+TEMPLATES = ROOT / "site" / "templates"
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and p.name != MANIFEST}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path, Path]:
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(FIXTURE, content)
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "_site"
+    build_site(content, templates, out, search=False)
+    return content, templates, out
+
+
+def kept_and_rendered(content: Path, templates: Path, out: Path) -> tuple[set[str], set[str]]:
+    rendered = render_site(load_content(content), templates, last=LastBuild(out))
+    return set(rendered.kept), {rel for rel in rendered.files if rel.count("/") == 2 and "department" not in rel}
+
+
+def test_unchanged_site_keeps_every_item_page(site: tuple[Path, Path, Path]) -> None:
+    content, templates, out = site
+    kept, rendered_items = kept_and_rendered(content, templates, out)
+    assert kept and all(rel.endswith("/index.html") for rel in kept)
+    assert not rendered_items & kept
+
+
+def test_changed_item_alone_is_rendered_and_output_matches_a_fresh_build(
+        site: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    content, templates, out = site
+    before, _ = kept_and_rendered(content, templates, out)
+    path = content / "lists" / "leniency.yaml"
+    text = path.read_text(encoding="utf-8")
+    item_id = "scjg-swbf-001"
+    old = "violation: 未按规定公示营业执照"
+    assert text.index(f"id: {item_id}") < text.index(old) and text.count(old) == 1
+    path.write_text(text.replace(old, "violation: 改过的违法行为描述"), encoding="utf-8")
+
+    kept, _ = kept_and_rendered(content, templates, out)
+    assert f"leniency/{item_id}/index.html" in before - kept
+    assert kept == before - {f"leniency/{item_id}/index.html"}
+
+    build_site(content, templates, out, search=False)
+    fresh = tmp_path / "fresh"
+    build_site(content, templates, fresh, search=False)
+    assert tree(out) == tree(fresh)
+    assert "改过的违法行为描述" in (out / "leniency" / item_id / "index.html").read_text(encoding="utf-8")
+
+
+def test_template_edit_renders_every_page_again(site: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    content, templates, out = site
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- v2 --></body>"), encoding="utf-8")
+    kept, _ = kept_and_rendered(content, templates, out)
+    assert kept == set()
+    build_site(content, templates, out, search=False)
+    fresh = tmp_path / "fresh"
+    build_site(content, templates, fresh, search=False)
+    assert tree(out) == tree(fresh)
+
+
+def test_page_edited_in_the_output_is_rendered_again(site: tuple[Path, Path, Path]) -> None:
+    content, templates, out = site
+    before, _ = kept_and_rendered(content, templates, out)
+    victim = sorted(before)[0]
+    (out / victim).write_text("tampered", encoding="utf-8")
+    kept, _ = kept_and_rendered(content, templates, out)
+    assert victim not in kept
+    build_site(content, templates, out, search=False)
+    assert (out / victim).read_text(encoding="utf-8") != "tampered"
