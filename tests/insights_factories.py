@@ -44,7 +44,7 @@ def report(point_id: str, district: str, month: str, inspections: list[dict[str,
     received = f"{month}-28T02:00:00.000000Z"
     return ReportStored(point_id=point_id, district=district, month=month, seq=seq, received_at=received,
                         inspections=inspections, suggestions=None,
-                        contact={"name": "联系人", "phone": "0371-12345678"}).item()
+                        contact={"name": "张联络员", "phone": "0371-12345678"}).item()
 
 
 def _random_inspection(rng: random.Random, c: Any, district: str, month: str) -> dict[str, Any]:
