@@ -11,8 +11,8 @@ How:
    since IAM authorises each operation inside `TransactWriteItems` by its own action).
 2. The code a function can run: module-level code of every `enforcewatch` module its `app.py`
    imports (directly or not), its handler, the routes of the routers that reached code mounts, and,
-   transitively, what reached code refers to: `f` → module-level functions named f; `mod.f` (a
-   module) → that module's f; `obj.m` → methods named m of the classes whose name ends with the
+   transitively, what reached code refers to: `f` → the function f of this module or the one it was
+   imported from; `mod.f` (a module) → that module's f; `obj.m` → methods named m of the classes whose name ends with the
    receiver's (`self.blobs.get` → `S3Blobs.get`), or of every class if none does, except for the
    names of built-in container methods (`event.get`, `items.append`), which never reach our code
    through an unknown receiver.
@@ -165,14 +165,13 @@ def _receiver(node: ast.expr) -> str | None:
 class Index:
     """Where names lead, over the modules one entry point reaches."""
 
-    functions: dict[str, list[Site]] = field(default_factory=dict)  # module-level functions by name
     by_module: dict[tuple[Path, str], list[Site]] = field(default_factory=dict)
     methods: dict[str, list[Site]] = field(default_factory=dict)  # methods by name
     classes: dict[str, list[str]] = field(default_factory=dict)  # lower-case class name → class names
     dunders: dict[str, list[Site]] = field(default_factory=dict)  # class name → its dunder methods
     registered: dict[tuple[Path, str], list[Site]] = field(default_factory=dict)  # (file, router) → routes
     module_names: dict[Path, dict[str, Path]] = field(default_factory=dict)  # file → alias → module file
-    imported: dict[Path, dict[str, Path]] = field(default_factory=dict)  # file → name → its module file
+    imported: dict[Path, dict[str, tuple[Path, str]]] = field(default_factory=dict)  # file → name → (module, name)
 
     def add_module(self, path: Path, tree: ast.Module) -> None:
         self.module_names[path], self.imported[path] = {}, {}
@@ -201,12 +200,11 @@ class Index:
             if submodule := _module_file(f"{node.module}.{alias.name}"):
                 self.module_names[path][local] = submodule  # from enforcewatch import reports
             elif source := _module_file(node.module):
-                self.imported[path][local] = source  # from enforcewatch.api.public import router
+                self.imported[path][local] = (source, alias.name)  # from enforcewatch.api.public import router
 
     def _add_function(self, path: Path, node: Def, cls: str | None) -> None:
         site: Site = (path, node, cls)
         if cls is None:
-            self.functions.setdefault(node.name, []).append(site)
             self.by_module.setdefault((path, node.name), []).append(site)
         else:
             self.methods.setdefault(node.name, []).append(site)
@@ -217,11 +215,16 @@ class Index:
 
     # -- resolution ---------------------------------------------------------------------------------
     def name(self, path: Path, node: ast.Name) -> list[Site]:
-        out = list(self.functions.get(node.id, [])) + self.dunders.get(node.id, [])
-        if isinstance(node.ctx, ast.Load):  # reading a router mounts the routes registered on it
-            out += self.registered.get((path, node.id), [])
-            if source := self.imported[path].get(node.id):
-                out += self.registered.get((source, node.id), [])
+        """A bare name is this module's function, or one imported into it (followed through re-exports)."""
+        out = list(self.dunders.get(node.id, []))
+        where, name = path, node.id
+        for _hop in range(10):
+            out += self.by_module.get((where, name), [])
+            if isinstance(node.ctx, ast.Load):  # reading a router mounts the routes registered on it
+                out += self.registered.get((where, name), [])
+            if (where, name) in self.by_module or name not in self.imported.get(where, {}):
+                break
+            where, name = self.imported[where][name]
         return out
 
     def attribute(self, path: Path, node: ast.Attribute, cls: str | None) -> list[Site]:
