@@ -9,6 +9,7 @@ from pathlib import Path
 
 from enforcewatch.build import build_site
 from enforcewatch.duedates import calendar_hook
+from enforcewatch.publicstats import statistics_hook
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     today = args.today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-    result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today),))
+    result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today),
+                                                                       statistics_hook(args.content)))
     print(f"已生成 {result.pages} 个页面、{result.files} 个文件：{args.out}", file=sys.stderr)  # noqa: T201
     print(f"搜索索引：{result.search_pages} 个页面，用时 {result.search_seconds:.1f} 秒", file=sys.stderr)  # noqa: T201
     return 0
