@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from enforcewatch.errors import Conflict, StoreUnavailable
 from enforcewatch.store import schema
@@ -78,7 +78,9 @@ def _translate(exc: Exception) -> Exception:
         if code in UNAVAILABLE_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
             return StoreUnavailable("系统暂时无法保存，请稍后重试，您填写的内容未丢失")
         return exc
-    if isinstance(exc, (EndpointConnectionError, ConnectionError, ReadTimeoutError)):
+    # ConnectionError: refused, unreachable, connect timeout. HTTPClientError: the connection closed or the
+    # read timed out mid-request, so the write may have been applied: the client retries with its key.
+    if isinstance(exc, (ConnectionError, HTTPClientError)):
         return StoreUnavailable("系统暂时无法连接数据存储，请稍后重试，您填写的内容未丢失")
     return exc
 
