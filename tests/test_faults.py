@@ -1,0 +1,213 @@
+"""Faults: the store stops, throttles or drops an answer mid-submission; a deadline check or an import
+is interrupted. Nothing acknowledged is lost, nothing is stored twice, no false "received".
+
+DynamoDB Local is started on a data dir of its own here, so it can be stopped and started again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from urllib.parse import urlencode
+
+import pytest
+from botocore.exceptions import ClientError, ConnectionClosedError
+from fastapi.testclient import TestClient
+
+from enforcewatch import flags
+from enforcewatch.api import create_app
+from enforcewatch.config import Settings
+from enforcewatch.ddblocal import DynamoDBLocal
+from enforcewatch.duedates import WorkCalendar
+from enforcewatch.errors import StoreUnavailable
+from enforcewatch.registry import District, import_points
+from enforcewatch.store import schema
+from enforcewatch.store.dynamo import DynamoTable
+from submitting import NOW, add_point, complaint, report
+from tests_paths import CONTENT, TEMPLATES
+
+pytestmark = pytest.mark.ddb_local
+TYPED = "希望减少重复检查（这段文字在故障后仍应留在表单里）"
+
+
+@pytest.fixture
+def server(tmp_path, ddb_local_server):  # ddb_local_server: the same Java/jar check, and CI's no-skip rule
+    own = DynamoDBLocal(tmp_path / "ddb")
+    own.start()
+    yield own
+    own.stop()
+
+
+def _table(server: DynamoDBLocal) -> DynamoTable:
+    table = DynamoTable.from_settings(Settings(table_name="faults", dynamodb_endpoint=server.endpoint))
+    table.ensure_exists()
+    return table
+
+
+def _client(table: DynamoTable) -> TestClient:
+    settings = Settings(table_name=table.name, content_dir=CONTENT)
+    app = create_app(settings, table, templates_dir=TEMPLATES, clock=lambda: NOW, rng=random.SystemRandom())
+    return TestClient(app, raise_server_exceptions=True)
+
+
+def _items(table: DynamoTable, prefix: str) -> list[dict]:
+    out, kwargs = [], {"TableName": table.name}
+    while True:
+        page = table.client.scan(**kwargs)
+        out += [i for i in page["Items"] if i["pk"]["S"].startswith(prefix) or i["sk"]["S"].startswith(prefix)]
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _report_form(code: str) -> str:
+    data = report("XX-0001", code, suggestions=TYPED)
+    pairs = [(k, str(v)) for k, v in data.items() if k not in ("inspections", "attest")] + [("attest", "1")]
+    for field, value in data["inspections"][0].items():
+        if not isinstance(value, list):
+            pairs.append((f"inspections-0-{field}", str(value)))
+    return urlencode(pairs)
+
+
+def _assert_503(response) -> None:
+    assert response.status_code == 503, response.text
+    assert "receipt" not in response.text and '"seq"' not in response.text and "Traceback" not in response.text
+
+
+def test_store_stopped_mid_run_answers_503_then_the_same_key_succeeds_once(server) -> None:
+    table = _table(server)
+    code = add_point(table)
+    client = _client(table)
+    assert client.post("/api/reports", json=report("XX-0001", code, month="2026-01", inspections=[])).status_code == 201
+
+    server.stop()
+    key_r, key_c = "report-key-0123456789", "complaint-key-0123456789"
+    _assert_503(client.post("/api/reports", json=report("XX-0001", code), headers={"Idempotency-Key": key_r}))
+    _assert_503(client.post("/api/complaints", json=complaint(), headers={"Idempotency-Key": key_c}))
+    page = client.post("/api/reports", content=_report_form(code),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+    assert TYPED in page.text  # the form keeps what the user typed
+    _assert_503(client.post("/api/receipts", json={"code": "AAAA-AAAA-AAAA-AAAA-AAAA"}))
+
+    server.start()  # same port, same data dir
+    first = client.post("/api/reports", json=report("XX-0001", code), headers={"Idempotency-Key": key_r})
+    again = client.post("/api/reports", json=report("XX-0001", code), headers={"Idempotency-Key": key_r})
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert len(_items(table, "REPORT#2026-02#")) == 1
+    c1 = client.post("/api/complaints", json=complaint(), headers={"Idempotency-Key": key_c})
+    c2 = client.post("/api/complaints", json=complaint(), headers={"Idempotency-Key": key_c})
+    assert c1.status_code == c2.status_code == 201 and c1.json()["receipt"] == c2.json()["receipt"]
+    assert len(_items(table, "COMPLAINT#")) == 1
+    assert client.post("/api/receipts", json={"code": c1.json()["receipt"]}).json()["status"] == "收到"
+
+
+class Faulty:
+    """The real boto3 client, except that calls number `fail_on` (1-based) of `op` fail: before they reach
+    the store, or after they were applied with the answer lost (where a retry must not store twice)."""
+
+    def __init__(self, client, op: str, error: Exception, after: bool = False, fail_on: tuple[int, ...] = (1,)):
+        self._client, self._op, self._error, self._after, self._fail_on = client, op, error, after, fail_on
+        self.calls = 0
+
+    def __getattr__(self, name: str):
+        real = getattr(self._client, name)
+        if name != self._op:
+            return real
+
+        def call(**kwargs):
+            self.calls += 1
+            if self.calls not in self._fail_on:
+                return real(**kwargs)
+            if self._after:
+                real(**kwargs)
+            raise self._error
+
+        return call
+
+
+THROTTLED = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+                         "ResponseMetadata": {"HTTPStatusCode": 400}}, "TransactWriteItems")
+DROPPED = ConnectionClosedError(endpoint_url="http://127.0.0.1")
+
+
+@pytest.mark.parametrize(("error", "after"), [(THROTTLED, False), (DROPPED, False), (DROPPED, True)],
+                         ids=["throttled", "connection-dropped", "answer-lost-after-write"])
+@pytest.mark.parametrize("kind", ["report", "complaint"])
+def test_fault_in_the_write_is_503_and_the_retry_stores_once(local_table, error, after, kind) -> None:
+    code = add_point(local_table)
+    real = local_table.client
+    local_table.client = Faulty(real, "transact_write_items", error, after)
+    client = _client(local_table)
+    path, body = ("/api/reports", report("XX-0001", code)) if kind == "report" else ("/api/complaints", complaint())
+    headers = {"Idempotency-Key": f"{kind}-retry-key-0123456789"}
+    _assert_503(client.post(path, json=body, headers=headers))
+    first = client.post(path, json=body, headers=headers)
+    again = client.post(path, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    local_table.client = real
+    assert len(_items(local_table, "REPORT#" if kind == "report" else "COMPLAINT#")) == 1
+    if kind == "complaint":
+        assert client.post("/api/receipts", json={"code": first.json()["receipt"]}).status_code == 200
+
+
+# -- the deadline check interrupted halfway ------------------------------------------------------------
+
+def _point(table: DynamoTable, pid: str, district: str) -> None:
+    table.put({"pk": f"POINT#{pid}", "sk": "POINT", "point_id": pid, "district": district,
+               "reporting_from": "2026-01", "designated_on": "2025-12-29", "status": "active",
+               "enterprise_name": "示范企业有限公司", schema.GSI1PK: f"DISTRICT#{district}",
+               schema.GSI1SK: f"POINT#{pid}#POINT"})
+
+
+def _flags(table: DynamoTable, districts) -> list[tuple]:
+    return sorted((i["point_id"], i["kind"], i["key"]) for d in districts
+                  for i in table.query(f"FLAGS#{d}", index=schema.GSI2))
+
+
+def test_deadline_check_interrupted_and_rerun_gives_the_same_flags_once(local_table, ddb_local_server) -> None:
+    districts = ["chengguan", "dongshan"]
+    reference = DynamoTable.from_settings(Settings(table_name=local_table.name + "ref",
+                                                   dynamodb_endpoint=ddb_local_server.endpoint))
+    reference.ensure_exists()
+    for table in (local_table, reference):
+        for n in range(6):
+            _point(table, f"P{n}", districts[n % 2])  # no reports at all: overdue, then reminders
+    as_of, now = dt.date(2026, 11, 23), dt.datetime(2026, 11, 23, 1, tzinfo=dt.UTC)
+    flags.run(reference, districts, WorkCalendar(), as_of, now)
+    expected = _flags(reference, districts)
+    assert len(expected) > 6
+
+    real = local_table.client
+    local_table.client = Faulty(real, "put_item", DROPPED, fail_on=(len(expected) // 2,))
+    with pytest.raises(StoreUnavailable):
+        flags.run(local_table, districts, WorkCalendar(), as_of, now)
+    local_table.client = real
+    assert 0 < len(_flags(local_table, districts)) < len(expected)
+    flags.run(local_table, districts, WorkCalendar(), as_of, now)
+    flags.run(local_table, districts, WorkCalendar(), as_of, now)
+    assert _flags(local_table, districts) == expected  # the same flags, each once
+
+
+# -- an import that fails while writing ----------------------------------------------------------------
+
+def test_import_failing_midway_converges_on_rerun_with_every_code_on_paper(local_table, tmp_path) -> None:
+    from enforcewatch import codes
+    from test_registry import row, write_csv
+
+    path = write_csv(tmp_path / "points.csv", [row(n) for n in range(60)])
+    districts = [District("chengguan", "城关区")]
+    result, items = import_points(local_table, path, districts, rng=random.Random(1), now=NOW)
+    real = local_table.client
+    local_table.client = Faulty(real, "batch_write_item", DROPPED, fail_on=(2,))  # after 25 of 60 rows
+    with pytest.raises(StoreUnavailable):
+        local_table.batch_put(items)
+    local_table.client = real
+    issued = dict(result.codes)
+    again, items2 = import_points(local_table, path, districts, rng=random.Random(2), now=NOW)
+    local_table.batch_put(items2)
+    issued.update(again.codes)
+    stored = [i for i in local_table.query("DISTRICT#chengguan", index=schema.GSI1)]
+    assert len(stored) == 60 and len({i["point_id"] for i in stored}) == 60
+    for item in stored:  # every stored hash has its access code in one of the two codes files
+        assert codes.verify_code(issued[item["point_id"]], item["access_code_hash"])
