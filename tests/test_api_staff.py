@@ -11,8 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from casework_fixtures import USCC_B, seed_casework
 from enforcewatch import tokens
 from enforcewatch.accounts import User
+from enforcewatch.api.casework import router as casework_router
 from enforcewatch.api.staff import create_staff_app, router
 from enforcewatch.config import Settings
 from staff_fixtures import HQ, NOW, PASSWORD, SECRET, WB, seed, write_content
@@ -34,6 +36,7 @@ def clock() -> Clock:
 @pytest.fixture
 def client(moto_table, tmp_path, clock) -> TestClient:
     seed(moto_table)
+    seed_casework(moto_table)
     settings = Settings(token_secret=SECRET, content_dir=write_content(tmp_path / "content"))
     app = create_staff_app(settings, moto_table, clock=clock, rng=random.Random(5))
     return TestClient(app)
@@ -73,12 +76,45 @@ CROSSING = {
     ("POST", "/api/staff/complaints/{complaint_id}/reply"): (
         "POST", "/api/staff/complaints/C1/reply", {"status": "已办结", "reply": "x"}, {403}),
     ("GET", "/api/staff/audit"): ("GET", f"/api/staff/audit?{QUERY}", None, {403}),
+    # casework (enforcewatch.api.casework)
+    ("POST", "/api/staff/nominations"): ("POST", "/api/staff/nominations", {
+        "source": "district", "district": WB, "enterprise_name": "某公司", "uscc": USCC_B, "nominated_by": "区政府",
+        "industry": "制造业"}, {403}),
+    ("GET", "/api/staff/nominations"): ("GET", f"/api/staff/nominations?district={WB}", None, {403}),
+    ("POST", "/api/staff/nominations/{nomination_id}/check"): (
+        "POST", "/api/staff/nominations/N-WB/check", {"confirmed": []}, {404}),
+    ("POST", "/api/staff/nominations/{nomination_id}/decision"): (
+        "POST", "/api/staff/nominations/N-WB/decision", {"decision": "approved", "meeting": "会议"}, {403}),
+    ("POST", "/api/staff/nominations/{nomination_id}/designate"): (
+        "POST", "/api/staff/nominations/N-WB/designate", {"point_id": "P-X", "plaque_no": "1",
+                                                          "designated_on": "2026-03-01", "reporting_from": "2026-03"},
+        {403}),
+    ("POST", "/api/staff/points/{point_id}/verifications"): (
+        "POST", "/api/staff/points/P-WB-1/verifications", {"month": "2026-02"}, {404}),
+    ("GET", "/api/staff/points/{point_id}/verifications"): (
+        "GET", "/api/staff/points/P-WB-1/verifications", None, {404}),
+    ("POST", "/api/staff/points/{point_id}/verifications/{verify_id}/requests"): (
+        "POST", "/api/staff/points/P-WB-1/verifications/V-WB/requests", {"text": "x"}, {404}),
+    ("POST", "/api/staff/points/{point_id}/verifications/{verify_id}/outcome"): (
+        "POST", "/api/staff/points/P-WB-1/verifications/V-WB/outcome", {"outcome": "confirmed"}, {404}),
+    ("GET", "/api/staff/points/{point_id}/verifications/{verify_id}/attachments/{attachment_id}"): (
+        "GET", "/api/staff/points/P-WB-1/verifications/V-WB/attachments/A-WB", None, {404}),
+    ("POST", "/api/staff/transfers"): ("POST", "/api/staff/transfers", {
+        "point_id": "P-WB-1", "clue": "x", "department": "y", "working_days": 5}, {404}),
+    ("GET", "/api/staff/transfers"): ("GET", f"/api/staff/transfers?district={WB}", None, {403}),
+    ("POST", "/api/staff/transfers/{transfer_id}/progress"): (
+        "POST", "/api/staff/transfers/T-WB/progress", {"status": "closed"}, {404}),
+    ("POST", "/api/staff/points/{point_id}/commendations"): ("POST", "/api/staff/points/P-WB-1/commendations", {
+        "kind": "notice", "date": "2026-03-01", "period": "2026", "criteria": {}}, {403}),
+    ("GET", "/api/staff/commendations"): (
+        "GET", "/api/staff/commendations?from=2026-01-01&to=2026-12-31&format=csv", None, {403}),
+    ("GET", "/api/staff/points/{point_id}/timeline"): ("GET", "/api/staff/points/P-WB-1/timeline", None, {404}),
 }
 
 
 def staff_routes() -> set[tuple[str, str]]:
     # the app includes exactly this router; the scoping gate is a dependency of its routes
-    return {(m, r.path) for r in router.routes for m in r.methods if m != "HEAD"}
+    return {(m, r.path) for rt in (router, casework_router) for r in rt.routes for m in r.methods if m != "HEAD"}
 
 
 def test_every_route_is_listed(client: TestClient) -> None:

@@ -105,6 +105,8 @@ def serve(options: LocalOptions) -> int:
             "dynamodb_endpoint": server.endpoint, "content_dir": options.content_dir,
             "token_secret": os.environ.get("EW_TOKEN_SECRET") or local_secret(data_dir), "site_origin": None,
         })
+        if settings.attachment_dir is None and settings.attachment_bucket is None:  # verification attachments
+            settings = settings.model_copy(update={"attachment_dir": data_dir / "attachments"})
         table = DynamoTable.from_settings(settings)
         if table.ensure_exists():
             _say(f"已创建数据表 {settings.table_name}")

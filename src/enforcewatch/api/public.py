@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from enforcewatch import complaints, reports
+from enforcewatch import complaints, reports, verification
 from enforcewatch.api import forms
 from enforcewatch.api.errors import mark_form
 from enforcewatch.errors import EnforceWatchError, FieldError, InputError
@@ -99,6 +99,7 @@ async def post_report(request: Request, body: BodyDep) -> Response:
     else:
         form, data = {}, body.data
     answer = reports.file_report(state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl)
+    answer = {**answer, "requests": verification.open_requests(state.table, answer["point_id"])}  # 核查材料要求
     return _answer(request, body, "report", answer, form)
 
 

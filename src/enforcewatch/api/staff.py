@@ -276,4 +276,7 @@ def create_staff_app(
     register_errors(app)
     app.middleware("http")(staff_headers)
     app.include_router(router)
+    from enforcewatch.api.casework import router as casework_router  # it imports this module
+
+    app.include_router(casework_router)
     return app
