@@ -184,8 +184,8 @@ def test_transfer_deadline_in_working_days_across_national_day_and_overdue_flag_
                          "source": "2026-02 月报", "department": "市市场监管局", "working_days": 3}, on_sept_30, rng)
     assert t["transferred_on"] == "2025-09-30" and t["deadline"] == "2025-10-11"  # 10-01..08 off, Sat 10-11 works
     for day, expected in ((dt.date(2025, 10, 11), 0), (dt.date(2025, 10, 12), 1), (dt.date(2025, 10, 13), 0)):
-        counts = transfers.flag_overdue(table, (HQ, WB), day, NOW)
-        assert counts[HQ] == expected, day
+        new, current = transfers.flag_overdue(table, (HQ, WB), day, NOW)
+        assert new[HQ] == expected and current[HQ] == (day > dt.date(2025, 10, 11)), day
     flags = [f for f in table.query("POINT#P-HQ-1", "FLAG#transfer_overdue#")]
     assert len(flags) == 1 and flags[0]["raised_on"] == "2025-10-12" and flags[0]["gsi2pk"] == f"FLAGS#{HQ}"
     assert [x["overdue"] for x in transfers.listing(table, HONGQI, dt.date(2025, 10, 12))] == [True]
@@ -211,7 +211,7 @@ def test_transfer_of_a_complaint_clue_is_the_office_s_and_discipline_needs_no_de
     with pytest.raises(NotFound):
         transfers.get(table, HONGQI, "T-WB")
     assert {x["transfer_id"] for x in transfers.listing(table, OFFICE, dt.date(2026, 3, 9))} == {t["transfer_id"], "T-WB"}
-    assert transfers.flag_overdue(table, (HQ, WB), dt.date(2026, 3, 24), NOW) == {HQ: 0, WB: 1, "office": 1}
+    assert transfers.flag_overdue(table, (HQ, WB), dt.date(2026, 3, 24), NOW)[0] == {HQ: 0, WB: 1, "office": 1}
     with pytest.raises(InputError) as bad:
         transfers.create(table, OFFICE, calendar, {"clue": "", "working_days": 0}, NOW, rng)
     assert {e.loc[0] for e in bad.value.errors} == {"point_id", "clue", "department", "working_days"}

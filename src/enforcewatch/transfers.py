@@ -164,18 +164,20 @@ def flag_item(item: dict[str, Any], as_of: dt.date, now: dt.datetime) -> dict[st
 
 
 def flag_overdue(table: DynamoTable, districts: Iterable[str], as_of: dt.date, now: dt.datetime
-                 ) -> dict[str, int]:
-    """Store a flag for each transfer open past its deadline, once; new flags per district (counts only)."""
-    counts: dict[str, int] = {}
+                 ) -> tuple[dict[str, int], dict[str, int]]:
+    """Store a flag for each transfer open past its deadline, once. Returns (new flags, all overdue) per
+    district — counts only, for the daily summary (`office` for complaint clues)."""
+    new: dict[str, int] = {}
+    current: dict[str, int] = {}
     last = (as_of - dt.timedelta(days=1)).isoformat()
     for bucket in [*districts, OFFICE_BUCKET]:
-        new = 0
-        for item in overdue(table.query(f"TRANSFERS#{bucket}", index=schema.GSI2, sk_between=("0000", f"{last}#\uffff")),
-                            as_of):
+        items = table.query(f"TRANSFERS#{bucket}", index=schema.GSI2, sk_between=("0000", f"{last}#\uffff"))
+        new[bucket] = current[bucket] = 0
+        for item in overdue(items, as_of):
+            current[bucket] += 1
             try:
                 table.put_new(flag_item(item, as_of, now))
-                new += 1
+                new[bucket] += 1
             except ConditionFailed:
                 pass  # flagged by an earlier run
-        counts[bucket] = new
-    return counts
+    return new, current
