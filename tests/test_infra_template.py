@@ -195,3 +195,19 @@ def test_the_region_lint_has_teeth(tmp_path: Path) -> None:
     assert _lint(probe, ["us-east-1"]).returncode == 0
     china = _lint(probe, REGIONS["aws-cn"])
     assert china.returncode != 0 and "E3006" in china.stdout
+
+
+def test_a_missed_or_failed_daily_check_and_failing_submissions_raise_alarms() -> None:
+    template = load_template()
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
+    watched = {(a["Properties"]["MetricName"], json.dumps(a["Properties"]["Dimensions"][0]["Value"])): a["Properties"]
+               for a in alarms.values()}
+    deadline = json.dumps({"Ref": "DeadlineCheckFunction"})
+    failed, not_run = watched[("Errors", deadline)], watched[("Invocations", deadline)]
+    assert failed["Threshold"] == 1
+    # Not run: no invocation in more than a day (the hours without one count as breaching).
+    assert not_run["ComparisonOperator"] == "LessThanThreshold" and not_run["TreatMissingData"] == "breaching"
+    assert not_run["Period"] * not_run["EvaluationPeriods"] > 24 * 3600
+    assert ("5xx", json.dumps({"Ref": "Api"})) in watched
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
