@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ KINDS = {
 CASE_DRIVEN = ("投诉举报核查", "上级交办")
 RANDOM = "双随机抽查"
 DEFAULT_WINDOW_DAYS = 30
+CLUE_LIMIT = 4000  # the length a transfer's clue may have
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,15 @@ def detect(inspections: Iterable[Inspection], catalogue: Catalogue, window_days:
     items = list(inspections)
     return [*multi_agency(items, catalogue, window_days), *over_frequency(items, catalogue),
             *unpublished(items, catalogue)]
+
+
+def clue(found: Mapping[str, Any]) -> str:
+    """A stored finding as the clue of a transfer: what was found and the inspections behind it."""
+    lines = [f"{found.get('label', '')}：{found.get('summary', '')}"]
+    for e in found.get("evidence") or []:
+        lines.append(f"{e['month']}月报（报送序号{int(e['seq'])}）第{int(e['inspection'])}条：{e['date']} "
+                     f"{e['agency']} 检查“{e['items_checked']}”")
+    return "\n".join(lines)[:CLUE_LIMIT]
 
 
 # -- the store --------------------------------------------------------------------------------------
