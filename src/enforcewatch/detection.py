@@ -199,9 +199,18 @@ def months_to_check(today: dt.date) -> tuple[str, str]:
 
 def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
         window_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, int]:
-    """The daily detection: read the reports, detect, store new findings once."""
-    from enforcewatch.inspections import from_store
+    """The daily detection: read the reports (through gsi1, as the daily check does), detect, store
+    new findings once."""
+    from enforcewatch.inspections import inspections, reports_by_district_index
 
     first, last = months_to_check(today)
-    found = detect(from_store(table, list(districts), first, last, catalogue), catalogue, window_days)
-    return store(table, found, today)
+    reports = reports_by_district_index(table, list(districts), first, last)
+    return store(table, detect(inspections(reports, catalogue), catalogue, window_days), today)
+
+
+def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date, window_days: int
+              ) -> dict[str, int]:
+    """The daily check's step: the published lists from `content_dir`, then `run`."""
+    from enforcewatch.content import load_content
+
+    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today, window_days)
