@@ -137,7 +137,21 @@ def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as
         summary.new[district] = Counter(f.kind for f in fresh)
         summary.current[district] = Counter(f.kind for f in result.flags)
     summary.warnings = sorted(warnings)
+    _transfers_overdue(table, list(summary.current), as_of, now, summary)
     return summary
+
+
+def _transfers_overdue(table: DynamoTable, districts: list[str], as_of: dt.date, now: dt.datetime,
+                       summary: RunSummary) -> None:
+    """Casework: transferred clues still open past their deadline (seed 000 §八 限期整改), flagged once."""
+    from enforcewatch.transfers import FLAG_KIND, flag_overdue
+
+    new, current = flag_overdue(table, districts, as_of, now)
+    for bucket, count in current.items():
+        if count:
+            summary.current.setdefault(bucket, Counter())[FLAG_KIND] += count
+        if new[bucket]:
+            summary.new.setdefault(bucket, Counter())[FLAG_KIND] += new[bucket]
 
 
 # -- offline snapshots --------------------------------------------------------------------------
@@ -240,7 +254,7 @@ def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now:
 
 def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:
     labels = {"overdue": "逾期未报", "reminder_due": "应提醒", "revocable": "可取消资格",
-              "terminated": "应终止", "plaque_to_recover": "待收回牌匾"}
+              "terminated": "应终止", "plaque_to_recover": "待收回牌匾", "transfer_overdue": "转交逾期未办结"}
     lines = [f"监测点报送检查（截至 {summary.as_of}，北京时间）", ""]
     for d in districts:
         new, current = summary.new.get(d.id, Counter()), summary.current.get(d.id, Counter())
