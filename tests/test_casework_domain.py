@@ -252,3 +252,19 @@ def test_timeline_is_one_ordered_history(table, tmp_path) -> None:
                                                   "表彰：2026年第一季度"]
     with pytest.raises(NotFound):
         timeline.point_timeline(table, HONGQI, "P-WB-1")
+
+
+def test_the_daily_check_flags_overdue_transfers_once(table) -> None:
+    from enforcewatch import flags
+
+    for point in ("P-HQ-1", "P-WB-1"):  # the staff seed leaves the first report month out
+        table.update(f"POINT#{point}", "POINT", {"reporting_from": "2026-02"})
+    transfers.create(table, HONGQI, WorkCalendar(), {"point_id": "P-HQ-1", "clue": "线索", "department": "某局",
+                     "working_days": 2}, NOW, random.Random(9))  # due 2026-03-11
+    calendar = WorkCalendar()
+    first = flags.run(table, [HQ, WB], calendar, dt.date(2026, 3, 12), NOW).as_json()
+    assert first["districts"][HQ]["new"].get("transfer_overdue") == 1
+    assert "transfer_overdue" not in first["districts"][WB]["all"]  # the seeded one is due 2026-03-20
+    again = flags.run(table, [HQ, WB], calendar, dt.date(2026, 3, 12), NOW).as_json()
+    assert "transfer_overdue" not in again["districts"][HQ]["new"]
+    assert again["districts"][HQ]["all"]["transfer_overdue"] == 1
