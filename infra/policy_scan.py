@@ -12,10 +12,11 @@ How:
 2. The code a function can run: module-level code of every `enforcewatch` module its `app.py`
    imports (directly or not), its handler, the routes of the routers that reached code mounts, and,
    transitively, what reached code refers to: `f` → the function f of this module or the one it was
-   imported from; `mod.f` (a module) → that module's f; `obj.m` → methods named m of the classes whose name ends with the
-   receiver's (`self.blobs.get` → `S3Blobs.get`), or of every class if none does, except for the
-   names of built-in container methods (`event.get`, `items.append`), which never reach our code
-   through an unknown receiver.
+   imported from; `mod.f` (a module) → that module's f (and the routes of `mod.router`); `obj.m` →
+   methods named m of the classes whose name ends with the receiver's (`self.blobs.get` →
+   `S3Blobs.get`; `table.put` → `DynamoTable.put` only), or of every class if no class is named so,
+   except for the names of built-in container methods (`event.get`, `items.append`), which never
+   reach our code through an unknown receiver.
 3. In that code: `DynamoTable` methods called on a table (`table.put_new(...)`,
    `self.table.query(..., index=...)`) and SNS/S3 client calls (`publish(TopicArn=...)`,
    `put_object(Bucket=...)`, `upload_fileobj(...)`, pre-signed downloads).
@@ -230,15 +231,15 @@ class Index:
     def attribute(self, path: Path, node: ast.Attribute, cls: str | None) -> list[Site]:
         receiver = _receiver(node.value)
         if isinstance(node.value, ast.Name) and (module := self.module_names[path].get(node.value.id)):
-            return self.by_module.get((module, node.attr), []) + self.dunders.get(node.attr, [])
+            routes = self.registered.get((module, node.attr), []) if isinstance(node.ctx, ast.Load) else []
+            return self.by_module.get((module, node.attr), []) + self.dunders.get(node.attr, []) + routes
         candidates = self.methods.get(node.attr, [])
         if receiver in ("self", "cls") and cls:
             own = [s for s in candidates if s[2] == cls]
             return own or candidates  # inherited: any class's method of that name
         owners = self._classes_named_like(receiver)
-        matching = [s for s in candidates if s[2] in owners]
-        if matching:
-            return matching
+        if owners:  # `table.put(...)`: DynamoTable's put, not another class's
+            return [s for s in candidates if s[2] in owners]
         return [] if node.attr in BUILTIN_METHODS else candidates
 
     def _classes_named_like(self, receiver: str | None) -> set[str]:
@@ -252,9 +253,10 @@ def reached_code(entry: Path) -> list[Site]:
     """(file, code, class) for all code the entry point can run, found by name from where Lambda enters."""
     index, roots = Index(), []
     for path in reachable_modules(entry).values():
-        if path == ADAPTER:
-            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        if path == ADAPTER:  # its calls are counted by adapter_actions; its class name types receivers
+            index.classes["dynamotable"] = ["DynamoTable"]
+            continue
         index.add_module(path, tree)
         roots += [(path, node, None) for node in _top_level(tree)]
         if path == entry:  # the handler itself, whatever its name: Lambda calls into the entry module
@@ -282,40 +284,74 @@ def reached_code(entry: Path) -> list[Site]:
 @dataclass
 class Needs:
     actions: set[str] = field(default_factory=set)
-    index_query: bool = False
+    indexes: set[str] = field(default_factory=set)  # GSIs queried ("*": one the scan cannot name)
+    buckets: dict[str, set[str]] = field(default_factory=dict)  # S3 action → Settings fields of its buckets
     sites: dict[str, list[str]] = field(default_factory=dict)  # action → file:line (for messages)
 
+    @property
+    def index_query(self) -> bool:
+        return bool(self.indexes)
 
-def _call_actions(node: ast.Call, methods: dict[str, set[str]]) -> tuple[set[str], bool]:
-    """IAM actions one call needs, and whether it queries an index."""
+
+def _index_name(node: ast.expr) -> str:
+    """`schema.GSI1` → "gsi1" (the constants are named after their values); "gsi2" → "gsi2"."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Attribute | ast.Name) and re.fullmatch(r"GSI\d+", _receiver(node) or ""):
+        return (_receiver(node) or "").lower()
+    return "*"
+
+
+def _call_actions(node: ast.Call, methods: dict[str, set[str]]) -> tuple[set[str], set[str]]:
+    """IAM actions one call needs, and the indexes it queries."""
     if not isinstance(node.func, ast.Attribute):
-        return set(), False
-    method, keywords = node.func.attr, {k.arg for k in node.keywords}
+        return set(), set()
+    method, keywords = node.func.attr, {k.arg: k.value for k in node.keywords}
     acts: set[str] = set()
-    index_query = False
+    indexes: set[str] = set()
     receiver = _receiver(node.func.value)
     if method in methods and receiver and TABLE_RECEIVER.search(receiver):
         acts |= methods[method]
-        index_query = method == "query" and "index" in keywords
+        if method == "query" and "index" in keywords:
+            indexes.add(_index_name(keywords["index"]))
     acts |= {a for (m, kw), a in DIRECT_CALLS.items() if m == method and (kw is None or kw in keywords)}
-    return acts, index_query
+    return acts, indexes
+
+
+def _bucket_fields(cls: str | None, reached: list[Site]) -> set[str]:
+    """The Settings fields (`export_bucket`…) passed where class `cls` is built: `S3Blobs(client,
+    settings.attachment_bucket)`, `S3Downloads.from_settings(settings.export_bucket, …)`."""
+    fields: set[str] = set()
+    for _path, code, _cls in reached if cls else []:
+        for node in ast.walk(code):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+            if isinstance(func, ast.Name) and func.id == cls:
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    fields |= {a.attr for a in ast.walk(arg) if isinstance(a, ast.Attribute)
+                               and a.attr.endswith("_bucket")}
+    return fields or {"?"}
 
 
 def needed(entry: Path) -> Needs:
     methods = adapter_actions()
     needs = Needs()
     counted: set[int] = set()
-    for path, code, _cls in reached_code(entry):
+    reached = reached_code(entry)
+    for path, code, cls in reached:
         for node in ast.walk(code):
             if id(node) in counted or not isinstance(node, ast.Call):
                 continue
             counted.add(id(node))
-            acts, index_query = _call_actions(node, methods)
-            needs.index_query |= index_query
+            acts, indexes = _call_actions(node, methods)
+            needs.indexes |= indexes
             where = f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{node.lineno}"
             for action in acts:
                 needs.actions.add(action)
                 needs.sites.setdefault(action, []).append(where)
+                if action.startswith("s3:"):
+                    needs.buckets.setdefault(action, set()).update(_bucket_fields(cls, reached))
     if any(a.startswith("dynamodb:") for a in needs.actions):
         needs.actions |= {"kms:Decrypt", "kms:DescribeKey"}
     if needs.actions & WRITES or "sns:Publish" in needs.actions:
@@ -326,9 +362,12 @@ def needed(entry: Path) -> Needs:
 def main(argv: list[str]) -> int:
     for arg in argv or [str(p) for p in sorted((ROOT / "functions").glob("*/app.py"))]:
         needs = needed(Path(arg).resolve())
-        print(f"{arg}{'  (queries an index)' if needs.index_query else ''}")  # noqa: T201 - the report
+        indexes = f"  (queries {', '.join(sorted(needs.indexes))})" if needs.indexes else ""
+        print(f"{arg}{indexes}")  # noqa: T201 - the report
         for action in sorted(needs.actions):
-            print(f"  {action:24} {', '.join(sorted(set(needs.sites.get(action, ['(the table key)']))))}")  # noqa: T201
+            where = ", ".join(sorted(set(needs.sites.get(action, ["(the table key)"]))))
+            buckets = f" [{', '.join(sorted(needs.buckets[action]))}]" if action in needs.buckets else ""
+            print(f"  {action:24}{buckets} {where}")  # noqa: T201
     return 0
 
 

@@ -8,13 +8,16 @@ docstring for how); `.venv/bin/python infra/policy_scan.py` prints them with the
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from enforcewatch.store import schema
 from test_infra_table import load_template, resources_of_type
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +34,7 @@ def _load_scanner() -> Any:
 
 scan = _load_scanner()
 adapter_actions, needed = scan.adapter_actions, scan.needed
+ALL_INDEXES = {index["IndexName"] for index in schema.global_secondary_indexes()}
 
 
 # -- the template's side -------------------------------------------------------------------------------
@@ -127,29 +131,45 @@ def test_policy_names_exactly_the_actions_the_code_calls(name: str) -> None:
     )
 
 
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    return statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+
+
+def _bucket_of(resource: Any) -> str | None:
+    """`!Sub "${ExportBucket.Arn}/exports/*"` → "ExportBucket"."""
+    match = re.search(r"\$\{(\w+)\.Arn\}", json.dumps(resource))
+    return match.group(1) if match else None
+
+
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
-def test_policy_resources_are_this_stacks_own(name: str) -> None:
+def test_policy_grants_exactly_the_indexes_queried(name: str) -> None:
     needs = needed(_entry(name))
-    statements = policy_statements(FUNCTIONS[name]["Properties"])
-    resources = [r for s in statements for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    resources = [r for s in policy_statements(FUNCTIONS[name]["Properties"]) for r in _resources(s)]
     assert "*" not in resources
-    index_grants = [r for r in resources if "/index/" in str(r)]
-    assert bool(index_grants) == needs.index_query, f"{name}: index access granted={index_grants}"
+    granted_indexes: set[str] = set()
+    for resource in resources:
+        if match := re.search(r"/index/([\w*]+)", json.dumps(resource)):
+            granted_indexes |= ALL_INDEXES if match.group(1) == "*" else {match.group(1)}
+    queried = ALL_INDEXES if "*" in needs.indexes else needs.indexes
+    assert granted_indexes == queried, f"{name}: granted {sorted(granted_indexes)}, queried {sorted(queried)}"
 
 
-def test_submit_cannot_list_submissions_or_reach_staff_records() -> None:
-    props = FUNCTIONS["SubmitFunction"]["Properties"]
-    actions = granted(props)
-    assert not actions & {"dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:PartiQLSelect", "dynamodb:UpdateItem"}
-    scoped: dict[str, set[str]] = {}
-    for statement in policy_statements(props):
-        if any(str(a).startswith("dynamodb:") for a in statement["Action"]):
-            keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-            assert not any(k.startswith(("USER#", "AUDIT#")) or k == "*" for k in keys)
-            for action in statement["Action"]:
-                scoped.setdefault(action, set()).update(keys)
-    assert scoped["dynamodb:DeleteItem"] == {"IDEM#*"}  # only expired idempotency records
-    assert scoped["dynamodb:Query"] == {"POINT#*"}  # only one point's own filings
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_s3_rights_are_on_the_buckets_the_code_uses(name: str) -> None:
+    """Each S3 action on exactly the buckets whose setting reaches the code making the call."""
+    props = FUNCTIONS[name]["Properties"]
+    needs = needed(_entry(name))
+    env = {**load_template()["Globals"]["Function"]["Environment"]["Variables"],
+           **props.get("Environment", {}).get("Variables", {})}
+    expected: set[tuple[str, str]] = set()
+    for action, fields in needs.buckets.items():
+        for setting in fields:
+            variable = f"EW_{setting.upper()}"
+            assert setting != "?" and variable in env, f"{name}: {action} on a bucket the template does not give it"
+            expected.add((action, env[variable]["Ref"]))
+    grants = {(action, _bucket_of(resource)) for s in policy_statements(props) for action in s["Action"]
+              if action.startswith("s3:") for resource in _resources(s)}
+    assert grants == expected
 
 
 def test_code_uris_are_the_packaged_zips() -> None:
