@@ -179,13 +179,15 @@ class DynamoTable:
             raise _translate(exc) from exc
         return from_attr(out.get("Attributes", {}))
 
-    def increment(self, pk: str, sk: str, field: str, by: int = 1) -> dict[str, Any]:
-        """Atomically add `by` to a number field of an existing item (ADD); returns the item after."""
+    def increment(self, pk: str, sk: str, field: str, by: int = 1, *, must_exist: bool = True) -> dict[str, Any]:
+        """Atomically add `by` to a number field (ADD); returns the item after. With must_exist=False a
+        missing item is created holding just the key and the field."""
+        kwargs: dict[str, Any] = {"ConditionExpression": f"attribute_exists({schema.PK})"} if must_exist else {}
         try:
             out = self.client.update_item(
                 TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}), UpdateExpression="ADD #f :by",
-                ConditionExpression=f"attribute_exists({schema.PK})", ExpressionAttributeNames={"#f": field},
-                ExpressionAttributeValues={":by": _serializer.serialize(by)}, ReturnValues="ALL_NEW",
+                ExpressionAttributeNames={"#f": field}, ExpressionAttributeValues={":by": _serializer.serialize(by)},
+                ReturnValues="ALL_NEW", **kwargs,
             )
         except Exception as exc:
             raise _translate(exc) from exc
