@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from enforcewatch.accounts import LOCK_AFTER, Accounts
+from enforcewatch.accounts import FREE_FAILURES, LOCK_AFTER, Accounts
 from enforcewatch.errors import TooManyRequests, Unauthorized
 
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
@@ -42,3 +42,23 @@ def test_concurrent_wrong_passwords_are_all_counted(local_table) -> None:
     assert item["failed_count"] >= LOCK_AFTER  # so the account is now locked
     with pytest.raises(TooManyRequests, match="锁定"):
         accounts.authenticate("city", PASSWORD, None, NOW)
+
+
+def test_throttling_does_not_tell_a_known_username_from_an_unknown_one(table) -> None:
+    """After the free failures a known account answers 429; an unknown name must answer the same,
+    or the slow-down itself tells a guesser which usernames exist."""
+    accounts = Accounts(table)
+    accounts.add("city", "office", None, PASSWORD, NOW)
+    answers = {}
+    for name in ("city", "nobody", "NOT A VALID NAME"):
+        seen = []
+        for _ in range(FREE_FAILURES + 1):
+            try:
+                accounts.authenticate(name, "wrong password", None, NOW)
+            except (Unauthorized, TooManyRequests) as exc:
+                seen.append((exc.status, exc.message))
+        answers[name] = seen
+    assert answers["city"][-1][0] == 429
+    assert answers["city"] == answers["nobody"] == answers["NOT A VALID NAME"]
+    stored = table.client.scan(TableName=table.name)["Items"]
+    assert not any("nobody" in str(item) for item in stored)  # the guessed name itself is not kept

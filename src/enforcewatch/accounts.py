@@ -6,6 +6,7 @@ UTC datetime). Sign-in failures never say whether the username exists.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,6 +68,12 @@ class User:
 
 def user_key(username: str) -> tuple[str, str]:
     return f"USER#{username}", "USER"
+
+
+def unknown_key(username: str) -> tuple[str, str]:
+    """Failures under a name with no account: counted too, so throttling does not reveal which names
+    exist. Keyed by a hash (the guessed name is not kept) and expiring (`expires_at`)."""
+    return "SIGNIN#" + hashlib.sha256(username.encode("utf-8", "replace")).hexdigest(), "FAILURES"
 
 
 def check_password(password: str) -> None:
@@ -153,16 +160,19 @@ class Accounts:
         """The user if the password (and TOTP code, if enrolled) is right; else Unauthorized/TooManyRequests."""
         item = self.table.get(*user_key(username)) if USERNAME_RE.match(username or "") else None
         if item is None:
+            ghost = unknown_key(username or "")
+            self._refuse_if_throttled(self.table.get(*ghost) or {}, now)
             try:
                 self.hasher.verify(_DUMMY_HASH, password)
             except VerificationError:
                 pass
+            self._record_failure(ghost, now, known=False)
             raise Unauthorized(BAD_CREDENTIALS)
         self._refuse_if_throttled(item, now)
         try:
             self.hasher.verify(item["password_hash"], password)
         except (VerificationError, InvalidHashError):
-            self._record_failure(item, now)
+            self._record_failure(user_key(username), now)
             raise Unauthorized(BAD_CREDENTIALS) from None
         if item.get("disabled"):
             raise Unauthorized("该账户已停用，请联系市级管理员")
@@ -172,7 +182,7 @@ class Accounts:
                 raise Unauthorized("请输入动态验证码", [FieldError(("totp",), "请输入动态验证码")])
             step = totp.verify(item["totp_secret"], totp_code, now.timestamp())
             if step is None or step <= int(item.get("totp_last_step", -1)):
-                self._record_failure(item, now)
+                self._record_failure(user_key(username), now)
                 raise Unauthorized("动态验证码错误或已使用", [FieldError(("totp",), "动态验证码错误或已使用")])
             updates["totp_last_step"] = step
         if self.hasher.check_needs_rehash(item["password_hash"]):
@@ -192,18 +202,19 @@ class Accounts:
             raise TooManyRequests(f"登录失败次数过多，账户已暂时锁定，请 {int(wait // 60) + 1} 分钟后再试")
         raise TooManyRequests(f"登录尝试过于频繁，请 {int(wait) + 1} 秒后再试")
 
-    def _record_failure(self, item: dict[str, Any], now: datetime) -> None:
+    def _record_failure(self, key: tuple[str, str], now: datetime, known: bool = True) -> None:
         # An atomic ADD: simultaneous wrong guesses each count (a read-then-write would lose them).
-        key = user_key(item["username"])
-        failures = int(self.table.increment(*key, "failed_count")["failed_count"])
+        failures = int(self.table.increment(*key, "failed_count", must_exist=known)["failed_count"])
         if failures >= LOCK_AFTER:
             not_before = now + LOCK_FOR
         elif failures >= FREE_FAILURES:
             not_before = now + timedelta(seconds=2 ** (failures - FREE_FAILURES))
         else:
             not_before = now
+        fields: dict[str, Any] = {"not_before": iso(not_before)}
+        if not known:
+            fields["expires_at"] = int((now + LOCK_FOR + timedelta(days=1)).timestamp())
         try:  # only while no later failure has counted: the latest failure sets the delay
-            self.table.update(*key, {"not_before": iso(not_before)}, condition="failed_count = :n",
-                              condition_values={":n": failures})
+            self.table.update(*key, fields, condition="failed_count = :n", condition_values={":n": failures})
         except ConditionFailed:
             pass
