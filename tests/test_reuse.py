@@ -42,6 +42,7 @@ def test_unchanged_site_keeps_every_item_page(site: tuple[Path, Path, Path]) -> 
     content, templates, out = site
     kept, rendered_items = kept_and_rendered(content, templates, out)
     assert kept and all(rel.endswith("/index.html") for rel in kept)
+    assert {"leniency/index.html", "leniency/department/scjg/index.html", "leniency/scjg-swbf-001/index.html"} <= kept
     assert not rendered_items & kept
 
 
@@ -57,8 +58,10 @@ def test_changed_item_alone_is_rendered_and_output_matches_a_fresh_build(
     path.write_text(text.replace(old, "violation: 改过的违法行为描述"), encoding="utf-8")
 
     kept, _ = kept_and_rendered(content, templates, out)
-    assert f"leniency/{item_id}/index.html" in before - kept
-    assert kept == before - {f"leniency/{item_id}/index.html"}
+    # the item's page, the whole list and its department's list; every other page is kept
+    assert before - kept == {f"leniency/{item_id}/index.html", "leniency/index.html",
+                             "leniency/department/scjg/index.html"}
+    assert kept < before
 
     build_site(content, templates, out, search=False)
     fresh = tmp_path / "fresh"
@@ -88,3 +91,18 @@ def test_page_edited_in_the_output_is_rendered_again(site: tuple[Path, Path, Pat
     assert victim not in kept
     build_site(content, templates, out, search=False)
     assert (out / victim).read_text(encoding="utf-8") != "tampered"
+
+
+def test_item_moving_department_updates_every_list_page(site: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    content, templates, out = site
+    path = content / "lists" / "leniency.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("id: scjg-swbf-001")
+    dept = text.index("department: scjg", at)
+    path.write_text(text[:dept] + "department: yjgl" + text[dept + len("department: scjg"):], encoding="utf-8")
+    kept, _ = kept_and_rendered(content, templates, out)
+    assert not any(rel.startswith("leniency/department/") for rel in kept), "department counts changed"
+    build_site(content, templates, out, search=False)
+    fresh = tmp_path / "fresh"
+    build_site(content, templates, fresh, search=False)
+    assert tree(out) == tree(fresh)

@@ -93,6 +93,18 @@ def _by_department(items: list[ListItem], departments: list[Department]) -> list
     return [(d, groups[d.id]) for d in departments]
 
 
+def _emit(out: Output, last: LastBuild | None, rel: str, key: str, template: Any, context: dict[str, Any]) -> None:
+    """Render `template` to `rel`, or keep the last build's file when it was rendered under `key`."""
+    name = template.name or "?"
+    if last is not None:
+        out.keys[rel] = key
+        if last.holds(rel, key) and rel not in out.kept and rel not in out.files:
+            out.kept[rel] = key
+            out.origin[rel] = name
+            return
+    out.add(rel, render_template(template, context), name)
+
+
 def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
                   last: LastBuild | None = None, common_key: str = "") -> list[dict[str, Any]]:
     depts = {d.id: d for d in content.departments}
@@ -102,33 +114,27 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
         groups = _by_department(data.items, content.departments)
         common = {**ctx, "spec": spec, "data": data, "meta": data.meta, "groups": groups,
                   "item_path": item_path, "department_path": department_path}
+        # Keys (reuse.py) of what each page is rendered from, so a rebuild keeps unchanged pages. An
+        # item page sees the list without its items and no groups: it depends on its own item only.
+        # A list page shows the items of its scope and the count of each department.
+        head = data.model_copy(update={"items": []})
+        list_key = key_of(common_key, spec.key, head.model_dump_json()) if last is not None else ""
+        item_keys = {i.id: key_of(list_key, i.model_dump_json()) for i in data.items} if last is not None else {}
+        counts = ",".join(f"{d.id}:{len(items)}" for d, items in groups)
         index = get_template(env, spec.index_template)
-        out.add(_page_file(f"/{spec.key}/"), render_template(
-            index, {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"}),
-            spec.index_template)
+        _emit(out, last, _page_file(f"/{spec.key}/"), key_of(list_key, "index", *item_keys.values()), index,
+              {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"})
         for dept, items in groups:
             path = department_path(spec, dept.id)
-            out.add(_page_file(path), render_template(
-                index, {**common, "department": dept, "items": items, "page_path": path}), spec.index_template)
+            _emit(out, last, _page_file(path), key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
+                  index, {**common, "department": dept, "items": items, "page_path": path})
         item_tpl = get_template(env, spec.item_template)
-        # An item page sees the list without its items and no groups, so it depends on its own item
-        # only: its key (reuse.py) lets a rebuild keep the pages of items that did not change.
-        head = data.model_copy(update={"items": []})
         item_common = {**common, "data": head}
         del item_common["groups"]
-        list_key = key_of(common_key, spec.key, head.model_dump_json()) if last is not None else ""
         for item in data.items:
             path = item_path(spec, item.id)
-            rel = _page_file(path)
-            if last is not None:
-                key = out.keys[rel] = key_of(list_key, item.model_dump_json())
-                if last.holds(rel, key) and rel not in out.kept and rel not in out.files:
-                    out.kept[rel] = key
-                    out.origin[rel] = spec.item_template
-                    continue
-            out.add(rel, render_template(
-                item_tpl, {**item_common, "item": item, "department": depts[item.department], "page_path": path}),
-                spec.item_template)
+            _emit(out, last, _page_file(path), item_keys.get(item.id, ""), item_tpl,
+                  {**item_common, "item": item, "department": depts[item.department], "page_path": path})
         changes = feeds.recent_changes(spec.key, data.items, depts)
         out.add(_page_file(feeds.changes_path(spec.key)), render_template(get_template(env, "lists/changes.html"), {
             **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)}),
