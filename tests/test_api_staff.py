@@ -15,6 +15,7 @@ from casework_fixtures import USCC_B, seed_casework
 from enforcewatch import tokens
 from enforcewatch.accounts import User
 from enforcewatch.api.casework import router as casework_router
+from enforcewatch.api.insights import router as insights_router
 from enforcewatch.api.staff import create_staff_app, router
 from enforcewatch.config import Settings
 from staff_fixtures import HQ, NOW, PASSWORD, SECRET, WB, seed, write_content
@@ -109,12 +110,23 @@ CROSSING = {
     ("GET", "/api/staff/commendations"): (
         "GET", "/api/staff/commendations?from=2026-01-01&to=2026-12-31&format=csv", None, {403}),
     ("GET", "/api/staff/points/{point_id}/timeline"): ("GET", "/api/staff/points/P-WB-1/timeline", None, {404}),
+    # insights (enforcewatch.api.insights)
+    ("GET", "/api/staff/insights/scorecards"): (
+        "GET", f"/api/staff/insights/scorecards?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/api/staff/insights/inspections"): (
+        "GET", f"/api/staff/insights/inspections?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/api/staff/insights/findings"): ("GET", f"/api/staff/insights/findings?{QUERY}&district={WB}", None, {403}),
+    ("POST", "/api/staff/insights/points/{point_id}/findings/{finding_id}/transfer"): (
+        "POST", "/api/staff/insights/points/P-WB-1/findings/multi_agency-x/transfer", {}, {404}),
+    ("GET", "/api/staff/insights/page"): ("GET", f"/api/staff/insights/page?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/api/staff/insights/insights.js"): None,  # the page's script, no data
 }
 
 
 def staff_routes() -> set[tuple[str, str]]:
     # the app includes exactly this router; the scoping gate is a dependency of its routes
-    return {(m, r.path) for rt in (router, casework_router) for r in rt.routes for m in r.methods if m != "HEAD"}
+    return {(m, r.path) for rt in (router, casework_router, insights_router) for r in rt.routes for m in r.methods
+            if m != "HEAD"}
 
 
 def test_every_route_is_listed(client: TestClient) -> None:

@@ -244,7 +244,7 @@ def audit_log(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict
 
 
 PAGE_ASSETS = {"": ("index.html", "text/html; charset=utf-8"), "staff.js": ("staff.js", "text/javascript"),
-               "staff.css": ("staff.css", "text/css")}
+               "staff.css": ("staff.css", "text/css"), "casework.js": ("casework.js", "text/javascript")}
 
 
 @router.get("/staff/{asset:path}", include_in_schema=False)
@@ -279,4 +279,7 @@ def create_staff_app(
     from enforcewatch.api.casework import router as casework_router  # it imports this module
 
     app.include_router(casework_router)
+    from enforcewatch.api.insights import router as insights_router  # it imports this module
+
+    app.include_router(insights_router)
     return app
