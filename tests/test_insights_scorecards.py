@@ -121,10 +121,6 @@ def client(moto_table: Any, tmp_path: Path, site_content: Any) -> TestClient:
     accounts.add("chengguan-staff", "district", "chengguan", PASSWORD, NOW)
     app = create_staff_app(Settings(token_secret=SECRET, content_dir=content_dir), moto_table,
                            clock=lambda: NOW, rng=random.Random(5))
-    from enforcewatch.api.insights import router  # TEMPORARY until create_staff_app includes it
-
-    if not any(getattr(r, "path", "").startswith("/api/staff/insights") for r in app.routes):
-        app.include_router(router)
     return TestClient(app)
 
 
