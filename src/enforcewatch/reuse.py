@@ -7,21 +7,23 @@ build (enforcewatch.manifest) records the key next to the file's digest, size an
 whose key matches, and whose file is still as the last build left it, is not rendered again.
 
 Anything the key cannot vouch for fails safe: a hook value whose repr differs between builds, an
-edited template or static file, or any change to a source file of the package only means that
-every page is rendered again.
+edited template or static file, a new version of Jinja2, pydantic, Markdown or nh3, or any change
+to a loaded module of the package only means that every page is rendered again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from enforcewatch import manifest
 
-PACKAGE = Path(__file__).resolve().parent
+LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic-core", "markdown", "nh3")
 
 
 def key_of(*parts: str) -> str:
@@ -42,10 +44,27 @@ def _tree_stamp(root: Path, pattern: str) -> str:
     return "\n".join(rows)
 
 
+def code_stamp() -> str:
+    """The source of every loaded module of the package (the build's, its filters', the hooks')
+    and the versions of the libraries that shape the output."""
+    parts = []
+    for name in sorted(n for n in sys.modules if n == "enforcewatch" or n.startswith("enforcewatch.")):
+        path = getattr(sys.modules[name], "__file__", None)
+        if path:
+            with open(path, "rb") as fh:
+                parts.append(f"{name}:{hashlib.blake2b(fh.read(), digest_size=16).hexdigest()}")
+    for lib in LIBRARIES:
+        try:
+            parts.append(f"{lib}=={version(lib)}")
+        except PackageNotFoundError:
+            parts.append(f"{lib}: absent")
+    return "\n".join(parts)
+
+
 def base_key(templates_dir: Path, ctx: Mapping[str, Any]) -> str:
     """Everything every page depends on besides its own data."""
     context = "\n".join(f"{name}={value!r}" for name, value in sorted(ctx.items()))
-    return key_of(_tree_stamp(PACKAGE, "*.py"), _tree_stamp(templates_dir, "*"), context)
+    return key_of(code_stamp(), _tree_stamp(templates_dir, "*"), context)
 
 
 class LastBuild:
