@@ -239,7 +239,7 @@ def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.dat
 
 
 def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now: dt.datetime,
-                    publish: Callable[[str, str], None] | None) -> dict[str, Any]:
+                    publish: Callable[[str, str], None] | None, joint_window_days: int = 30) -> dict[str, Any]:
     """The daily check: as of the schedule's day in China time (a rerun of the same event gives the same
     flags); a per-district summary of counts (no names: mail is not a confidential channel)."""
     as_of = china_date(parse_received(event_time))
@@ -249,7 +249,10 @@ def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now:
         log.warning("deadline check: %s", warning)
     if publish is not None:
         publish(f"EnforceWatch deadline check {as_of.isoformat()}", summary_text(summary, districts))
-    return summary.as_json()
+    from enforcewatch import detection  # insights: problem inspections in the reports, each stored once
+
+    findings = detection.scheduled(table, content_dir, [d.id for d in districts], as_of, joint_window_days)
+    return {**summary.as_json(), "findings": findings}
 
 
 def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:
