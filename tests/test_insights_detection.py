@@ -196,3 +196,20 @@ def test_generated_month_of_a_few_hundred_points(catalogue: Catalogue) -> None:
     assert counted["unpublished_matter"] == expected
     keys = [(f.kind, f.key) for f in findings]
     assert len(keys) == len(set(keys))
+
+
+def test_the_daily_check_runs_the_detections(moto_table: Any) -> None:
+    from enforcewatch.flags import scheduled_check
+    from insights_factories import CONTENT
+
+    moto_table.batch_put([report("P1", "chengguan", "2026-03", [
+        inspection(D(2026, 3, 2), "示范市市场监督管理局", "营业执照", item_id="scjg-cc-001"),
+        inspection(D(2026, 3, 4), "示范市生态环境局", "排污", item_id="sthj-cc-001"),
+    ])])
+    now = dt.datetime(2026, 4, 7, 1, 0, tzinfo=dt.UTC)
+    first = scheduled_check(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=5)
+    assert first["findings"] == {"new": 1, "known": 0}
+    again = scheduled_check(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=5)
+    assert again["findings"] == {"new": 0, "known": 1}
+    narrow = scheduled_check(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=1)
+    assert narrow["findings"] == {"new": 0, "known": 0}
