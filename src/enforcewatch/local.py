@@ -89,6 +89,7 @@ def serve(options: LocalOptions) -> int:
     from enforcewatch.build import build_site
     from enforcewatch.ddblocal import DynamoDBLocal
     from enforcewatch.duedates import calendar_hook
+    from enforcewatch.publicstats import statistics_hook
     from enforcewatch.store.dynamo import DynamoTable
 
     data_dir = options.data_dir.resolve()
@@ -97,7 +98,7 @@ def serve(options: LocalOptions) -> int:
     server.command()  # fail fast, before building, if Java or the jar is missing (says how to get them)
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the reporting calendar's build date
     result = build_site(options.content_dir, options.templates_dir, site_dir,
-                        hooks=(calendar_hook(options.content_dir, today),))
+                        hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir)))
     _say(f"已生成网站：{result.pages} 个页面")
     server.start()
     try:
