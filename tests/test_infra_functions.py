@@ -96,6 +96,26 @@ def test_call_scan_sees_table_calls_and_ignores_dict_methods(tmp_path: Path) -> 
     assert needs.index_query
 
 
+def test_scan_types_receivers_names_indexes_and_buckets(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from enforcewatch.store import schema\n"
+        "class S3Blobs:\n"
+        "    def put(self, key):\n"
+        "        self.client.put_object(Bucket=self.bucket, Key=key)\n"
+        "class Archive:\n"
+        "    def put(self, key):\n"
+        "        self.client.delete_object(Bucket=self.bucket, Key=key)\n"
+        "def handler(event, context, settings=None, table=None, client=None):\n"
+        "    blobs = S3Blobs(client, settings.attachment_bucket)\n"
+        "    blobs.put('k')\n"
+        "    list(table.query('p', index=schema.GSI2))\n"
+    )
+    needs = needed(tmp_path / "app.py")
+    assert "s3:DeleteObject" not in needs.actions  # Archive.put is not what `blobs.put` calls
+    assert needs.buckets == {"s3:PutObject": {"attachment_bucket"}}
+    assert needs.indexes == {"gsi2"}
+
+
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_handler_imports_and_is_callable(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     entry = _entry(name)
