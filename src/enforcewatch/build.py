@@ -93,16 +93,23 @@ def _by_department(items: list[ListItem], departments: list[Department]) -> list
     return [(d, groups[d.id]) for d in departments]
 
 
+def _keep(out: Output, last: LastBuild | None, rel: str, key: str, origin: str) -> bool:
+    """Record `rel`'s key; True (and kept) when the last build's file was made from the same inputs."""
+    if last is None:
+        return False
+    out.keys[rel] = key
+    if last.holds(rel, key) and rel not in out.kept and rel not in out.files:
+        out.kept[rel] = key
+        out.origin[rel] = origin
+        return True
+    return False
+
+
 def _emit(out: Output, last: LastBuild | None, rel: str, key: str, template: Any, context: dict[str, Any]) -> None:
     """Render `template` to `rel`, or keep the last build's file when it was rendered under `key`."""
     name = template.name or "?"
-    if last is not None:
-        out.keys[rel] = key
-        if last.holds(rel, key) and rel not in out.kept and rel not in out.files:
-            out.kept[rel] = key
-            out.origin[rel] = name
-            return
-    out.add(rel, render_template(template, context), name)
+    if not _keep(out, last, rel, key, name):
+        out.add(rel, render_template(template, context), name)
 
 
 def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
@@ -121,8 +128,9 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
         list_key = key_of(common_key, spec.key, head.model_dump_json()) if last is not None else ""
         item_keys = {i.id: key_of(list_key, i.model_dump_json()) for i in data.items} if last is not None else {}
         counts = ",".join(f"{d.id}:{len(items)}" for d, items in groups)
+        whole = key_of(list_key, counts, *item_keys.values())  # pages and files made from the whole list
         index = get_template(env, spec.index_template)
-        _emit(out, last, _page_file(f"/{spec.key}/"), key_of(list_key, "index", *item_keys.values()), index,
+        _emit(out, last, _page_file(f"/{spec.key}/"), whole, index,
               {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"})
         for dept, items in groups:
             path = department_path(spec, dept.id)
@@ -136,13 +144,18 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
             _emit(out, last, _page_file(path), item_keys.get(item.id, ""), item_tpl,
                   {**item_common, "item": item, "department": depts[item.department], "page_path": path})
         changes = feeds.recent_changes(spec.key, data.items, depts)
-        out.add(_page_file(feeds.changes_path(spec.key)), render_template(get_template(env, "lists/changes.html"), {
-            **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)}),
-            "lists/changes.html")
-        out.add(feeds.feed_path(spec.key).lstrip("/"), feeds.atom_feed(
-            spec.key, data.meta, changes, content.site.title, content.site.site_url), spec.key)
-        for ext, body in datafiles.render(spec.key, data.items, depts).items():
-            out.add(f"data/{spec.key}.{ext}", body, spec.key)
+        _emit(out, last, _page_file(feeds.changes_path(spec.key)), whole, get_template(env, "lists/changes.html"), {
+            **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)})
+        feed = feeds.feed_path(spec.key).lstrip("/")
+        if not _keep(out, last, feed, whole, spec.key):
+            out.add(feed, feeds.atom_feed(spec.key, data.meta, changes, content.site.title, content.site.site_url),
+                    spec.key)
+        downloads = [f"data/{spec.key}.{ext}" for ext in datafiles.FORMATS]
+        if not all([_keep(out, last, rel, whole, spec.key) for rel in downloads]):
+            for rel in downloads:
+                out.kept.pop(rel, None)
+            for ext, body in datafiles.render(spec.key, data.items, depts).items():
+                out.add(f"data/{spec.key}.{ext}", body, spec.key)
         summaries.append({"spec": spec, "meta": data.meta, "count": len(data.items), "href": f"/{spec.key}/"})
     return summaries
 

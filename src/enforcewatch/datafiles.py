@@ -118,5 +118,8 @@ def to_json(items: Sequence[Any], departments: Mapping[str, Department]) -> byte
     return (f"[\n{body}\n]\n" if body else "[]\n").encode("utf-8")
 
 
+FORMATS = ("json", "csv")
+
+
 def render(key: str, items: Sequence[Any], departments: Mapping[str, Department]) -> dict[str, bytes]:
     return {"json": to_json(items, departments), "csv": to_csv(key, items, departments)}
