@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from enforcewatch.api import casework_public, forms
+from enforcewatch.api import casework_public, forms, openapi_doc
 from enforcewatch.api.errors import error_body, register_error_handlers
 from enforcewatch.api.public import router
+from enforcewatch.complaints import ComplaintIn
 from enforcewatch.errors import FieldError, PayloadTooLarge
+from enforcewatch.reports import ReportIn
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.config import Settings
@@ -96,4 +98,8 @@ def create_app(
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin], allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Idempotency-Key"], max_age=600)
     app.add_middleware(BodyLimit, larger={casework_public.ANSWER_PATH: casework_public.ANSWER_LIMIT})
+    openapi_doc.describe(app, {("post", "/api/reports"): (ReportIn, "201"),
+                               ("post", "/api/complaints"): (ComplaintIn, "201"),
+                               ("post", "/api/receipts"): ({"type": "object", "properties": {"code": {"type": "string"}}},
+                                                           "200")})
     return app
