@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import (
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -63,6 +64,23 @@ def make_environment(templates_dir: Path | str) -> Environment:
     env.globals["asset"] = AssetManifest(Path(templates_dir) / STATIC_DIR)  # asset("site.css") -> fingerprinted URL
     env.globals["vocabulary"] = VOCABULARY  # the submission forms' choices (enforcewatch.submissions)
     return env
+
+
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's per-user cache of compiled templates (checked against each template's source),
+    keyed also on the environment's syntax options, which shape the compiled code too. Compiling
+    the site's templates is most of an unchanged rebuild's rendering time."""
+
+    def __init__(self, env: Environment) -> None:
+        super().__init__()
+        self.options = repr((env.block_start_string, env.block_end_string, env.variable_start_string,
+                             env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                             env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+                             env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+                             env.autoescape, env.optimized, sorted(env.extensions)))
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self.options}|{name}", filename)
 
 
 def get_template(env: Environment, name: str) -> Template:
