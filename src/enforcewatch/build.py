@@ -20,7 +20,7 @@ from enforcewatch.assets import AssetManifest
 from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
 from enforcewatch.errors import ContentError, ContentProblem
-from enforcewatch.render import get_template, make_environment, render_template
+from enforcewatch.render import CompiledTemplates, get_template, make_environment, render_template
 from enforcewatch.reuse import LastBuild, base_key, key_of
 
 PAGES_TEMPLATES = "pages"
@@ -177,6 +177,7 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
                 last: LastBuild | None = None) -> Output:
     """Render every file; with `last`, item pages the last build left unchanged are kept, not rendered."""
     env = make_environment(templates_dir)
+    env.bytecode_cache = CompiledTemplates(env)
     ctx = base_context(content)
     for hook in hooks:
         ctx.update(hook(content))
