@@ -85,8 +85,9 @@ def set_point_status(table: DynamoTable, scope: Scope, point_id: str, status: st
 
 
 def flags(table: DynamoTable, scope: Scope, district: str | None = None) -> Iterator[dict[str, Any]]:
-    """Stored flags of the deadline check, per district in scope."""
-    for d in scope.districts(district):
+    """Stored flags of the deadline check, per district in scope (the city office also sees `office`:
+    overdue transfers of complaint clues, enforcewatch.transfers)."""
+    for d in scope.districts(district) + (["office"] if scope.is_office and not district else []):
         for item in table.query(f"FLAGS#{d}", index=schema.GSI2):
             yield {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi"))}
 
