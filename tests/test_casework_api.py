@@ -158,3 +158,20 @@ def test_bad_input_names_the_field(apps) -> None:
     assert r.status_code == 422 and {e["loc"][0] for e in r.json()["errors"]} == {"department", "working_days"}
     r = staff.get("/api/staff/commendations?from=2026-13-01&to=2026-12-31", headers=office)
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["from"]
+
+
+def test_overdue_complaint_transfer_is_flagged_for_the_city_office_only(apps, moto_table) -> None:
+    import datetime as dt
+
+    from enforcewatch import transfers
+
+    staff, _ = apps
+    district, office = bearer(staff, "hongqi"), bearer(staff, "city")
+    body = {"complaint_id": "C1", "clue": "执法人员吃拿卡要", "discipline": True, "working_days": 1}
+    assert staff.post("/api/staff/transfers", headers=district, json=body).status_code == 403
+    t = ok(staff.post("/api/staff/transfers", headers=office, json=body))["transfer"]
+    assert t["deadline"] == "2026-03-10" and t["department"] == "纪检监察机关"
+    transfers.flag_overdue(moto_table, [HQ], dt.date(2026, 3, 11), NOW)
+    flagged = [f for f in ok(staff.get("/api/staff/flags", headers=office))["flags"] if f["kind"] == "transfer_overdue"]
+    assert [(f["complaint_id"], f["key"]) for f in flagged] == [("C1", t["transfer_id"])]
+    assert all(f["kind"] != "transfer_overdue" for f in ok(staff.get("/api/staff/flags", headers=district))["flags"])
