@@ -75,3 +75,13 @@ def test_corrupt_manifest_falls_back_to_comparing(tmp_path: Path) -> None:
     (out / MANIFEST).write_text("{not json", encoding="utf-8")
     assert write_changed({"a.html": b"one"}, out).written == 0
     assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]["a.html"][1] == 3
+
+
+def test_file_placed_by_hand_after_a_build_stays(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_changed({"index.html": b"home", "gone.html": b"x"}, out)
+    (out / "baidu_verify_abc.html").write_bytes(b"verification")
+    (out / "gone.html").unlink()
+    report = write_changed({"index.html": b"home"}, out)
+    assert report.removed == 1
+    assert tree(out) == {"index.html": b"home", "baidu_verify_abc.html": b"verification"}

@@ -4,8 +4,10 @@ The build renders and validates everything in memory first, so a content or temp
 raises before this module runs and the previous output stays as it was. Here each file is
 compared with what the output already holds: a manifest (`.build-manifest.json` in the output)
 records the digest, size and modification time of every file the last build wrote, so an
-unchanged file costs one `stat`, not a write. Files the new build no longer produces are
-removed, and the manifest is written last. A file that changed on disk since (another size or
+unchanged file costs one `stat`, not a write. Files the last build wrote and the new one no
+longer produces are removed, and the manifest is written last. With a manifest, the output is not
+walked (10,000 directory reads): a file put there by other means (say a search engine's site
+verification file) stays. Without one, every file the new build does not produce is removed. A file that changed on disk since (another size or
 mtime) is rewritten; a directory without a manifest is compared by reading its files.
 
 Each record may also carry the key of the inputs the file was rendered from (enforcewatch.reuse),
@@ -105,13 +107,15 @@ def _make_parent(target: str) -> None:
         os.makedirs(parent, exist_ok=True)
 
 
-def _remove_empty_dirs(out_dir: Path) -> None:
-    for dirpath, dirs, names in os.walk(out_dir, topdown=False):
-        if dirpath != str(out_dir) and not dirs and not names:
-            try:
-                os.rmdir(dirpath)
-            except OSError:
-                pass
+def _remove_empty_parents(out_dir: Path, stale: set[str]) -> None:
+    """Remove the directories the stale files leave empty (deepest first), never `out_dir`."""
+    dirs = {str(Path(rel).parent) for rel in stale}
+    parents = {p for d in dirs for p in [d, *(str(x) for x in Path(d).parents)] if p != "."}
+    for rel in sorted(parents, key=lambda p: p.count("/"), reverse=True):
+        try:
+            os.rmdir(out_dir / rel)
+        except OSError:  # not empty (or already gone)
+            pass
 
 
 def write_changed(files: Mapping[str, bytes], out_dir: Path, keys: Mapping[str, str] | None = None,
@@ -123,12 +127,14 @@ def write_changed(files: Mapping[str, bytes], out_dir: Path, keys: Mapping[str, 
     keys = keys or {}
     kept = kept or {}
     old = read_manifest(out_dir)
-    on_disk = existing_files(out_dir)
+    on_disk = set(old) if old else existing_files(out_dir)
     stale = on_disk - files.keys() - kept.keys()
     for rel in sorted(stale):
-        os.remove(out_dir / rel)
-    if stale:
-        _remove_empty_dirs(out_dir)
+        try:
+            os.remove(out_dir / rel)
+        except FileNotFoundError:
+            pass
+    _remove_empty_parents(out_dir, stale)
     root = str(out_dir)
     records: dict[str, list[object]] = {rel: [*old[rel][:3], key] for rel, key in kept.items() if rel in old}
     written = 0
