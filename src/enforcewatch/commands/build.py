@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("build", help="validate the content and generate the static site")
     p.add_argument("--content", type=Path, default=Path("site/content"), help="content directory")
     p.add_argument("--templates", type=Path, default=Path("site/templates"), help="templates directory")
-    p.add_argument("--out", type=Path, default=Path("_site"), help="output directory (replaced on success)")
+    p.add_argument("--out", type=Path, default=Path("_site"), help="output directory (brought up to date in place, only on success)")
     p.add_argument("--today", type=dt.date.fromisoformat, default=None,
                    help="build date for the reporting calendar, YYYY-MM-DD (default: today, China time)")
     p.set_defaults(func=run)
