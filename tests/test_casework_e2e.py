@@ -143,8 +143,14 @@ def test_whole_cycle_over_http(served) -> None:
     ok(httpx.post(f"{vpath}/requests", headers=district, json={"text": "请提供检查通知书和现场照片"}))
     again = ok(httpx.post(f"{base}/api/reports", json={**filing, "suggestions": "更正"}), 201)
     request_id = again["requests"][0]["request_id"]
+    page = httpx.post(f"{base}/api/verifications/requests", data={"point_id": "CG-E2E-1", "access_code": code})
+    assert page.status_code == 200 and "请提供检查通知书和现场照片" in page.text  # the materials page, no JavaScript
+    assert 'enctype="multipart/form-data"' in page.text and code not in page.text
+    assert httpx.get(f"{base}/materials/").status_code == 200
     form = {"point_id": "CG-E2E-1", "access_code": code, "verify_id": v["verify_id"], "request_id": request_id,
             "text": "见附件"}
+    refused = httpx.post(f"{base}/api/verifications/answer", data=form, files=[("files", ("a.pdf", b"<html>", "x/y"))])
+    assert refused.status_code == 422 and "不是 PDF、JPG 或 PNG" in refused.text and "<form" in refused.text
     answered = httpx.post(f"{base}/api/verifications/answer", data=form, headers=JSON,
                           files=[("files", ("通知书.pdf", PDF, "application/pdf")), ("files", ("现场.png", PNG, "image/png"))])
     assert ok(answered, 201)["attachments"][1] == {"name": "现场.png", "size": len(PNG)}
@@ -314,6 +320,10 @@ def test_casework_on_the_staff_page_in_chromium(served, chromium_path, tmp_path)
             checker.wait_for_selector("#point-work:not([hidden])")
             checker.click("#load-transfers")
             checker.wait_for_selector("#transfers table")
+            checker.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+            result = checker.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
+            checker.goto(f"{base}/materials/")  # the point's materials page, as built
             checker.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
             result = checker.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
             assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
