@@ -5,10 +5,10 @@ pydantic error location like ("items", 3, "basis", 0, "law") is reported at the 
 (or of the enclosing item when the key is missing). Nothing is written here: `load_content` either
 returns the whole validated `Content` or raises one `ContentError` listing every problem, sorted.
 
-Reading 10,000 items with PyYAML takes seconds, so the files are first read with yaml-rs (about
-15x faster, no line numbers). Only if that read finds any problem is everything read again with
-the line-tracking PyYAML loader, which decides the outcome and places each message. yaml-rs reads
-YAML 1.2, so a content file that is valid there is taken as such (`yes` is text, not true).
+Reading 10,000 items with the pure-Python line-tracking loader takes seconds, so the files are
+first read with PyYAML's libyaml-backed `CSafeLoader` (no line numbers). Only if that read finds
+any problem is everything read again with the line-tracking loader, which decides the outcome and
+places each message. Both passes use the same YAML 1.1 rules, so they cannot disagree on a value.
 """
 
 from __future__ import annotations
@@ -188,14 +188,21 @@ class _FastReadFailed(Exception):
     """The quick read cannot decide: read everything again with line numbers."""
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml-backed safe loader (in PyYAML's wheels) that refuses duplicate keys, as the
+    line-tracking loader does; PyYAML alone would keep the last value silently."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        if len(keys) != len(set(keys)):
+            raise _FastReadFailed
+        return super().construct_mapping(node, deep)
+
+
 def _fast_yaml(text: str) -> Any:
     try:
-        import yaml_rs
-    except ImportError:  # optional speed-up: without it, every read tracks lines
-        raise _FastReadFailed from None
-    try:
-        return yaml_rs.loads(text)
-    except Exception as exc:  # yaml-rs has no line-free error worth showing; PyYAML will report it
+        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:  # the line-tracking pass will report it with its line
         raise _FastReadFailed from exc
 
 
