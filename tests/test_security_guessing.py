@@ -1,0 +1,27 @@
+"""Receipt and access codes resist guessing: 100 bits each, stored only as a hash, and every API
+request throttled at the gateway. The figures here are the ones SECURITY.md states."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+from enforcewatch import codes
+from tests_paths import ROOT
+
+
+def test_codes_carry_100_bits_and_never_repeat_in_practice() -> None:
+    assert len(codes.ALPHABET) == 32 and codes.CODE_LENGTH == 20
+    assert codes.ENTROPY_BITS == codes.CODE_LENGTH * math.log2(len(codes.ALPHABET)) == 100
+    drawn = {codes.new_code(random.SystemRandom()) for _ in range(2000)}
+    assert len(drawn) == 2000
+
+
+def test_guessing_one_of_a_million_codes_at_the_gateway_limit_takes_longer_than_the_universe() -> None:
+    template = (ROOT / "infra" / "template.yaml").read_text(encoding="utf-8")
+    assert "ThrottlingRateLimit: !Ref ThrottleRateLimit" in template
+    default = int(re.search(r"ThrottleRateLimit:\n(?:\s+\w+:.*\n)*?\s+Default: (\d+)", template).group(1))
+    live_codes = 10**6
+    years = 2**codes.ENTROPY_BITS / live_codes / default / (3600 * 24 * 365)
+    assert years > 1e12  # 50% success needs half of this
