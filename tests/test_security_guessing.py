@@ -25,3 +25,15 @@ def test_guessing_one_of_a_million_codes_at_the_gateway_limit_takes_longer_than_
     live_codes = 10**6
     years = 2**codes.ENTROPY_BITS / live_codes / default / (3600 * 24 * 365)
     assert years > 1e12  # 50% success needs half of this
+
+
+def test_every_test_security_md_names_exists() -> None:
+    """SECURITY.md is the promise list: each test it cites must exist (a renamed test breaks this)."""
+    doc = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", doc)
+    cited += [(path, name) for path, rest in re.findall(r"`(tests/[\w/]+\.py)::\w+`((?:, `\w+`)+)", doc)
+              for name in re.findall(r"`(\w+)`", rest)]
+    assert len(cited) > 20
+    for path, name in cited:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert not name or f"def {name}(" in source, f"{path}::{name}"
