@@ -21,6 +21,7 @@ from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
 from enforcewatch.errors import ContentError, ContentProblem
 from enforcewatch.render import CompiledTemplates, get_template, make_environment, render_template
+from enforcewatch.renderpool import render_pages
 from enforcewatch.reuse import LastBuild, base_key, key_of
 
 PAGES_TEMPLATES = "pages"
@@ -139,10 +140,14 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
         item_tpl = get_template(env, spec.item_template)
         item_common = {**common, "data": head}
         del item_common["groups"]
+        jobs = []
         for item in data.items:
             path = item_path(spec, item.id)
-            _emit(out, last, _page_file(path), item_keys.get(item.id, ""), item_tpl,
-                  {**item_common, "item": item, "department": depts[item.department], "page_path": path})
+            if not _keep(out, last, _page_file(path), item_keys.get(item.id, ""), spec.item_template):
+                jobs.append((_page_file(path), item_tpl,
+                             {**item_common, "item": item, "department": depts[item.department], "page_path": path}))
+        for rel, html in render_pages(jobs, render_template):  # on two CPUs (renderpool.py)
+            out.add(rel, html, spec.item_template)
         changes = feeds.recent_changes(spec.key, data.items, depts)
         _emit(out, last, _page_file(feeds.changes_path(spec.key)), whole, get_template(env, "lists/changes.html"), {
             **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)})

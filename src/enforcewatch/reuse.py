@@ -13,6 +13,7 @@ to a loaded module of the package only means that every page is rendered again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -51,14 +52,21 @@ def code_stamp() -> str:
     for name in sorted(n for n in sys.modules if n == "enforcewatch" or n.startswith("enforcewatch.")):
         path = getattr(sys.modules[name], "__file__", None)
         if path:
-            with open(path, "rb") as fh:
-                parts.append(f"{name}:{hashlib.blake2b(fh.read(), digest_size=16).hexdigest()}")
+            parts.append(f"{name}:{_source_digest(name, path)}")
     for lib in LIBRARIES:
         try:
             parts.append(f"{lib}=={version(lib)}")
         except PackageNotFoundError:
             parts.append(f"{lib}: absent")
     return "\n".join(parts)
+
+
+@functools.cache
+def _source_digest(_module: str, path: str) -> str:
+    """Read once per process, close to when the module was loaded: the code that runs is the code
+    it was loaded from, even if the file is edited while the process lives."""
+    with open(path, "rb") as fh:
+        return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
 
 
 def base_key(templates_dir: Path, ctx: Mapping[str, Any]) -> str:
