@@ -22,6 +22,7 @@ from enforcewatch.inspections import Catalogue, Inspection, from_store, months
 
 router = APIRouter(prefix="/api/staff/insights")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_FINDINGS = 50  # findings listed on the page at once (open ones first); the rest by kind or via JSON
 
 
 class TransferIn(BaseModel):
@@ -123,7 +124,7 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
 
 @router.get("/page", response_class=HTMLResponse)
 def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None,
-               agency: str | None = None) -> HTMLResponse:
+               agency: str | None = None, kind: str | None = None) -> HTMLResponse:
     """The scorecards and findings as a page (charts as inline SVG, a table beside each)."""
     from enforcewatch.render import make_environment
 
@@ -133,10 +134,16 @@ def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", distri
     to = to or f"{last:%Y-%m}"
     districts = scope.districts(district)
     span = _range(from_, to)
+    if kind is not None and kind not in detection.KINDS:
+        raise InputError("未知的发现类型", [FieldError(("kind",), "发现类型须为 " + " / ".join(detection.KINDS))])
     content = _content(ctx)
     found = _inspections(ctx, districts, span, content)
     cards = scorecards.scorecards(found, content.departments, span)
     findings = list(detection.stored(ctx.table, districts, span[0], span[-1]))
+    counts = {k: sum(f.get("finding_kind") == k for f in findings) for k in detection.KINDS}
+    shown = [f for f in findings if kind is None or f.get("finding_kind") == kind]
+    shown.sort(key=lambda f: str(f.get("month", "")), reverse=True)
+    shown.sort(key=lambda f: f.get("status") == "transferred")  # open ones first, newest month first
     detail = [_row(i) for i in found if agency and (i.department or scorecards.OTHER) == agency]
     ctx.log(scope.username, "scorecards", {"from": span[0], "to": span[-1], "district": district, "format": "html",
                                            "agency": agency})
@@ -154,7 +161,8 @@ def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", distri
     }
     env = make_environment(ctx.pages.parent)
     html = env.get_template("staff/insights.html").render(
-        cards=visible, months=span, figures=figures, findings=findings, kinds=detection.KINDS, detail=detail,
+        cards=visible, months=span, figures=figures, findings=shown[:PAGE_FINDINGS], total_shown=len(shown),
+        counts=counts, kind=kind, kinds=detection.KINDS, detail=detail,
         agency=agency, district=district, districts=[d for d in ctx.districts if d["id"] in districts],
         scope=scope, month_from=span[0], month_to=span[-1], outcomes=scorecards.VOCABULARY["outcome"],
         misconduct_kinds=scorecards.VOCABULARY["misconduct"])
