@@ -112,7 +112,7 @@ def run_detect(args: argparse.Namespace) -> int:
     from enforcewatch.ddblocal import open_table
     from enforcewatch.inspections import Catalogue
 
-    window = args.window_days or Settings.from_env(os.environ).joint_window_days
+    window = args.window_days if args.window_days is not None else Settings.from_env(os.environ).joint_window_days
     if window < 1:
         raise InputError("--window-days: 至少为 1", [FieldError(("window_days",), "至少为 1")])
     catalogue = Catalogue.from_content(load_content(args.content))
