@@ -4,6 +4,7 @@ answer with attachments, downloads of attachments and exports, and the audit of 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 
@@ -161,8 +162,6 @@ def test_bad_input_names_the_field(apps) -> None:
 
 
 def test_overdue_complaint_transfer_is_flagged_for_the_city_office_only(apps, moto_table) -> None:
-    import datetime as dt
-
     from enforcewatch import transfers
 
     staff, _ = apps
@@ -175,3 +174,15 @@ def test_overdue_complaint_transfer_is_flagged_for_the_city_office_only(apps, mo
     flagged = [f for f in ok(staff.get("/api/staff/flags", headers=office))["flags"] if f["kind"] == "transfer_overdue"]
     assert [(f["complaint_id"], f["key"]) for f in flagged] == [("C1", t["transfer_id"])]
     assert all(f["kind"] != "transfer_overdue" for f in ok(staff.get("/api/staff/flags", headers=district))["flags"])
+
+
+def test_each_status_change_is_kept_in_the_timeline(apps) -> None:
+    staff, _ = apps
+    office = bearer(staff, "city")
+    ticks = iter(range(100))
+    staff.app.state.staff.now = lambda: NOW + dt.timedelta(seconds=next(ticks))
+    for status in ("revoked", "active"):
+        ok(staff.post("/api/staff/points/P-HQ-1/status", headers=office, json={"status": status}))
+    history = ok(staff.get("/api/staff/points/P-HQ-1/timeline", headers=bearer(staff, "hongqi")))["timeline"]
+    changes = [(e["title"], e["by"], e["detail"]) for e in history if e["category"] == "状态"]
+    assert changes == [("状态变更为：已取消", "city", "原状态：正常"), ("状态变更为：正常", "city", "原状态：已取消")]

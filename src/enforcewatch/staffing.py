@@ -80,8 +80,14 @@ def record_point_event(table: DynamoTable, scope: Scope, point_id: str, kind: st
 
 def set_point_status(table: DynamoTable, scope: Scope, point_id: str, status: str, now: dt.datetime
                      ) -> dict[str, Any]:
-    point_in_scope(table, scope, point_id)
-    return events.set_status(table, point_id, status, now=now)
+    point = point_in_scope(table, scope, point_id)
+    item = events.set_status(table, point_id, status, now=now)
+    sk = f"STATUS#{iso(now)}#{status}"  # each change kept for the point's case history (enforcewatch.timeline)
+    table.put({"pk": f"POINT#{point_id}", "sk": sk, "kind": "status_change", "point_id": point_id,
+               "district": point["district"], "status": status, "previous": point.get("status"),
+               "changed_by": scope.username, "changed_at": iso(now),
+               schema.GSI1PK: f"DISTRICT#{point['district']}", schema.GSI1SK: f"POINT#{point_id}#{sk}"})
+    return item
 
 
 def flags(table: DynamoTable, scope: Scope, district: str | None = None) -> Iterator[dict[str, Any]]:

@@ -39,15 +39,21 @@ def _steps(item: dict[str, Any], category: str, summary: str) -> Iterator[dict[s
 def entries(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Timeline entries of a point's items (pure), sorted by time."""
     out: list[dict[str, Any]] = []
+    items = list(items)
+    recorded_changes = any(i.get("sk", "").startswith("STATUS#") for i in items)
     for item in items:
         sk = item.get("sk", "")
         head = sk.split("#", 1)[0]
         if sk == "POINT":
             if not item.get("designated_by_nomination") and item.get("designated_on"):
                 out.append(_entry(item["designated_on"], "选定", f"选定为监测点（登记导入），牌匾 {item.get('plaque_no') or '—'}"))
-            if item.get("status_changed_at"):
+            if item.get("status_changed_at") and not recorded_changes:  # a change made before they were kept
                 label = STATUS_LABELS.get(item.get("status", ""), item.get("status"))
                 out.append(_entry(item["status_changed_at"], "状态", f"状态变更为：{label}"))
+        elif head == "STATUS":
+            previous = STATUS_LABELS.get(item.get("previous") or "", item.get("previous") or "")
+            out.append(_entry(item["changed_at"], "状态", f"状态变更为：{STATUS_LABELS.get(item['status'], item['status'])}",
+                              item.get("changed_by"), f"原状态：{previous}" if previous else ""))
         elif head == "REPORT":
             what = "更正月报" if int(item.get("seq", 0)) else "报送月报"
             count = len(item.get("inspections") or [])
