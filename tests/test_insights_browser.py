@@ -150,6 +150,8 @@ def test_staff_scorecard_page(served: str, chromium_path: str) -> None:
             page.fill("#password", PASSWORD)
             page.click("#login-form button[type=submit]")
             page.wait_for_selector("#work:not([hidden])")
+            page.click("text=执法单位评议与监测发现")  # the staff page links to it (default: this year so far)
+            page.wait_for_selector("#sc-h")
             page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03")
             assert "执法单位评议汇总" in page.inner_text("main")
             assert page.locator("svg[role=img]").count() == 4
@@ -159,6 +161,9 @@ def test_staff_scorecard_page(served: str, chromium_path: str) -> None:
             page.wait_for_selector("#detail")
             page.locator("#detail").screenshot(path=str(ARTIFACTS / "insights-drilldown.png"))
             page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03&kind=multi_agency")
+            page.locator("article li a").first.click()  # a finding's evidence: the point's inspections
+            page.wait_for_selector("#detail")
+            page.go_back()
             page.locator("form.transfer button").first.click()
             expect(page.locator("#status")).to_contain_text("已转交")
             assert page.inner_text("#alert") == ""

@@ -201,6 +201,9 @@ def test_page_shows_charts_tables_and_drill_down(client: TestClient) -> None:
     assert page.count("<svg") == 4 and 'role="img"' in page and "<title id=" in page
     assert "评议汇总" in page and 'id="detail"' in page and "监测发现" in page
     assert "style=" not in page  # the CSP forbids inline styles
+    evidence = client.get(f"/api/staff/insights/page?{Q}&district=chengguan&point=PX1", headers=headers).text
+    assert "检查明细：监测点 PX1（2条）" in evidence and "厂区绿化情况" in evidence
+    assert "/api/staff/insights/page?from=2026-03&amp;to=2026-03&amp;district=chengguan&amp;point=PX1#detail" in evidence
     only = client.get(f"/api/staff/insights/page?{Q}&kind=multi_agency", headers=headers).text
     assert "当前：多头检查" in only and "检查事项未列入公布清单 ·" not in only
     assert client.get(f"/api/staff/insights/page?{Q}&kind=nope", headers=headers).status_code == 422

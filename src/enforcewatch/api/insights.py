@@ -124,7 +124,7 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
 
 @router.get("/page", response_class=HTMLResponse)
 def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None,
-               agency: str | None = None, kind: str | None = None) -> HTMLResponse:
+               agency: str | None = None, kind: str | None = None, point: str | None = None) -> HTMLResponse:
     """The scorecards and findings as a page (charts as inline SVG, a table beside each)."""
     from enforcewatch.render import make_environment
 
@@ -144,9 +144,10 @@ def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", distri
     shown = [f for f in findings if kind is None or f.get("finding_kind") == kind]
     shown.sort(key=lambda f: str(f.get("month", "")), reverse=True)
     shown.sort(key=lambda f: f.get("status") == "transferred")  # open ones first, newest month first
-    detail = [_row(i) for i in found if agency and (i.department or scorecards.OTHER) == agency]
+    detail = [_row(i) for i in found if (agency or point) and agency in (None, i.department or scorecards.OTHER)
+              and point in (None, i.point_id)]  # the drill-down: an agency's inspections, or a point's
     ctx.log(scope.username, "scorecards", {"from": span[0], "to": span[-1], "district": district, "format": "html",
-                                           "agency": agency})
+                                           "agency": agency, "point": point})
     visible = [c for c in cards if c.inspections or c.agency != scorecards.OTHER]
     names = [c.name for c in visible]
     monthly = [sum(c.by_month[m]["inspections"] for c in cards) for m in span]
@@ -163,7 +164,7 @@ def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", distri
     html = env.get_template("staff/insights.html").render(
         cards=visible, months=span, figures=figures, findings=shown[:PAGE_FINDINGS], total_shown=len(shown),
         counts=counts, kind=kind, kinds=detection.KINDS, detail=detail,
-        agency=agency, district=district, districts=[d for d in ctx.districts if d["id"] in districts],
+        agency=agency, point=point, district=district, districts=[d for d in ctx.districts if d["id"] in districts],
         scope=scope, month_from=span[0], month_to=span[-1], outcomes=scorecards.VOCABULARY["outcome"],
         misconduct_kinds=scorecards.VOCABULARY["misconduct"])
     return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY"})
