@@ -264,3 +264,22 @@ def test_cli_publish_stats(local_table: Any, tmp_path: Path, monkeypatch: pytest
 
 def test_months() -> None:
     assert months("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(0, 12), st.integers(0, 12)),
+                min_size=1, max_size=5))
+def test_linked_tables_are_protected_together(rows: list[tuple[int, int, int, int]]) -> None:
+    """Two breakdowns of the same totals (a, b | c, d with a + b = c + d per row)."""
+    names = [f"r{i}" for i in range(len(rows))]
+    first = [[a, b + c + d] for a, b, c, d in rows]
+    second = [[a + b, c + d] for a, b, c, d in rows]
+    grids = [disclosure.Grid.of("x", names, ["p", "q"], first, link="L"),
+             disclosure.Grid.of("y", names, ["s", "t"], second, link="L")]
+    disclosure.protect(grids, K)
+    tables = [{"name": g.name, "cells": g.published()} for g in grids]
+    assert recoverable(tables, ("x", "y")) == []
+    for g in grids:
+        for i, row in enumerate(g.values):
+            for j, v in enumerate(row):
+                assert (0 < v < K) <= ((i, j) in g.hidden)

@@ -215,5 +215,17 @@ def protect(grids: list[Grid], k: int = DEFAULT_K) -> None:
             return
         by_var = {_variable(g, e): (g, e) for g in grids for e in sorted(g.hidden)}
         g, e = by_var[sorted(fixed)[0]]
-        if not g.close(e):
-            raise RuntimeError(f"{g.name}: cannot protect {e}")
+        if not g.close(e) and not _hide_cheapest(grids):
+            return  # everything is hidden: nothing published, nothing to recover
+
+
+def _hide_cheapest(grids: list[Grid]) -> bool:
+    """Last resort when every rectangle through a determined entry is hidden (it is fixed only through
+    a linked table): hide the cheapest entry still published anywhere. False if there is none."""
+    candidates = [(g._cost((i, j)), n, (i, j)) for n, g in enumerate(grids) for i, row in enumerate(g.values)
+                  for j in range(len(row)) if (i, j) not in g.hidden]
+    if not candidates:
+        return False
+    _, n, entry = min(candidates)
+    grids[n].hidden.add(entry)
+    return True
