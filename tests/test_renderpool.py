@@ -27,7 +27,7 @@ def jobs(env, count: int, bad: int | None = None) -> list[renderpool.Job]:  # no
 @pytest.mark.parametrize("min_pages", [2, 10_000], ids=["two-processes", "one-process"])
 def test_same_pages_in_order(env, monkeypatch: pytest.MonkeyPatch, min_pages: int) -> None:  # noqa: ANN001
     monkeypatch.setattr(renderpool, "MIN_PAGES", min_pages)
-    monkeypatch.setattr(renderpool, "_cpus", lambda: 2)
+    monkeypatch.setattr(renderpool, "_spare_cpu", lambda: True)
     got = renderpool.render_pages(jobs(env, 9)[:7], render_template)
     assert [rel for rel, _ in got] == [f"i/{n}/index.html" for n in range(7)]
     assert [html.split("\n")[0] for _, html in got] == [f"<p>事项{n} {n}</p>" for n in range(7)]
@@ -37,7 +37,7 @@ def test_same_pages_in_order(env, monkeypatch: pytest.MonkeyPatch, min_pages: in
 def test_template_error_in_either_half_is_a_content_error(env, monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
                                                           bad: int) -> None:
     monkeypatch.setattr(renderpool, "MIN_PAGES", 2)
-    monkeypatch.setattr(renderpool, "_cpus", lambda: 2)
+    monkeypatch.setattr(renderpool, "_spare_cpu", lambda: True)
     with pytest.raises(ContentError) as exc:
         renderpool.render_pages(jobs(env, 7, bad=bad), render_template)
     [problem] = exc.value.problems

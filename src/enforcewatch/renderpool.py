@@ -3,8 +3,9 @@ renders the rest.
 
 Rendering 10,000 item pages is CPU-bound Python; a fork inherits the compiled templates and the
 loaded content, so the child needs nothing but the list of jobs and sends back only the HTML.
-A template error in the child comes back as the same ContentError. Without `fork` (or with one
-CPU, or few pages) everything is rendered here.
+A template error in the child comes back as the same ContentError. Without `fork`, with one
+CPU, with few pages, or when the machine has no idle CPU (load average at least CPUs − 1: measured
+here, a fork then only adds copying and makes the build slower) everything is rendered here.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _spare_cpu() -> bool:
+    cpus = _cpus()
+    return cpus >= 2 and os.getloadavg()[0] < cpus - 1
+
+
 def _render_all(jobs: Sequence[Job], render: Callable[[Any, dict[str, Any]], str]) -> list[str]:
     return [render(template, context) for _rel, template, context in jobs]
 
@@ -45,7 +51,7 @@ def _child(conn: Any, jobs: Sequence[Job], render: Callable[[Any, dict[str, Any]
 
 def render_pages(jobs: Sequence[Job], render: Callable[[Any, dict[str, Any]], str]) -> list[tuple[str, str]]:
     """(path, html) for each job, in order."""
-    if len(jobs) < MIN_PAGES or _cpus() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(jobs) < MIN_PAGES or not _spare_cpu() or "fork" not in multiprocessing.get_all_start_methods():
         return [(rel, html) for (rel, _t, _c), html in zip(jobs, _render_all(jobs, render), strict=True)]
     theirs, mine = jobs[1::2], jobs[0::2]
     ctx = multiprocessing.get_context("fork")
