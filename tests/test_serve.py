@@ -160,18 +160,18 @@ def test_complaint_and_report_through_the_browser(stack, chromium_path, javascri
             assert page.input_value("input[name=idempotency_key]")
         _fill_complaint(page, agency)
         page.fill("#f-description", "太短")  # first a mistake: the page comes back with the message
-        page.click("button[type=submit]")
+        page.click("form.submission button[type=submit]")
         assert "事实和理由：至少填写10个字" in page.inner_text("#error-summary")
         assert page.input_value("#f-agency") == agency
         page.fill("#f-description", "同一事项一个月内被检查三次，每次要求提供相同材料。")
         page.check("#f-attest")
-        page.click("button[type=submit]")
+        page.click("form.submission button[type=submit]")
         receipt = page.inner_text("#receipt-code").strip()
         assert "投诉回执" in page.inner_text("#proof")
         page.check("#saved")
         page.goto(stack.url + "/receipt/")
         page.fill("#f-code", receipt.lower())
-        page.click("button[type=submit]")
+        page.click("form.submission button[type=submit]")
         assert page.inner_text("[data-status]") == "收到"
 
         page.goto(stack.url + "/report/")
@@ -180,7 +180,7 @@ def test_complaint_and_report_through_the_browser(stack, chromium_path, javascri
             page.click("[data-add-row]")
             assert page.is_visible("#f-inspections-1-date")
         _fill_report(page, code)
-        page.click("button[type=submit]")
+        page.click("form.submission button[type=submit]")
         assert "月报已报送" in page.inner_text("h1")
     finally:
         browser.close()
@@ -205,7 +205,7 @@ def test_form_pages_pass_axe_wcag_aa(stack, chromium_path):
             if path == "/complaint/":  # also the page as it comes back with errors
                 page.evaluate("document.querySelector('form.submission').noValidate = true")
                 page.check("#f-attest")
-                page.click("button[type=submit]")
+                page.click("form.submission button[type=submit]")
                 assert page.is_visible("#error-summary")
             page.add_script_tag(path=str(axe))
             result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
