@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from enforcewatch import complaints, reports, verification
+from enforcewatch import complaints, guesses, reports, verification
 from enforcewatch.api import forms
 from enforcewatch.api.errors import mark_form
-from enforcewatch.errors import EnforceWatchError, FieldError, InputError
+from enforcewatch.errors import EnforceWatchError, FieldError, InputError, NotFound, Unauthorized
 from enforcewatch.idempotency import FIELD as IDEM_FIELD
 
 HONEYPOT = "website"  # hidden from people; bots fill it. Answered 422 with nothing stored (docs/submissions.md)
 router = APIRouter(prefix="/api")
+T = TypeVar("T")
+
+
+def guarded(request: Request, scope: str, call: Callable[[], T]) -> T:
+    """Run a code check, refusing a client that has used up its failed guesses (enforcewatch.guesses)."""
+    state = request.app.state
+    now, client = state.clock(), request.client.host if request.client else "unknown"
+    guesses.refuse_if_exhausted(state.table, scope, client, now)
+    try:
+        return call()
+    except (NotFound, Unauthorized):
+        guesses.record_failure(state.table, scope, client, now)
+        raise
 
 
 class UnsupportedMediaType(EnforceWatchError):
@@ -98,7 +112,8 @@ async def post_report(request: Request, body: BodyDep) -> Response:
             raise InputError("请按提示修改后重新提交", problems)
     else:
         form, data = {}, body.data
-    answer = reports.file_report(state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl)
+    answer = guarded(request, "access", lambda: reports.file_report(
+        state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl))
     answer = {**answer, "requests": verification.open_requests(state.table, answer["point_id"])}  # 核查材料要求
     return _answer(request, body, "report", answer, form)
 
@@ -120,7 +135,7 @@ async def post_complaint(request: Request, body: BodyDep) -> Response:
 
 @router.get("/receipts/{code}")
 async def get_receipt(request: Request, code: str) -> dict[str, Any]:
-    view = complaints.look_up(request.app.state.table, code)
+    view = guarded(request, "receipt", lambda: complaints.look_up(request.app.state.table, code))
     return {"ok": True, **view.model_dump()}
 
 
@@ -133,7 +148,7 @@ async def post_receipt(request: Request, body: BodyDep) -> Response:
         mark_form(request, "receipt", form)
     else:
         form = {"code": str((body.data or {}).get("code", ""))}
-    view = complaints.look_up(request.app.state.table, form["code"])
+    view = guarded(request, "receipt", lambda: complaints.look_up(request.app.state.table, form["code"]))
     if body.is_form and _pages(request) is not None:
         return _pages(request).render("receipt", result=view.model_dump(), form={})
     if body.is_form:

@@ -179,14 +179,24 @@ class DynamoTable:
             raise _translate(exc) from exc
         return from_attr(out.get("Attributes", {}))
 
-    def increment(self, pk: str, sk: str, field: str, by: int = 1, *, must_exist: bool = True) -> dict[str, Any]:
+    def increment(
+        self, pk: str, sk: str, field: str, by: int = 1, *, must_exist: bool = True, expires_at: int | None = None
+    ) -> dict[str, Any]:
         """Atomically add `by` to a number field (ADD); returns the item after. With must_exist=False a
-        missing item is created holding just the key and the field."""
+        missing item is created holding just the key and the field; `expires_at` (epoch seconds) sets
+        the TTL attribute when the item has none yet."""
         kwargs: dict[str, Any] = {"ConditionExpression": f"attribute_exists({schema.PK})"} if must_exist else {}
+        expr = "ADD #f :by"
+        names = {"#f": field}
+        values = {":by": _serializer.serialize(by)}
+        if expires_at is not None:
+            expr += " SET #ttl = if_not_exists(#ttl, :ttl)"
+            names["#ttl"] = schema.TTL_ATTRIBUTE
+            values[":ttl"] = _serializer.serialize(expires_at)
         try:
             out = self.client.update_item(
-                TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}), UpdateExpression="ADD #f :by",
-                ExpressionAttributeNames={"#f": field}, ExpressionAttributeValues={":by": _serializer.serialize(by)},
+                TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}), UpdateExpression=expr,
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW", **kwargs,
             )
         except Exception as exc:
