@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from enforcewatch.errors import FieldError, InputError
+from enforcewatch.errors import Conflict, FieldError, InputError
 from enforcewatch.store import schema
+from enforcewatch.store.dynamo import ConditionFailed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enforcewatch.store.dynamo import DynamoTable
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving
 
@@ -87,3 +91,14 @@ def date_field(value: Any, field: str, problems: list[FieldError], *, not_after:
         problems.append(FieldError((field,), f"日期 {day} 晚于今天"))
         return None
     return day
+
+
+def save_revision(table: DynamoTable, item: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """Update a casework record with optimistic locking on its `rev`: a concurrent change makes this
+    one fail with 409, never overwrite it. Returns the record after the update."""
+    rev = int(item.get("rev", 0))
+    try:
+        return table.update(item["pk"], item["sk"], {**fields, "rev": rev + 1}, condition="rev = :rev",
+                            condition_values={":rev": rev})
+    except ConditionFailed:
+        raise Conflict("记录已被他人修改，请刷新后重试") from None

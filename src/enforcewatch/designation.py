@@ -29,6 +29,7 @@ from enforcewatch.casework import (
     point_keys,
     problem,
     public_fields,
+    save_revision,
     step,
     text,
 )
@@ -138,16 +139,6 @@ def nominations(table: DynamoTable, scope: Scope, district: str | None = None) -
     return out
 
 
-def _save(table: DynamoTable, item: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-    """Update with optimistic locking: a concurrent change makes this one fail, not overwrite it."""
-    rev = int(item.get("rev", 0))
-    try:
-        return table.update(item["pk"], item["sk"], {**fields, "rev": rev + 1}, condition="rev = :rev",
-                            condition_values={":rev": rev})
-    except ConditionFailed:
-        raise Conflict("记录已被他人修改，请刷新后重试") from None
-
-
 def registry_view(table: DynamoTable, districts: Iterable[str], code: str
                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Points with this 统一社会信用代码 in any district, and their recorded events."""
@@ -168,7 +159,7 @@ def check(table: DynamoTable, scope: Scope, nomination_id: str, confirmed: list[
     points, events = registry_view(table, all_districts, item["uscc"])
     result = assess(item["uscc"], points, events, china_today(now), confirmed)
     steps = [*item["steps"], step("checked", scope.username, now, eligible=result["eligible"])]
-    return public_fields(_save(table, item, {"stage": "checked", "check": result, "steps": steps}))
+    return public_fields(save_revision(table, item, {"stage": "checked", "check": result, "steps": steps}))
 
 
 def decide(table: DynamoTable, scope: Scope, nomination_id: str, decision: str, meeting: str | None,
@@ -187,7 +178,7 @@ def decide(table: DynamoTable, scope: Scope, nomination_id: str, decision: str, 
     if decision == "approved" and not item["check"]["eligible"]:
         raise problem("decision", "资格审查未通过或仍有未核实项，不能通过")
     steps = [*item["steps"], step(decision, scope.username, now, meeting=meeting, note=note)]
-    return public_fields(_save(table, item, {"stage": decision, "decision": {"decision": decision,
+    return public_fields(save_revision(table, item, {"stage": decision, "decision": {"decision": decision,
                                "meeting": meeting, "note": note}, "steps": steps}))
 
 
@@ -228,5 +219,5 @@ def designate(table: DynamoTable, scope: Scope, nomination_id: str, data: dict[s
         table.transact_put_new([point, {k: v for k, v in record.items() if v is not None}])
     except ConditionFailed:
         raise Conflict(f"监测点编号 {point_id} 已被使用", [FieldError(("point_id",), "该编号已被使用")]) from None
-    _save(table, item, {"stage": "designated", "point_id": point_id, "steps": record["steps"]})
+    save_revision(table, item, {"stage": "designated", "point_id": point_id, "steps": record["steps"]})
     return public_fields(point), code

@@ -26,11 +26,12 @@ from enforcewatch.casework import (
     point_keys,
     problem,
     public_fields,
+    save_revision,
     step,
     text,
 )
 from enforcewatch.duedates import WorkCalendar
-from enforcewatch.errors import Conflict, FieldError, NotFound
+from enforcewatch.errors import FieldError, NotFound
 from enforcewatch.staffing import Scope, point_in_scope
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
@@ -118,13 +119,7 @@ def record(table: DynamoTable, scope: Scope, transfer_id: str, data: dict[str, A
         fields.update(rectification=rectification, rectified_at=iso(now))
     if status == "closed":
         fields.update(closed_at=iso(now), **{schema.GSI2PK: f"TRANSFERS_DONE#{_bucket(item)}"})
-    rev = int(item.get("rev", 0))
-    try:
-        saved = table.update(item["pk"], item["sk"], {**fields, "rev": rev + 1}, condition="rev = :rev",
-                             condition_values={":rev": rev})
-    except ConditionFailed:
-        raise Conflict("记录已被他人修改，请刷新后重试") from None
-    return public_fields(saved)
+    return public_fields(save_revision(table, item, fields))
 
 
 def listing(table: DynamoTable, scope: Scope, as_of: dt.date, district: str | None = None,

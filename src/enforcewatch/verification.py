@@ -14,22 +14,23 @@ import random
 from typing import Any
 
 from enforcewatch import attachments
-from enforcewatch.casework import collect, iso, new_id, point_keys, problem, public_fields, step, text
+from enforcewatch.casework import (
+    collect,
+    iso,
+    new_id,
+    point_keys,
+    problem,
+    public_fields,
+    save_revision,
+    step,
+    text,
+)
 from enforcewatch.errors import Conflict, FieldError, NotFound
 from enforcewatch.staffing import Scope, point_in_scope
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 OUTCOMES = {"confirmed": "属实", "corrected": "经核查已更正", "unfounded": "不属实"}
 TEXT_MAX = 2000
-
-
-def _save(table: DynamoTable, item: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-    rev = int(item.get("rev", 0))
-    try:
-        return table.update(item["pk"], item["sk"], {**fields, "rev": rev + 1}, condition="rev = :rev",
-                            condition_values={":rev": rev})
-    except ConditionFailed:
-        raise Conflict("记录已被他人修改，请刷新后重试") from None
 
 
 def open_verification(table: DynamoTable, scope: Scope, point_id: str, month: str, note: str | None,
@@ -68,7 +69,7 @@ def request_materials(table: DynamoTable, scope: Scope, point_id: str, verify_id
     request = {"request_id": new_id(rng), "text": what, "due": due, "requested_at": iso(now),
                "requested_by": scope.username}
     steps = [*item["steps"], step("materials_requested", scope.username, now, request_id=request["request_id"])]
-    saved = _save(table, item, {"requests": [*item["requests"], {k: v for k, v in request.items() if v}],
+    saved = save_revision(table, item, {"requests": [*item["requests"], {k: v for k, v in request.items() if v}],
                                 "steps": steps})
     return public_fields(saved)
 
@@ -85,7 +86,7 @@ def record_outcome(table: DynamoTable, scope: Scope, point_id: str, verify_id: s
     if item["status"] != "open":
         raise problem("status", "核查已办结")
     steps = [*item["steps"], step("concluded", scope.username, now, outcome=outcome)]
-    return public_fields(_save(table, item, {"status": "closed", "outcome": outcome, "outcome_note": note,
+    return public_fields(save_revision(table, item, {"status": "closed", "outcome": outcome, "outcome_note": note,
                                              "closed_at": iso(now), "steps": steps}))
 
 
@@ -133,7 +134,7 @@ def answer(table: DynamoTable, blobs: attachments.Blobs, point_id: str, verify_i
     requests = [*requests[:index], {k: v for k, v in updated.items() if v is not None}, *requests[index + 1:]]
     steps = [*item["steps"], step("materials_received", f"point:{point_id}", now, request_id=request_id,
                                   files=len(stored))]
-    _save(table, item, {"requests": requests, "steps": steps})
+    save_revision(table, item, {"requests": requests, "steps": steps})
     return {"ok": True, "verify_id": verify_id, "request_id": request_id, "received_at": iso(now),
             "attachments": [{"name": s["name"], "size": s["size"]} for s in stored]}
 
