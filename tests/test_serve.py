@@ -4,6 +4,7 @@ JavaScript, and a receipt that still works after a restart."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -214,3 +215,20 @@ def test_form_pages_pass_axe_wcag_aa(stack, chromium_path):
         browser.close()
         pw.stop()
     assert found == {"/report/": [], "/complaint/": [], "/receipt/": []}
+
+
+@pytest.mark.ddb_local
+def test_sigterm_stops_dynamodb_local_too(tmp_path, ddb_local_server):
+    """A service manager stops serve with SIGTERM: DynamoDB Local must not outlive it."""
+    from enforcewatch.ddblocal import ENDPOINT_FILE
+
+    s = Stack(tmp_path / "data").start()
+    assert s.proc is not None
+    endpoint = (s.data_dir / ENDPOINT_FILE).read_text().strip()
+    host, port = endpoint.rsplit("/", 1)[-1].split(":")
+    s.proc.send_signal(signal.SIGTERM)
+    out, _ = s.proc.communicate(timeout=60)
+    assert s.proc.returncode != 0 and "已停止" in out.decode()
+    assert not (s.data_dir / ENDPOINT_FILE).exists()
+    with pytest.raises(OSError):
+        socket.create_connection((host, int(port)), timeout=2).close()

@@ -11,6 +11,7 @@ import importlib
 import logging
 import os
 import secrets
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,10 @@ def serve(options: LocalOptions) -> int:
     result = build_site(options.content_dir, options.templates_dir, site_dir,
                         hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir)))
     _say(f"已生成网站：{result.pages} 个页面")
+    # SIGTERM (a service manager, `timeout`, a test) must stop DynamoDB Local too. uvicorn handles the
+    # signal while it serves and then re-raises it with the previous handler: with Python's default
+    # one the process would die at once, skip the `finally` below and orphan the Java process.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     server.start()
     try:
         settings = Settings.from_env(os.environ).model_copy(update={
@@ -121,6 +126,10 @@ def serve(options: LocalOptions) -> int:
         server.stop()
         _say("已停止。")
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _say(line: str) -> None:
