@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from enforcewatch.catalog import Department, LawRef
+from enforcewatch.cells import as_text
 
 Column = tuple[str, Callable[[Any, Department], object]]
 
@@ -87,13 +88,10 @@ COLUMNS: dict[str, list[Column]] = {
     ],
 }
 
-# A cell a spreadsheet would run as a formula is prefixed with an apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return as_text(value)  # a cell a spreadsheet would run as a formula stays text
     return "" if value is None else value
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from enforcewatch.cells import as_text
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -30,7 +31,6 @@ MEDIA_TYPES = {
     "json": "application/json",
 }
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry (openpyxl refuses them); they have no business in a cell.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CHUNK = 64 * 1024
@@ -89,7 +89,7 @@ class ExportRequest:
 def neutralise(value: str) -> str:
     """A cell value a spreadsheet shows as text: a leading = + - @ tab or CR gets a `'` in front."""
     value = _ILLEGAL_XML.sub("", value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return as_text(value)
 
 
 def cell_text(value: Any) -> str:
