@@ -20,7 +20,7 @@ from enforcewatch.config import Settings
 from enforcewatch.ddblocal import DynamoDBLocal
 from enforcewatch.duedates import WorkCalendar
 from enforcewatch.errors import StoreUnavailable
-from enforcewatch.registry import District, import_points
+from enforcewatch.registry import District
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 from submitting import NOW, add_point, complaint, report
@@ -191,23 +191,54 @@ def test_deadline_check_interrupted_and_rerun_gives_the_same_flags_once(local_ta
 
 # -- an import that fails while writing ----------------------------------------------------------------
 
-def test_import_failing_midway_converges_on_rerun_with_every_code_on_paper(local_table, tmp_path) -> None:
-    from enforcewatch import codes
+class StopsServer:
+    """The real client, except that call number `on` of `op` first stops DynamoDB Local: the store goes
+    away in the middle of the import and stays away for its roll-back too."""
+
+    def __init__(self, client, server: DynamoDBLocal, op: str, on: int):
+        self._client, self._server, self._op, self._on, self.calls = client, server, op, on, 0
+
+    def __getattr__(self, name: str):
+        real = getattr(self._client, name)
+        if name != self._op:
+            return real
+
+        def call(**kwargs):
+            self.calls += 1
+            if self.calls == self._on:
+                self._server.stop()
+            return real(**kwargs)
+
+        return call
+
+
+def test_store_stopped_mid_import_then_the_next_import_rolls_back_and_succeeds(server, tmp_path) -> None:
+    from enforcewatch import importjournal
+    from enforcewatch.registry import pending_codes, run_import
+    from test_import_atomic import scan
     from test_registry import row, write_csv
 
-    path = write_csv(tmp_path / "points.csv", [row(n) for n in range(60)])
+    table = _table(server)
     districts = [District("chengguan", "城关区")]
-    result, items = import_points(local_table, path, districts, rng=random.Random(1), now=NOW)
-    real = local_table.client
-    local_table.client = Faulty(real, "batch_write_item", DROPPED, fail_on=(2,))  # after 25 of 60 rows
-    with pytest.raises(StoreUnavailable):
-        local_table.batch_put(items)
-    local_table.client = real
-    issued = dict(result.codes)
-    again, items2 = import_points(local_table, path, districts, rng=random.Random(2), now=NOW)
-    local_table.batch_put(items2)
-    issued.update(again.codes)
-    stored = [i for i in local_table.query("DISTRICT#chengguan", index=schema.GSI1)]
-    assert len(stored) == 60 and len({i["point_id"] for i in stored}) == 60
-    for item in stored:  # every stored hash has its access code in one of the two codes files
-        assert codes.verify_code(issued[item["point_id"]], item["access_code_hash"])
+    run_import(table, write_csv(tmp_path / "first.csv", [row(n) for n in range(30)]), districts,
+               tmp_path / "first-codes.csv", rng=random.Random(1), now=NOW)
+    before = scan(table)
+    path = write_csv(tmp_path / "points.csv", [row(n, industry="建筑业") for n in range(30)]
+                     + [row(n) for n in range(30, 160)])
+    out = tmp_path / "codes.csv"
+    real = table.client
+    table.client = StopsServer(real, server, "transact_write_items", on=3)  # after 99 of 160 rows
+    with pytest.raises(importjournal.ImportNotRolledBack):
+        run_import(table, path, districts, out, rng=random.Random(2), now=NOW)
+    table.client = real
+    server.start()  # same port, same data dir: the half-written import is still there, fenced
+    assert importjournal.open_import(table) is not None and pending_codes(out).exists()
+    pending_codes(out).unlink()
+    done = run_import(table, path, districts, out, rng=random.Random(3), now=NOW)
+    assert len(done.result.new) == 130 and len(done.result.codes) == 130
+    heads = importjournal.imports(table)
+    assert [h["state"] for h in heads] == ["committed", "rolled_back", "committed"]
+    stored = [i for i in table.query("DISTRICT#chengguan", index=schema.GSI1)]
+    assert len(stored) == 160 and {i["industry"] for i in stored[:30]} == {"建筑业"}
+    assert [i for i in scan(table) if i["pk"]["S"] == "POINT#XX-000"] != [
+        i for i in before if i["pk"]["S"] == "POINT#XX-000"]  # the update applied this time

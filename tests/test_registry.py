@@ -160,3 +160,7 @@ def test_cli_import_against_dynamodb_local(tmp_path: Path, capsys: pytest.Captur
     args[4] = str(tmp_path / "codes2.csv")
     assert main(args) == 0
     assert (tmp_path / "codes2.csv").read_text(encoding="utf-8-sig").splitlines() == ["point_id,access_code"]
+    assert main(["points", "import", "--recover", "--data-dir", str(data)]) == 0
+    err = capsys.readouterr().err
+    assert "没有未完成的导入" in err and "最近一次导入" in err and "points.csv" in err and "已完成" in err
+    assert main(["points", "import", "--recover", str(path), "--data-dir", str(data)]) == 1

@@ -30,6 +30,7 @@ from enforcewatch.deadlines import (
 from enforcewatch.duedates import WorkCalendar, load_calendar, parse_month
 from enforcewatch.errors import InputError
 from enforcewatch.events import event_from_item, iso_utc
+from enforcewatch.importjournal import refuse_while_open
 from enforcewatch.registry import District, load_districts
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
@@ -122,6 +123,7 @@ class RunSummary:
 
 def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as_of: dt.date,
         now: dt.datetime) -> RunSummary:
+    refuse_while_open(table, "期限检查")  # a half-applied import would be judged as the registry
     summary = RunSummary(as_of, {}, {}, [])
     warnings: set[str] = set()
     for district in districts:

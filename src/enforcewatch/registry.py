@@ -2,7 +2,8 @@
 
 `points import` reads a CSV or XLSX file, validates every row first (统一社会信用代码 check
 character, dates, district) and stores nothing if any row is bad; new points get an access code,
-handed out once in a codes file and stored only as its hash (`enforcewatch.codes`).
+handed out once in a codes file and stored only as its hash (`enforcewatch.codes`). Writing is all
+or nothing (`enforcewatch.importjournal`); the codes file gets its name only once the import committed.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import datetime as dt
 import os
 import random
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from enforcewatch import codes, uscc
+from enforcewatch import codes, importjournal, uscc
 from enforcewatch.duedates import parse_month
 from enforcewatch.errors import ContentError, ContentProblem, ImportRowsError, InputError, RowProblem
 from enforcewatch.store import schema
@@ -254,6 +255,7 @@ class ImportResult:
     new: list[str]
     updated: list[str]
     codes: list[tuple[str, str]]  # (point_id, access code): shown once, never stored
+    prior: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # pk → the point as read (None: new)
 
 
 def point_item(row: PointRow, existing: dict[str, Any] | None, code_hash: str | None,
@@ -292,10 +294,67 @@ def import_points(table: DynamoTable, path: Path, districts: Sequence[District],
             code = codes.new_code(rng)
             result.codes.append((row.point_id, code))
         (result.updated if existing else result.new).append(row.point_id)
+        result.prior[f"POINT#{row.point_id}"] = existing
         items.append(point_item(row, existing, codes.hash_code(code) if code else None, now))
     if problems:
         raise ImportRowsError(problems)
     return result, items
+
+
+@dataclass
+class ImportRun:
+    result: ImportResult
+    recovered: importjournal.Recovery | None  # an unfinished earlier import, settled first
+
+
+def pending_codes(codes_out: Path) -> Path:
+    """Where an import's codes wait until it has committed (only then renamed to `codes_out`)."""
+    return codes_out.with_name(codes_out.name + ".pending")
+
+
+def run_import(table: DynamoTable, path: Path, districts: Sequence[District], codes_out: Path, *,
+               rng: random.Random, now: dt.datetime, reissue: bool = False,
+               announce: Callable[[importjournal.Recovery], None] | None = None) -> ImportRun:
+    """The whole import, all or nothing: an unfinished earlier import is rolled back first; the file is
+    validated against the store; the codes are written to `CODES.pending`; the points are written
+    (importjournal.apply); only then is the codes file renamed to `codes_out`. On failure the pending
+    file is removed (its codes never worked), except when the outcome is unknown: then it stays until
+    `recover` tells whether that import committed."""
+    pending = pending_codes(codes_out)
+    for target in (codes_out, pending):
+        if target.exists():
+            write_codes(target, [])  # refuses with the file named, before anything is read
+    recovered = importjournal.recover(table, now)
+    if recovered and announce:
+        announce(recovered)
+    result, items = import_points(table, path, districts, rng=rng, now=now, reissue=reissue)
+    write_codes(pending, result.codes)  # before the store: every stored hash has its code on paper
+    try:
+        importjournal.apply(table, items, result.prior, import_id=importjournal.new_import_id(now, rng), now=now,
+                            source=path.name, codes_file=codes_out.name)
+    except importjournal.ImportNotRolledBack as exc:
+        raise importjournal.ImportNotRolledBack(
+            f"{exc.message}；在此之前不要发放 {pending} 中的访问码") from exc
+    except BaseException:
+        pending.unlink()
+        raise
+    publish_codes(pending, codes_out)
+    return ImportRun(result, recovered)
+
+
+def publish_codes(pending: Path, codes_out: Path) -> None:
+    """Give the committed import's codes their final name, never replacing a file."""
+    taken = InputError(f"{codes_out}: 文件已存在；本次导入已完成，访问码在 {pending} 中，请将其改名后保管")
+    try:
+        os.link(pending, codes_out)
+    except FileExistsError:
+        raise taken from None
+    except OSError:  # a file system without hard links
+        if codes_out.exists():
+            raise taken from None
+        pending.rename(codes_out)
+        return
+    pending.unlink()
 
 
 def write_codes(codes_out: Path, pairs: Sequence[tuple[str, str]]) -> None:

@@ -1,4 +1,5 @@
-"""`enforcewatch points import FILE --codes-out CODES.csv`: the registry of monitoring points."""
+"""`enforcewatch points import FILE --codes-out CODES.csv`: the registry of monitoring points.
+`enforcewatch points import --recover`: settle an import that did not finish (docs/staff.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import random
 import sys
 from pathlib import Path
 
-from enforcewatch.registry import import_points, load_districts, write_codes
+from enforcewatch import importjournal
+from enforcewatch.errors import InputError
+from enforcewatch.registry import load_districts, pending_codes, run_import
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -16,29 +19,60 @@ DEFAULT_DATA_DIR = Path(".data")
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("points", help="the registry of monitoring points (confidential)")
     sub = p.add_subparsers(dest="points_command", metavar="ACTION", required=True)
-    imp = sub.add_parser("import", help="import or update points from CSV or XLSX; issue access codes")
-    imp.add_argument("file", type=Path, metavar="FILE")
-    imp.add_argument("--codes-out", type=Path, required=True,
+    imp = sub.add_parser("import", help="import or update points from CSV or XLSX, all or nothing; issue access codes")
+    imp.add_argument("file", type=Path, metavar="FILE", nargs="?")
+    imp.add_argument("--codes-out", type=Path,
                      help="new file for the access codes issued (point_id,access_code); never overwritten")
     imp.add_argument("--reissue-codes", action="store_true",
                      help="issue new codes to existing points too (the old codes stop working)")
+    imp.add_argument("--recover", action="store_true",
+                     help="only roll back an import that did not finish, and show the latest import")
     imp.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     imp.add_argument("--content", type=Path, default=Path("site/content"))
-    imp.set_defaults(func=run_import)
+    imp.set_defaults(func=run)
 
 
-def run_import(args: argparse.Namespace) -> int:
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)  # noqa: T201
+
+
+def _recovered(recovery: importjournal.Recovery | None) -> None:
+    if recovery is None:
+        return
+    pending = pending_codes(Path(recovery.codes_file)).name if recovery.codes_file else "访问码文件"
+    if recovery.outcome == "committed":
+        _say(f"上次未确认的导入 {recovery.import_id}（{recovery.source}）已完成；"
+             f"若 {pending} 还在，其中的访问码有效，请改名为 {recovery.codes_file} 后保管")
+    else:
+        _say(f"已撤销未完成的导入 {recovery.import_id}（开始于 {recovery.started_at}，来源文件 {recovery.source}），"
+             f"登记册已恢复到导入之前；{pending} 中的访问码无效，请删除该文件")
+
+
+def run(args: argparse.Namespace) -> int:
     from enforcewatch.ddblocal import open_table
 
+    if args.recover:
+        if args.file or args.codes_out or args.reissue_codes:
+            raise InputError("--recover 不能与导入文件、--codes-out 或 --reissue-codes 同时使用")
+        with open_table(args.data_dir) as table:
+            recovery = importjournal.recover(table, dt.datetime.now(dt.UTC))
+            heads = importjournal.imports(table)
+        if recovery is None:
+            _say("没有未完成的导入")
+        _recovered(recovery)
+        if heads:
+            last = heads[-1]
+            state = {"committed": "已完成", "rolled_back": "已撤销", "open": "未完成"}.get(last["state"], last["state"])
+            _say(f"最近一次导入：{last['import_id']}（开始于 {last['started_at']}，来源文件 {last['source']}，"
+                 f"访问码文件 {last['codes_file']}）{state}")
+        return 0
+    if args.file is None or args.codes_out is None:
+        raise InputError("请指定导入文件和 --codes-out（或只用 --recover）")
     districts = load_districts(args.content)
-    if args.codes_out.exists():
-        write_codes(args.codes_out, [])  # refuses with the file named, before anything is read
     with open_table(args.data_dir) as table:
-        result, items = import_points(table, args.file, districts, rng=random.SystemRandom(),
-                                      now=dt.datetime.now(dt.UTC), reissue=args.reissue_codes)
-        # Codes first: if the store then fails, every stored hash has its code on paper.
-        write_codes(args.codes_out, result.codes)
-        table.batch_put(items)
-    print(f"导入完成：新增 {len(result.new)} 个，更新 {len(result.updated)} 个；"  # noqa: T201
-          f"访问码 {len(result.codes)} 个已写入 {args.codes_out}（只此一次，请妥善保管）", file=sys.stderr)
+        outcome = run_import(table, args.file, districts, args.codes_out, rng=random.SystemRandom(),
+                             now=dt.datetime.now(dt.UTC), reissue=args.reissue_codes, announce=_recovered)
+    result = outcome.result
+    _say(f"导入完成：新增 {len(result.new)} 个，更新 {len(result.updated)} 个；"
+         f"访问码 {len(result.codes)} 个已写入 {args.codes_out}（只此一次，请妥善保管）")
     return 0

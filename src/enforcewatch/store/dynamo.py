@@ -7,6 +7,7 @@ and scores as strings or integers).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.config import Settings
 
 _serializer = TypeSerializer()
+_NAME_REF = re.compile(r"#([A-Za-z_][A-Za-z0-9_]*)")
 _deserializer = TypeDeserializer()
 
 UNAVAILABLE_CODES = {
@@ -56,11 +58,13 @@ def from_attr(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class ConditionFailed(Conflict):
-    """A conditional write found an existing item; `existing` holds it (ALL_OLD)."""
+    """A conditional write found an existing item; `existing` holds it (ALL_OLD). In a transaction,
+    `index` is the position of the first operation whose condition failed."""
 
-    def __init__(self, existing: dict[str, Any] | None) -> None:
+    def __init__(self, existing: dict[str, Any] | None, index: int | None = None) -> None:
         super().__init__("已存在相同记录")
         self.existing = existing
+        self.index = index
 
 
 def _translate(exc: Exception) -> Exception:
@@ -71,8 +75,9 @@ def _translate(exc: Exception) -> Exception:
             return ConditionFailed(from_attr(old) if old else None)
         if code == "TransactionCanceledException":
             reasons = exc.response.get("CancellationReasons") or []
-            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                return ConditionFailed(None)
+            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+            if failed:
+                return ConditionFailed(None, failed[0])
             if any(r.get("Code") in ("ThrottlingError", "TransactionConflict") for r in reasons):
                 return StoreUnavailable("系统繁忙，请稍后重试，您填写的内容未丢失")
         if code in UNAVAILABLE_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
@@ -226,10 +231,59 @@ class DynamoTable:
         except Exception as exc:
             raise _translate(exc) from exc
 
+    def transact_write(self, ops: Sequence[tuple[str, Mapping[str, Any], str | None, Mapping[str, Any] | None]],
+                       token: str | None = None) -> None:
+        """Up to 100 operations, all applied or none. Each op is (kind, item, condition, values): kind
+        "put" (the item), "delete" or "check" (the item's key; a check needs a condition) or "set" (the key
+        and the fields to set). In a condition `#name` stands for the attribute `name` (reserved words such
+        as status need it); values are plain. `token` makes a retry of the same transaction after a lost
+        answer a no-op instead of a second attempt."""
+        out: list[dict[str, Any]] = []
+        for kind, item, condition, values in ops:
+            names = {f"#{n}": n for n in _NAME_REF.findall(condition or "")}
+            vals = {k: _serializer.serialize(v) for k, v in (values or {}).items()}
+            key = to_attr({schema.PK: item[schema.PK], schema.SK: item[schema.SK]})
+            body: dict[str, Any] = {"TableName": self.name}
+            if kind == "set":
+                fields = [(k, v) for k, v in item.items() if k not in (schema.PK, schema.SK)]
+                body["UpdateExpression"] = "SET " + ", ".join(f"#set{i} = :set{i}" for i in range(len(fields)))
+                names.update({f"#set{i}": k for i, (k, _) in enumerate(fields)})
+                vals.update({f":set{i}": _serializer.serialize(v) for i, (_, v) in enumerate(fields)})
+            if condition:
+                body["ConditionExpression"] = condition
+            if names:
+                body["ExpressionAttributeNames"] = names
+            if vals:
+                body["ExpressionAttributeValues"] = vals
+            if kind == "put":
+                out.append({"Put": {**body, "Item": to_attr(item)}})
+            elif kind == "delete":
+                out.append({"Delete": {**body, "Key": key}})
+            elif kind == "check":
+                out.append({"ConditionCheck": {**body, "Key": key}})
+            elif kind == "set":
+                out.append({"Update": {**body, "Key": key}})
+            else:
+                raise ValueError(f"unknown transaction operation {kind!r}")
+        kwargs: dict[str, Any] = {"TransactItems": out}
+        if token:
+            kwargs["ClientRequestToken"] = token
+        try:
+            self.client.transact_write_items(**kwargs)
+        except Exception as exc:
+            raise _translate(exc) from exc
+
     def batch_put(self, items: Sequence[Mapping[str, Any]]) -> None:
         """Unconditional bulk write (imports, benchmarks), 25 at a time, retrying unprocessed items."""
-        for start in range(0, len(items), 25):
-            requests = [{"PutRequest": {"Item": to_attr(i)}} for i in items[start : start + 25]]
+        self._batch_write([{"PutRequest": {"Item": to_attr(i)}} for i in items])
+
+    def batch_delete(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Unconditional bulk delete by (pk, sk), 25 at a time, retrying unprocessed items."""
+        self._batch_write([{"DeleteRequest": {"Key": to_attr({schema.PK: pk, schema.SK: sk})}} for pk, sk in keys])
+
+    def _batch_write(self, all_requests: list[dict[str, Any]]) -> None:
+        for start in range(0, len(all_requests), 25):
+            requests = all_requests[start : start + 25]
             pending: dict[str, Any] = {self.name: requests}
             delay = 0.05
             while pending:
