@@ -129,3 +129,26 @@ def test_csv_is_byte_for_byte_the_straightforward_writer() -> None:
     assert len(got) > 3  # several chunks: the boundaries match too
     parsed = list(csv.reader(io.StringIO(b"".join(got).decode("utf-8-sig"), newline="")))
     assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for r in parsed[1:] for c in r)
+
+
+def test_xlsx_sheet_is_the_xml_openpyxl_writes_for_the_same_rows(tmp_path) -> None:
+    from openpyxl import Workbook
+
+    values = [*DANGEROUS, "", " ", "  lead", "trail ", "\tboth\t", "a&b<c>d\"e'f", "é\r\nz", "\x00=x", "x" * 40000,
+              None, True, False, 0, -7, ["重复检查", "=x"], {"name": "张三"}, "正常文本"]
+    rows = [[values[(i * 7 + j) % len(values)] for j in range(i % 30)] for i in range(120)]
+    headers = ["甲", "=乙", " 丙"]
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"".join(exports.xlsx_chunks(headers, iter(rows))))
+    reference = Workbook(write_only=True)
+    sheet = reference.create_sheet("导出")
+    for row in [headers, *rows]:
+        sheet.append([exports.neutralise(exports.cell_text(v)) for v in row])
+    reference.save(tmp_path / "ref.xlsx")
+    with zipfile.ZipFile(path) as got, zipfile.ZipFile(tmp_path / "ref.xlsx") as want:
+        assert got.namelist() == want.namelist()
+        for name in want.namelist():
+            if name != "docProps/core.xml":  # it holds the time the workbook was made
+                assert got.read(name) == want.read(name), name
+    loaded = load_workbook(path).active
+    assert loaded.max_row == len(rows) + 1
