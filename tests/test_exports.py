@@ -94,3 +94,61 @@ def test_open_export_reads_only_given_districts_and_months(table) -> None:
     rows = json.loads(b"".join(export.chunks))
     assert sorted(r["执法单位"] for r in rows) == ["B", "B2"]
     assert export.counter.rows == 2
+
+
+def _csv_reference(headers: list[str], rows) -> list[bytes]:
+    """The straightforward writer: every cell through cell_text and neutralise, one at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(headers)
+    out = []
+    for row in rows:
+        writer.writerow([exports.neutralise(exports.cell_text(v)) for v in row])
+        if buffer.tell() >= exports.CHUNK:
+            out.append(buffer.getvalue().encode("utf-8"))
+            buffer.seek(0)
+            buffer.truncate()
+    return [*out, buffer.getvalue().encode("utf-8")]
+
+
+def test_csv_is_byte_for_byte_the_straightforward_writer() -> None:
+    import random
+
+    rng = random.Random(8)
+    hostile = [*DANGEROUS, "=", "-", "@", "+", "\t", "\r", "\r\n=x", "a\n=b", "a\n-b", "\n=x", "\x00=SUM(A1)",
+               "\x01\x02-1", "ok\x0bok", "\x1f", "x\x1f\n@y", "'=already", " =space first", "a,b", 'say "hi"',
+               "line\nbreak", "cr\rinside", "", "正常文本", "建议：=SUM(A1)", "\ufeffbom", "\u2028sep"]
+    values = [*hostile, None, True, False, 0, -7, 12345, ["重复检查", "=x"], ["-1", None, True], [],
+              {"name": "张三", "phone": "+86 138"}, {"a": ["=b", 2]}, ("t", "=u")]
+    rows = [[rng.choice(values) for _ in range(rng.randint(1, 9))] for _ in range(6000)]
+    rows += [[v] for v in values] + [[v, v] for v in values] + [[]]
+    headers = ["甲", "乙", "=丙"]
+    got = list(exports.csv_chunks(headers, iter(rows)))
+    assert got == _csv_reference(headers, rows)
+    assert len(got) > 3  # several chunks: the boundaries match too
+    parsed = list(csv.reader(io.StringIO(b"".join(got).decode("utf-8-sig"), newline="")))
+    assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for r in parsed[1:] for c in r)
+
+
+def test_xlsx_sheet_is_the_xml_openpyxl_writes_for_the_same_rows(tmp_path) -> None:
+    from openpyxl import Workbook
+
+    values = [*DANGEROUS, "", " ", "  lead", "trail ", "\tboth\t", "a&b<c>d\"e'f", "é\r\nz", "\x00=x", "x" * 40000,
+              None, True, False, 0, -7, ["重复检查", "=x"], {"name": "张三"}, "正常文本"]
+    rows = [[values[(i * 7 + j) % len(values)] for j in range(i % 30)] for i in range(120)]
+    headers = ["甲", "=乙", " 丙"]
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"".join(exports.xlsx_chunks(headers, iter(rows))))
+    reference = Workbook(write_only=True)
+    sheet = reference.create_sheet("导出")
+    for row in [headers, *rows]:
+        sheet.append([exports.neutralise(exports.cell_text(v)) for v in row])
+    reference.save(tmp_path / "ref.xlsx")
+    with zipfile.ZipFile(path) as got, zipfile.ZipFile(tmp_path / "ref.xlsx") as want:
+        assert got.namelist() == want.namelist()
+        for name in want.namelist():
+            if name != "docProps/core.xml":  # it holds the time the workbook was made
+                assert got.read(name) == want.read(name), name
+    loaded = load_workbook(path).active
+    assert loaded.max_row == len(rows) + 1

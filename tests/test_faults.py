@@ -165,7 +165,9 @@ def _flags(table: DynamoTable, districts) -> list[tuple]:
                   for i in table.query(f"FLAGS#{d}", index=schema.GSI2))
 
 
-def test_deadline_check_interrupted_and_rerun_gives_the_same_flags_once(local_table, ddb_local_server) -> None:
+@pytest.mark.parametrize("after", [False, True], ids=["write-failed", "answer-lost-after-write"])
+def test_deadline_check_interrupted_and_rerun_gives_the_same_flags_once(local_table, ddb_local_server,
+                                                                        after) -> None:
     districts = ["chengguan", "dongshan"]
     reference = DynamoTable.from_settings(Settings(table_name=local_table.name + "ref",
                                                    dynamodb_endpoint=ddb_local_server.endpoint))
@@ -179,7 +181,8 @@ def test_deadline_check_interrupted_and_rerun_gives_the_same_flags_once(local_ta
     assert len(expected) > 6
 
     real = local_table.client
-    local_table.client = Faulty(real, "put_item", DROPPED, fail_on=(len(expected) // 2,))
+    assert len(expected) > 2 * 25  # more than one bulk write per district: the fault hits mid-district
+    local_table.client = Faulty(real, "batch_write_item", DROPPED, after=after, fail_on=(2,))
     with pytest.raises(StoreUnavailable):
         flags.run(local_table, districts, WorkCalendar(), as_of, now)
     local_table.client = real

@@ -10,6 +10,7 @@ import pytest
 
 from enforcewatch import events, flags
 from enforcewatch.cli import main
+from enforcewatch.deadlines import evaluate
 from enforcewatch.duedates import WorkCalendar
 from enforcewatch.errors import InputError, NotFound
 from enforcewatch.store import schema
@@ -197,3 +198,38 @@ def test_events_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         assert main(["events", "list", "Z", *dd]) == 1
         with open_table(data) as table:
             assert table.get("POINT#A", "POINT")["status"] == "revoked"
+
+
+def test_a_concurrent_run_and_staff_between_read_and_write_leave_each_flag_once(table: DynamoTable,
+                                                                                 monkeypatch) -> None:
+    """The bulk write is unconditional: another run storing the same flags, and staff recording a
+    reminder, in the window between this run's read and its write, lose nothing and duplicate nothing."""
+    for pid in ("A", "B"):
+        put_point(table, pid, reporting_from="2026-07")
+    as_of, later = dt.date(2026, 11, 23), NOW + dt.timedelta(minutes=5)
+    real_batch_put = table.batch_put
+    window: list[int] = []
+
+    def with_others_in_the_window(items, *args, **kwargs):
+        if not window:  # once: the other run goes through entirely, then staff act, then this write lands
+            window.append(len(items))
+            monkeypatch.setattr(table, "batch_put", real_batch_put)
+            other = flags.run(table, ["chengguan"], CAL, as_of, later)
+            assert other.new_total == len(items)
+            events.record_event(table, "A", "reminder", "2026-11-20", None, None, recorded_by="t", now=later,
+                                today=as_of)
+        return real_batch_put(items, *args, **kwargs)
+
+    monkeypatch.setattr(table, "batch_put", with_others_in_the_window)
+    first = flags.run(table, ["chengguan"], CAL, as_of, NOW)
+    assert window == [first.new_total] and first.new_total > 0
+    stored = list(table.query("FLAGS#chengguan", index=schema.GSI2))
+    assert len(stored) == len({(i["pk"], i["sk"]) for i in stored}) == first.new_total
+    points = flags.read_district(table, "chengguan").points
+    items = (flags.flag_item(f, NOW) for f in evaluate(points, [], [], as_of, CAL).flags)
+    expected = {(i["pk"], i["sk"]): i for i in items}
+    for item in stored:  # the same flag as the other run stored, field for field (its stored_at aside)
+        assert {**item, "stored_at": ""} == {**expected[(item["pk"], item["sk"])], "stored_at": ""}
+    assert [e["kind"] for e in table.query("POINT#A", "EVENT#")] == ["reminder"]  # the staff action stays
+    rerun = flags.run(table, ["chengguan"], CAL, as_of, NOW)
+    assert rerun.new_total == 0 and rerun.current == first.current

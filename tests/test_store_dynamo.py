@@ -52,3 +52,66 @@ def test_unreachable_store_is_unavailable_not_a_crash() -> None:
     dead = DynamoTable.from_settings(Settings(table_name="x", dynamodb_endpoint="http://127.0.0.1:9"))
     with pytest.raises(StoreUnavailable):
         dead.get("a", "b")
+
+
+def _reference_from_attr(item: dict) -> dict:
+    """The straightforward decoding: boto3's TypeDeserializer, then Decimal → int/float."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    from enforcewatch.store.dynamo import _plain
+
+    return {k: _plain(TypeDeserializer().deserialize(v)) for k, v in item.items()}
+
+
+def test_item_decoding_is_exactly_boto3s() -> None:
+    from enforcewatch.store.dynamo import from_attr, to_attr
+
+    numbers = ["0", "-0", "7", "-12", "123456789012345678", "1234567890123456789", "12345678901234567890123",
+               "1.5", "-0.25", "0.10", "1E+2", "1e-3", "100.000", "3.14159265358979323846", "-1234567.5"]
+    item = {
+        "pk": {"S": "POINT#A"}, "empty": {"S": ""}, "yes": {"BOOL": True}, "no": {"BOOL": False},
+        "nothing": {"NULL": True}, "tags": {"SS": ["b", "a", "c"]}, "ns": {"NS": ["3", "1.5", "-2"]},
+        "blob": {"B": b"\x00\x01"}, "blobs": {"BS": [b"\x02"]},
+        **{f"n{i}": {"N": n} for i, n in enumerate(numbers)},
+        "nested": {"M": {"l": {"L": [{"N": "1"}, {"S": "x"}, {"M": {"deep": {"N": "2.5"}}}, {"NULL": True},
+                                     {"L": []}, {"M": {}}]}, "s": {"S": "=SUM(A1)"}}},
+    }
+    assert from_attr(item) == _reference_from_attr(item)
+    assert [type(v) for v in from_attr(item).values()] == [type(v) for v in _reference_from_attr(item).values()]
+    plain = {"pk": "A", "n": 5, "f": "1.5", "l": [1, {"x": [True, None]}], "m": {"a": ["b"]}}
+    assert from_attr(to_attr(plain)) == plain
+    with pytest.raises(Exception):  # noqa: B017 - more digits than DynamoDB keeps: boto3 refuses, and so do we
+        from_attr({"n": {"N": "1" * 40}})
+
+
+def test_batch_put_retries_unprocessed_items_then_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from enforcewatch.store import dynamo
+
+    class Throttling:
+        def __init__(self, unprocessed_calls: int) -> None:
+            self.left, self.calls, self.written = unprocessed_calls, [], []
+
+        def batch_write_item(self, RequestItems):  # noqa: N803 - boto3's name
+            requests = RequestItems["t"]
+            self.calls.append(len(requests))
+            if self.left:  # keep the last request back, as a throttled table does
+                self.left -= 1
+                self.written += requests[:-1]
+                return {"UnprocessedItems": {"t": requests[-1:]}}
+            self.written += requests
+            return {"UnprocessedItems": {}}
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(dynamo.time, "sleep", sleeps.append)
+    items = [{"pk": "A", "sk": f"{i:02d}"} for i in range(30)]
+    client = Throttling(unprocessed_calls=3)
+    DynamoTable(client, "t").batch_put(items)
+    assert client.calls == [25, 1, 1, 1, 5] and len(client.written) == 30
+    assert sleeps == [0.05, 0.1, 0.2]
+
+    sleeps.clear()
+    stuck = Throttling(unprocessed_calls=1000)
+    with pytest.raises(StoreUnavailable):
+        DynamoTable(stuck, "t").batch_put(items)
+    assert len(stuck.calls) == dynamo.BATCH_ATTEMPTS and len(sleeps) == dynamo.BATCH_ATTEMPTS - 1
+    assert max(sleeps) == 2.0

@@ -4,6 +4,16 @@
 the district, in point order: docs/data-model.md), evaluates the rules (`deadlines.evaluate`) and
 stores each flag that is not stored yet under its deterministic key `FLAG#{kind}#{key}`: a rerun
 stores nothing new, a run after a gap stores what the missed days would have.
+
+The query has already read every stored flag of the district, so the new ones are written in bulk
+(BatchWriteItem, 25 a call) rather than one conditional put each. A bulk write has no condition;
+that is safe because a flag item has one writer, the check itself: staff act on a flag by recording
+an event or a status (items of their own), never by changing the flag item. So the only thing that
+can store a flag between this run's read and its write is another run, and it stores the same key
+with the same fields (they follow from the stored history and the day checked) but for `stored_at`:
+the later write replaces it with an identical flag, and the flag is still one item. A feature that
+lets staff change a flag item must store that change elsewhere, or make this write conditional
+again.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ from enforcewatch.events import event_from_item, iso_utc
 from enforcewatch.importjournal import refuse_while_open
 from enforcewatch.registry import District, load_districts
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +140,9 @@ def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as
         data = read_district(table, district)
         result = evaluate(data.points, data.reports, data.events, as_of, calendar)
         warnings.update(result.warnings)
-        fresh = [f for f in result.flags if (f.point_id, flag_sk(f)) not in data.stored]
-        for f in fresh:
-            try:  # deterministic key: a concurrent run that stored it first wins, and it stays one item
-                table.put_new(flag_item(f, now))
-            except ConditionFailed:
-                pass
+        fresh = list({(f.point_id, flag_sk(f)): f for f in result.flags
+                      if (f.point_id, flag_sk(f)) not in data.stored}.values())
+        table.batch_put([flag_item(f, now) for f in fresh])  # unconditional: see the module docstring
         summary.new[district] = Counter(f.kind for f in fresh)
         summary.current[district] = Counter(f.kind for f in result.flags)
     summary.warnings = sorted(warnings)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from enforcewatch.errors import Conflict, StoreUnavailable
@@ -35,6 +35,9 @@ UNAVAILABLE_CODES = {
     "LimitExceededException",
     "ResourceNotFoundException",
 }
+# BatchWriteItem calls per chunk before unprocessed items count as a persistent throttle: the backoff
+# between them doubles from 0.05 s to at most 2 s (about 7 s in all).
+BATCH_ATTEMPTS = 9
 
 
 def to_attr(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,8 +56,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _number(text: str) -> int | float:
+    """A DynamoDB number as `_plain` makes it: int when integral, else float (exactly, by way of Decimal)."""
+    if len(text) < 19 and text.isascii() and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
+        return int(text)  # the common case: a plain integer, without building a Decimal
+    value = DYNAMODB_CONTEXT.create_decimal(text)  # what TypeDeserializer does (and raises on)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _decode(value: Mapping[str, Any]) -> Any:
+    """One attribute value, as `_plain(TypeDeserializer().deserialize(value))` gives it, without the
+    per-value method dispatch and Decimal of boto3's deserializer (most of the read's own CPU time)."""
+    if "S" in value:
+        return value["S"]
+    if "N" in value:
+        return _number(value["N"])
+    if "M" in value:
+        return {k: _decode(v) for k, v in value["M"].items()}
+    if "L" in value:
+        return [_decode(v) for v in value["L"]]
+    if "BOOL" in value:
+        return value["BOOL"]
+    if "NULL" in value:
+        return None
+    if "SS" in value:
+        return sorted(value["SS"])
+    if "NS" in value:
+        return sorted(_number(v) for v in value["NS"])
+    return _plain(_deserializer.deserialize(value))  # binary (B, BS): boto3's own types
+
+
 def from_attr(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+    return {k: _decode(v) for k, v in item.items()}
 
 
 class ConditionFailed(Conflict):
@@ -273,28 +306,38 @@ class DynamoTable:
         except Exception as exc:
             raise _translate(exc) from exc
 
-    def batch_put(self, items: Sequence[Mapping[str, Any]]) -> None:
-        """Unconditional bulk write (imports, benchmarks), 25 at a time, retrying unprocessed items."""
-        self._batch_write([{"PutRequest": {"Item": to_attr(i)}} for i in items])
+    def batch_put(self, items: Sequence[Mapping[str, Any]], attempts: int = BATCH_ATTEMPTS) -> None:
+        """Unconditional bulk write (BatchWriteItem), 25 at a time: an item with the same key is replaced.
 
-    def batch_delete(self, keys: Sequence[tuple[str, str]]) -> None:
-        """Unconditional bulk delete by (pk, sk), 25 at a time, retrying unprocessed items."""
-        self._batch_write([{"DeleteRequest": {"Key": to_attr({schema.PK: pk, schema.SK: sk})}} for pk, sk in keys])
+        Items DynamoDB leaves unprocessed (throttling) are sent again with backoff; still unprocessed
+        after `attempts` calls for one chunk → StoreUnavailable (what was written stays written, so a
+        caller with deterministic keys simply runs again). Keys must be unique within `items`.
+        """
+        self._batch_write([{"PutRequest": {"Item": to_attr(i)}} for i in items], attempts)
 
-    def _batch_write(self, all_requests: list[dict[str, Any]]) -> None:
+    def batch_delete(self, keys: Sequence[tuple[str, str]], attempts: int = BATCH_ATTEMPTS) -> None:
+        """Unconditional bulk delete by (pk, sk), 25 at a time, retrying unprocessed items as batch_put does."""
+        self._batch_write([{"DeleteRequest": {"Key": to_attr({schema.PK: pk, schema.SK: sk})}} for pk, sk in keys],
+                          attempts)
+
+    def _batch_write(self, all_requests: list[dict[str, Any]], attempts: int) -> None:
         for start in range(0, len(all_requests), 25):
             requests = all_requests[start : start + 25]
             pending: dict[str, Any] = {self.name: requests}
             delay = 0.05
-            while pending:
+            for attempt in range(1, attempts + 1):
                 try:
                     out = self.client.batch_write_item(RequestItems=pending)
                 except Exception as exc:
                     raise _translate(exc) from exc
                 pending = out.get("UnprocessedItems") or {}
-                if pending:
+                if not pending:
+                    break
+                if attempt < attempts:
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
+            else:
+                raise StoreUnavailable("数据存储持续繁忙，部分记录未能写入，请稍后重试")
 
     # -- queries --------------------------------------------------------------------------------
     def query(
