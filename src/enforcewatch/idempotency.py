@@ -5,9 +5,9 @@ and expires after a day (`expires_at`, the table's TTL). It is written in the sa
 the submission, so a crash cannot store one without the other. A different body under the same key
 is refused (409).
 
-Complaints use no record: the complaint item itself is addressed by the key (`enforcewatch.complaints`),
-so one conditional write is both the submission and its idempotency check. They share `check_key`,
-`TTL` and `body_conflict` with this module.
+Complaints use no record: a complaint's receipt code, and so its item's key, is derived from the
+idempotency key (`enforcewatch.complaints`), so one conditional write is both the submission and its
+idempotency check. They share `check_key`, `TTL` and `body_conflict` with this module.
 """
 
 from __future__ import annotations
