@@ -1,34 +1,55 @@
-"""Complaints and receipts: stored once with a hashed receipt, look-up shows status and reply only."""
+"""Complaints and receipts: one self-contained item per complaint, written by one conditional PutItem;
+the receipt code is stored only as a hash, and the look-up shows status and reply only."""
 
 from __future__ import annotations
 
+import functools
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from enforcewatch import codes
-from enforcewatch.complaints import file_complaint, look_up
+from enforcewatch import codes, complaints
+from enforcewatch.complaints import complaint_id_for, look_up, receipt_code
 from enforcewatch.errors import Conflict, InputError, NotFound
 from submitting import NOW, complaint
+
+SECRET = "receipt-secret-for-tests-0123456789abcdef"
+file_complaint = functools.partial(complaints.file_complaint, secret=SECRET)
 
 
 def _complaints(table):
     return list(table.query("COMPLAINTS", index="gsi2"))
 
 
-def test_complaint_is_stored_and_the_receipt_only_as_a_hash(table):
+def _scan(table):
+    return table.client.scan(TableName=table.name)["Items"]
+
+
+def test_complaint_is_one_item_and_the_receipt_only_as_a_hash(table):
     answer = file_complaint(table, complaint(), NOW, random.Random(7))
     code = answer["receipt"]
     assert codes.normalize(code) == code and answer["status"] == "收到"
-    assert codes.ENTROPY_BITS >= 80
+    assert codes.ENTROPY_BITS == 100
     (item,) = _complaints(table)
     assert item["agency"] == "示范市某执法大队" and item["status"] == "收到" and "reply" not in item
     assert item["gsi2sk"].startswith("2026-03#2026-03-03T02:00:00.000000Z#")
-    receipt = table.get(f"RECEIPT#{codes.hash_code(code)}", "RECEIPT")
-    assert receipt["complaint_id"] == item["complaint_id"]
-    everything = str(list(table.client.scan(TableName=table.name)["Items"]))
+    assert item["receipt_hash"] == codes.hash_code(code)
+    assert item["pk"] == f"COMPLAINT#{item['complaint_id']}" and item["complaint_id"] == complaint_id_for(
+        codes.hash_code(code))
+    assert len(_scan(table)) == 1  # no receipt item, no idempotency record
+    everything = str(_scan(table))
     assert code not in everything and code.replace("-", "") not in everything
+
+
+def test_a_key_derives_the_code_under_the_secret_only(table):
+    key = "k" * 20
+    answer = file_complaint(table, complaint(), NOW, random.Random(1), key)
+    assert answer["receipt"] == receipt_code(SECRET, key, 0)
+    assert receipt_code("another-secret-0123456789abcdef-xyz", key, 0) != answer["receipt"]
+    assert receipt_code(SECRET, key, 1) != answer["receipt"]
+    (item,) = _scan(table)
+    assert key not in str(item)  # neither the key nor anything that finds the item from it alone
 
 
 def test_receipt_shows_status_and_reply_and_nothing_else(table):
@@ -96,7 +117,89 @@ def test_retry_with_the_same_key_returns_the_same_receipt(table):
     assert again == first
     assert len(_complaints(table)) == 1
     assert look_up(table, again["receipt"]).status == "收到"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         file_complaint(table, complaint(request="另一个请求"), NOW, random.Random(3), key)
-    idem = [i for i in table.client.scan(TableName=table.name)["Items"] if i["pk"]["S"].startswith("IDEM#")]
-    assert len(idem) == 1 and first["receipt"] not in str(idem)
+    assert exc.value.errors[0].loc == ("idempotency_key",)
+    assert len(_scan(table)) == 1 and not any(i["pk"]["S"].startswith(("IDEM#", "RECEIPT#")) for i in _scan(table))
+
+
+def test_retry_gets_the_first_answer_after_staff_changed_the_status(table):
+    key = "s" * 24
+    first = file_complaint(table, complaint(), NOW, random.Random(1), key)
+    (item,) = _complaints(table)
+    table.update(item["pk"], "COMPLAINT", {"status": "处理中"})
+    assert file_complaint(table, complaint(), NOW + timedelta(hours=1), random.Random(2), key) == first
+
+
+def test_without_a_key_every_post_is_a_new_complaint(table):
+    first = file_complaint(table, complaint(), NOW, random.Random(1))
+    second = file_complaint(table, complaint(), NOW, random.Random(2))
+    assert first["receipt"] != second["receipt"] and len(_complaints(table)) == 2
+
+
+def test_after_the_window_the_same_key_files_a_new_complaint_and_its_retry_is_idempotent(table):
+    key = "w" * 24
+    ttl = timedelta(hours=24)
+    first = file_complaint(table, complaint(), NOW, random.Random(1), key, ttl)
+    later = NOW + ttl
+    second = file_complaint(table, complaint(), later, random.Random(2), key, ttl)
+    assert second["receipt"] != first["receipt"] and second["received_at"] != first["received_at"]
+    assert file_complaint(table, complaint(), later + timedelta(hours=1), random.Random(3), key, ttl) == second
+    with pytest.raises(Conflict):  # inside the second window, another body is still refused
+        file_complaint(table, complaint(request="另一个请求"), later, random.Random(4), key, ttl)
+    assert len(_complaints(table)) == 2
+    assert look_up(table, first["receipt"]).status == look_up(table, second["receipt"]).status == "收到"
+
+
+def test_an_id_collision_moves_a_keyed_complaint_to_its_next_generation(table):
+    key = "x" * 24
+    taken = complaint_id_for(codes.hash_code(receipt_code(SECRET, key, 0)))
+    table.put({"pk": f"COMPLAINT#{taken}", "sk": "COMPLAINT", "complaint_id": taken, "status": "已办结",
+               "receipt_hash": "0" * 64, "fingerprint": "other", "received_at": "2026-03-03T01:00:00.000000Z"})
+    answer = file_complaint(table, complaint(), NOW, random.Random(1), key)
+    assert answer["receipt"] == receipt_code(SECRET, key, 1)
+    assert file_complaint(table, complaint(), NOW, random.Random(2), key) == answer
+    assert look_up(table, answer["receipt"]).status == "收到"
+
+
+def test_a_random_code_that_collides_is_drawn_again(table):
+    first = file_complaint(table, complaint(), NOW, random.Random(5))
+    second = file_complaint(table, complaint(), NOW, random.Random(5))  # draws the same code first
+    assert first["receipt"] != second["receipt"] and len(_complaints(table)) == 2
+
+
+def test_a_key_reused_beyond_its_generations_is_refused(moto_table):
+    key = "g" * 24
+    for generation in range(complaints.GENERATIONS):
+        file_complaint(moto_table, complaint(), NOW + generation * timedelta(days=1), random.Random(1), key)
+    with pytest.raises(Conflict):
+        file_complaint(moto_table, complaint(), NOW + timedelta(days=complaints.GENERATIONS), random.Random(1), key)
+    assert len(_complaints(moto_table)) == complaints.GENERATIONS
+
+
+def test_wrong_code_with_the_same_printed_prefix_is_not_found(table):
+    code = file_complaint(table, complaint(), NOW, random.Random(7))["receipt"]
+    last = code[-1]
+    wrong = code[:-1] + ("0" if last != "0" else "1")
+    with pytest.raises(NotFound):
+        look_up(table, wrong)
+
+
+def test_an_item_found_by_id_whose_full_hash_differs_is_not_found(table):
+    code = file_complaint(table, complaint(), NOW, random.Random(7))["receipt"]
+    (item,) = _complaints(table)
+    real = item["receipt_hash"]
+    table.update(item["pk"], "COMPLAINT", {"receipt_hash": real[:-1] + ("0" if real[-1] != "0" else "1")})
+    with pytest.raises(NotFound):
+        look_up(table, code)  # same id (80 bits of the hash), different full hash: not this code's complaint
+
+
+def test_receipts_of_complaints_filed_before_keep_working(table):
+    code = "7KQ2-M9XD-3F5G-H8JN-ABCD"
+    table.put({"pk": "COMPLAINT#20260101-ABCDEFGH", "sk": "COMPLAINT", "complaint_id": "20260101-ABCDEFGH",
+               "status": "已回复", "reply": "已答复。", "received_at": "2026-01-01T02:00:00.000000Z"})
+    table.put({"pk": f"RECEIPT#{codes.hash_code(code)}", "sk": "RECEIPT", "kind": "receipt",
+               "complaint_id": "20260101-ABCDEFGH", "created_at": "2026-01-01T02:00:00.000000Z"})
+    assert look_up(table, code.lower()).model_dump() == {"status": "已回复", "reply": "已答复。"}
+    with pytest.raises(NotFound):
+        look_up(table, "7KQ2-M9XD-3F5G-H8JN-ABCE")

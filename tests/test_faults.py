@@ -137,7 +137,8 @@ DROPPED = ConnectionClosedError(endpoint_url="http://127.0.0.1")
 def test_fault_in_the_write_is_503_and_the_retry_stores_once(local_table, error, after, kind) -> None:
     code = add_point(local_table)
     real = local_table.client
-    local_table.client = Faulty(real, "transact_write_items", error, after)
+    # a report is one transaction with its idempotency record; a complaint is one conditional put
+    local_table.client = Faulty(real, "transact_write_items" if kind == "report" else "put_item", error, after)
     client = _client(local_table)
     path, body = ("/api/reports", report("XX-0001", code)) if kind == "report" else ("/api/complaints", complaint())
     headers = {"Idempotency-Key": f"{kind}-retry-key-0123456789"}
@@ -145,6 +146,8 @@ def test_fault_in_the_write_is_503_and_the_retry_stores_once(local_table, error,
     first = client.post(path, json=body, headers=headers)
     again = client.post(path, json=body, headers=headers)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    if kind == "complaint":  # the failed put, then one put per retry that returns the earlier item
+        assert local_table.client.calls == 3
     local_table.client = real
     assert len(_items(local_table, "REPORT#" if kind == "report" else "COMPLAINT#")) == 1
     if kind == "complaint":

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from enforcewatch import codes
-from enforcewatch.config import ENV_SITE_ORIGIN, ENV_TABLE
+from enforcewatch.config import ENV_RECEIPT_SECRET, ENV_SITE_ORIGIN, ENV_TABLE
 from enforcewatch.store.dynamo import DynamoTable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +44,7 @@ def function(monkeypatch, tmp_path):
     with mock_aws():
         monkeypatch.setenv(ENV_TABLE, "ew-handler")
         monkeypatch.setenv(ENV_SITE_ORIGIN, "https://site.example")
+        monkeypatch.setenv(ENV_RECEIPT_SECRET, "handler-receipt-secret-0123456789abcdef")
         monkeypatch.chdir(tmp_path)  # no site/ here: form posts get the bare page
         spec = importlib.util.spec_from_file_location("submit_report_app", ROOT / "functions/submit_report/app.py")
         module = importlib.util.module_from_spec(spec)
@@ -58,6 +59,16 @@ def _body(response: dict) -> dict:
     if response.get("isBase64Encoded"):
         raw = base64.b64decode(raw).decode()
     return json.loads(raw)
+
+
+def test_cold_start_without_a_receipt_secret_fails(monkeypatch, tmp_path):
+    """A per-container secret would give a retry served by another container a new code: a duplicate."""
+    monkeypatch.delenv(ENV_RECEIPT_SECRET, raising=False)
+    monkeypatch.chdir(tmp_path)
+    spec = importlib.util.spec_from_file_location("submit_report_app", ROOT / "functions/submit_report/app.py")
+    with pytest.raises(RuntimeError, match=ENV_RECEIPT_SECRET):
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    sys.modules.pop("submit_report_app", None)
 
 
 def test_handler_is_mangum_with_lifespan_off(function):

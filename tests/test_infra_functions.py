@@ -124,7 +124,7 @@ def test_handler_imports_and_is_callable(name: str, monkeypatch: pytest.MonkeyPa
     assert entry.name == f"{module_name}.py"
     env = {**load_template()["Globals"]["Function"]["Environment"]["Variables"],
            **props.get("Environment", {}).get("Variables", {})}
-    stand_ins = {"EW_TOKEN_SECRET": "x" * 40, "EW_CONTENT_DIR": str(ROOT / "site" / "content"),
+    stand_ins = {"EW_TOKEN_SECRET": "x" * 40, "EW_RECEIPT_SECRET": "r" * 40, "EW_CONTENT_DIR": str(ROOT / "site" / "content"),
                  "EW_SITE_ORIGIN": "https://zfjd.example.gov.cn", "EW_TABLE_NAME": "enforcewatch",
                  "EW_IDEMPOTENCY_TTL_HOURS": "24", "EW_SUBMISSION_RETENTION_DAYS": "0",
                  "EW_SUMMARY_TOPIC_ARN": "arn:aws-cn:sns:cn-north-1:123456789012:summaries",

@@ -43,6 +43,10 @@ def _uscc(n: int) -> str:
     return first17 + check_character(first17)
 
 
+RECEIPT_SECRET = "leak-receipt-secret-0123456789abcdefghij"
+IDEMPOTENCY_KEYS = ("leak-idempotency-key-0001", "leak-idempotency-key-0002")  # the third complaint has none
+
+
 def _secrets_filled(table, tmp_path: Path) -> tuple[list[str], list[str]]:
     """Fill the store; returns (distinctive strings, codes and passwords)."""
     districts = [District("weibin", "卫滨区")]
@@ -55,7 +59,8 @@ def _secrets_filled(table, tmp_path: Path) -> tuple[list[str], list[str]]:
     table.batch_put(items)
     access = dict(result.codes)
 
-    settings = Settings(table_name=table.name, content_dir=CONTENT, token_secret="k" * 40)
+    settings = Settings(table_name=table.name, content_dir=CONTENT, token_secret="k" * 40,
+                        receipt_secret=RECEIPT_SECRET)
     public = TestClient(create_app(settings, table, templates_dir=TEMPLATES, clock=lambda: NOW,
                                    rng=random.Random(9)))
     texts = list(names) + [_uscc(n) for n in range(3)]
@@ -70,8 +75,9 @@ def _secrets_filled(table, tmp_path: Path) -> tuple[list[str], list[str]]:
         desc = f"甄别投诉描述{n}号：同一事项被反复检查，内容不应出现在任何公开页面"
         person = f"甄别投诉人{n}"
         texts += [desc, person]
+        keyed = {"Idempotency-Key": IDEMPOTENCY_KEYS[n]} if n < len(IDEMPOTENCY_KEYS) else {}
         r = public.post("/api/complaints", json=complaint(description=desc, name=person, uscc=_uscc(10 + n),
-                                                          phone=f"1390000{n:04d}"))
+                                                          phone=f"1390000{n:04d}"), headers=keyed)
         assert r.status_code == 201
         receipts.append(r.json()["receipt"])
         assert public.post("/api/receipts", json={"code": receipts[-1]}).status_code == 200
@@ -84,6 +90,7 @@ def _secrets_filled(table, tmp_path: Path) -> tuple[list[str], list[str]]:
     login = staff.post("/api/staff/login", json={"username": "leakcity", "password": PASSWORD})
     auth = {"Authorization": f"Bearer {login.json()['token']}"}
     listed = staff.get("/api/staff/complaints?from=2026-03&to=2026-03", headers=auth).json()["complaints"]
+    assert len(listed) == 3 and not any({"receipt_hash", "fingerprint"} & set(c) for c in listed)
     reply = "甄别答复文本：已责成整改"
     texts.append(reply)
     for c in listed:
@@ -91,7 +98,8 @@ def _secrets_filled(table, tmp_path: Path) -> tuple[list[str], list[str]]:
                        json={"status": "已办结", "reply": reply})
         assert r.status_code == 200, r.text
     assert staff.get("/api/staff/submissions?kind=report&format=csv&from=2026-02&to=2026-02", headers=auth).status_code == 200
-    codes = [*access.values(), *receipts, PASSWORD, "wrong-" + PASSWORD, login.json()["token"]]
+    codes = [*access.values(), *receipts, PASSWORD, "wrong-" + PASSWORD, login.json()["token"],
+             *IDEMPOTENCY_KEYS, RECEIPT_SECRET]  # a key with the secret gives its receipt code
     return texts, codes
 
 
@@ -114,6 +122,8 @@ def test_built_site_and_logs_hold_nothing_confidential(local_table, tmp_path, mo
     # the store really holds the texts (so the search below could find them)
     scan = str(local_table.client.scan(TableName=local_table.name)["Items"])
     assert all(t in scan for t in texts)
+    # ... and no code, no idempotency key and not the receipt secret, only hashes
+    assert [c for c in codes if c in scan or c.replace("-", "") in scan] == []
 
     out = tmp_path / "_site"
     build_site(CONTENT, TEMPLATES, out, hooks=(calendar_hook(CONTENT, dt.date(2026, 3, 3)),))

@@ -1,13 +1,24 @@
 """Complaints about enforcement conduct (投诉), anonymous allowed, and their receipt codes.
 
 seed 000 §六: the office replies with the result. The complainant gets a receipt code once; the
-store keeps only its hash (`RECEIPT#{sha256}`), and the look-up shows the status and the office's
-reply, nothing else. Who complains is confidential (seed 000 §八): it never leaves the store except
-through the staff API.
+store keeps only its hash, and the look-up shows the status and the office's reply, nothing else.
+Who complains is confidential (seed 000 §八): it never leaves the store except through the staff API.
+
+A complaint is one self-contained item, written by one conditional PutItem:
+- its receipt code is derived from the idempotency key: the first 100 bits of
+  HMAC-SHA256(receipt secret, key). Without a key the code is drawn at random instead.
+- its id is the first 80 bits of the code's SHA-256 (`complaint_id_for`), so the look-up is one
+  GetItem of `COMPLAINT#{id}` followed by a constant-time check of the full hash stored with it;
+- a retry with the same key derives the same code and lands on the same item: the refused write
+  returns the earlier item (ALL_OLD), whose body fingerprint decides between the first answer and 409.
+The idempotency window still ends `idempotency_ttl` after the first filing: a key used again after
+that derives its next generation's code, and so files a new complaint, as an expired record did.
+Complaints filed before this design keep their `RECEIPT#{sha256}` item, which the look-up still reads.
 """
 
 from __future__ import annotations
 
+import hmac
 import random
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from enforcewatch import codes, idempotency, uscc
 from enforcewatch.errors import Conflict, FieldError, InputError, NotFound
+from enforcewatch.store.dynamo import ConditionFailed
 from enforcewatch.submissions import CHINA, china_date, choice, fingerprint, parse, utc_timestamp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +37,9 @@ RECEIVED = "收到"  # first status; staff move it on (处理中, 已办结 …)
 ANONYMOUS = "匿名"
 SCOPE = "complaint"
 RECEIPT_NOT_FOUND = "未找到该回执码，请核对后重新输入"
+ID_LENGTH = 16  # Crockford base32 characters of the receipt code's hash: 80 bits, no collision in practice
+GENERATIONS = 8  # how many idempotency windows one key can span before it must be replaced
+INTERNAL = ("receipt_hash", "fingerprint")  # stored for the look-up and retries; staff views leave them out
 
 
 class ComplaintIn(BaseModel):
@@ -117,20 +132,29 @@ def cross_check(complaint: ComplaintIn, now: datetime) -> list[FieldError]:
     return problems
 
 
-def new_id(now: datetime, rng: random.Random) -> str:
-    suffix = "".join(rng.choice(codes.ALPHABET) for _ in range(8))
-    return f"{china_date(now):%Y%m%d}-{suffix}"
+def complaint_id_for(code_hash: str) -> str:
+    """The id of the complaint whose receipt code has this hash (`codes.hash_code`)."""
+    return codes.crockford(bytes.fromhex(code_hash), ID_LENGTH)
 
 
-def receipt_pk(code_hash: str) -> str:
+def receipt_code(secret: str, key: str, generation: int) -> str:
+    """The receipt code a complaint filed with this idempotency key gets, in the key's nth window."""
+    return codes.derive_code(secret.encode(), f"enforcewatch-receipt\0{SCOPE}\0{generation}\0{key}")
+
+
+def legacy_receipt_pk(code_hash: str) -> str:
+    """Where a complaint filed before receipt codes were derived keeps its receipt (read only)."""
     return f"RECEIPT#{code_hash}"
 
 
 def file_complaint(
     table: DynamoTable, data: Any, now: datetime, rng: random.Random, idempotency_key: str | None = None,
-    idempotency_ttl: timedelta = idempotency.TTL,
+    idempotency_ttl: timedelta = idempotency.TTL, *, secret: str,
 ) -> dict[str, Any]:
-    """Validate and store a complaint with its receipt; the answer carries the receipt code (once)."""
+    """Validate and store a complaint; the answer carries the receipt code (once, and again to a retry).
+
+    `secret` is the receipt secret (`Settings.receipt_secret`); `rng` draws the code when no key is sent.
+    """
     complaint = parse(ComplaintIn, data)
     key = idempotency.check_key(idempotency_key)
     problems = cross_check(complaint, now)
@@ -138,31 +162,47 @@ def file_complaint(
         raise InputError("请按提示修改后重新提交", problems)
     submission = complaint.model_dump(mode="json", exclude={"attest"})
     body = fingerprint(submission)
-    # Write first, read only on conflict: the common case costs one transaction and no read.
-    for _attempt in range(3):
-        code = codes.new_code(rng)
-        stored = ComplaintStored(complaint_id=new_id(now, rng), received_at=utc_timestamp(now), submission=submission)
-        receipt = {"pk": receipt_pk(codes.hash_code(code)), "sk": "RECEIPT", "kind": "receipt",
-                   "complaint_id": stored.complaint_id, "created_at": stored.received_at}
-        answer = {"ok": True, "receipt": code, "status": RECEIVED, "received_at": stored.received_at}
-        items = [stored.item(), receipt]
-        if key is not None:
-            items.append(idempotency.record(SCOPE, key, body, answer, now, secret_fields=("receipt",), ttl=idempotency_ttl))
+    received_at = utc_timestamp(now)
+    # Write first, read only on conflict: the common case is one PutItem and no read.
+    for generation in range(GENERATIONS if key is not None else 3):
+        code = receipt_code(secret, key, generation) if key is not None else codes.new_code(rng)
+        code_hash = codes.hash_code(code)
+        stored = ComplaintStored(complaint_id=complaint_id_for(code_hash), received_at=received_at,
+                                 submission=submission)
+        item = {**stored.item(), "receipt_hash": code_hash, "fingerprint": body}
         try:
-            table.transact_put_new(items)
-            return answer
-        except Conflict:
-            if (earlier := idempotency.replay(table, SCOPE, key, body, now)) is not None:
-                return earlier
-            # Otherwise an expired record was cleared, or an id or code collided: draw new ones.
+            table.put_new(item)
+            return _answer(code, received_at)
+        except ConditionFailed as exc:
+            if key is None:
+                continue  # a random code's id collided: draw another
+            earlier = exc.existing or table.get(item["pk"], "COMPLAINT")  # moto may not return ALL_OLD
+            if earlier is None or not hmac.compare_digest(str(earlier.get("receipt_hash", "")), code_hash):
+                continue  # another code's id collided (or it was deleted meanwhile): the next generation
+            if datetime.fromisoformat(earlier["received_at"]) + idempotency_ttl <= now:
+                continue  # this key's window has passed: a new complaint under its next generation
+            if earlier.get("fingerprint") != body:
+                raise idempotency.body_conflict() from None
+            return _answer(code, earlier["received_at"])
     raise Conflict("提交未成功，请稍后重试", [FieldError((), "提交未成功，请稍后重试")])
+
+
+def _answer(code: str, received_at: str) -> dict[str, Any]:
+    return {"ok": True, "receipt": code, "status": RECEIVED, "received_at": received_at}
 
 
 def look_up(table: DynamoTable, code: str) -> ReceiptView:
     """Status and reply for a receipt code; NotFound for anything else (malformed or unknown)."""
     canonical = codes.normalize(code)
-    receipt = table.get(receipt_pk(codes.hash_code(canonical)), "RECEIPT") if canonical else None
-    complaint = table.get(f"COMPLAINT#{receipt['complaint_id']}", "COMPLAINT") if receipt else None
+    complaint = _complaint_of(table, codes.hash_code(canonical)) if canonical else None
     if complaint is None:
         raise NotFound(RECEIPT_NOT_FOUND, [FieldError(("code",), RECEIPT_NOT_FOUND)])
     return ReceiptView(status=complaint.get("status") or RECEIVED, reply=complaint.get("reply"))
+
+
+def _complaint_of(table: DynamoTable, code_hash: str) -> dict[str, Any] | None:
+    item = table.get(f"COMPLAINT#{complaint_id_for(code_hash)}", "COMPLAINT")
+    if item is not None and hmac.compare_digest(str(item.get("receipt_hash", "")), code_hash):
+        return item
+    receipt = table.get(legacy_receipt_pk(code_hash), "RECEIPT")  # filed before codes were derived
+    return table.get(f"COMPLAINT#{receipt['complaint_id']}", "COMPLAINT") if receipt else None

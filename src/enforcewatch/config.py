@@ -16,6 +16,7 @@ ENV_DDB_ENDPOINT = "EW_DYNAMODB_ENDPOINT"  # set locally (DynamoDB Local); unset
 ENV_REGION = "AWS_REGION"
 ENV_SITE_ORIGIN = "EW_SITE_ORIGIN"  # CORS: the only origin allowed to post forms
 ENV_TOKEN_SECRET = "EW_TOKEN_SECRET"  # signs staff tokens
+ENV_RECEIPT_SECRET = "EW_RECEIPT_SECRET"  # derives complaint receipt codes from idempotency keys
 ENV_CONTENT_DIR = "EW_CONTENT_DIR"  # site/content, for the calendar data and settings
 ENV_SNS_TOPIC = "EW_SUMMARY_TOPIC_ARN"  # optional: per-district summaries of the daily check
 ENV_EXPORT_BUCKET = "EW_EXPORT_BUCKET"  # optional: large staff downloads go through S3
@@ -39,6 +40,7 @@ class Settings(BaseModel):
     region: str = DEFAULT_REGION
     site_origin: str | None = None
     token_secret: str | None = None
+    receipt_secret: str | None = None  # None: the app draws one per process (tests, one-process use)
     content_dir: Path = Path("site/content")
     summary_topic_arn: str | None = None
     export_bucket: str | None = None
@@ -63,15 +65,17 @@ class Settings(BaseModel):
                 raise ValueError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
             return int(value)
 
-        secret = get(ENV_TOKEN_SECRET)
-        if secret is not None and len(secret) < 32:
-            raise ValueError(f"{ENV_TOKEN_SECRET} must be at least 32 characters")
+        secret, receipt_secret = get(ENV_TOKEN_SECRET), get(ENV_RECEIPT_SECRET)
+        for name, value in ((ENV_TOKEN_SECRET, secret), (ENV_RECEIPT_SECRET, receipt_secret)):
+            if value is not None and len(value) < 32:
+                raise ValueError(f"{name} must be at least 32 characters")
         return cls(
             table_name=get(ENV_TABLE) or DEFAULT_TABLE,
             dynamodb_endpoint=get(ENV_DDB_ENDPOINT),
             region=get(ENV_REGION) or DEFAULT_REGION,
             site_origin=get(ENV_SITE_ORIGIN),
             token_secret=secret,
+            receipt_secret=receipt_secret,
             content_dir=Path(get(ENV_CONTENT_DIR) or "site/content"),
             summary_topic_arn=get(ENV_SNS_TOPIC),
             export_bucket=get(ENV_EXPORT_BUCKET),

@@ -5,14 +5,13 @@ and expires after a day (`expires_at`, the table's TTL). It is written in the sa
 the submission, so a crash cannot store one without the other. A different body under the same key
 is refused (409).
 
-A complaint's first answer carries its receipt code, which is stored nowhere in the clear: the
-record keeps it sealed with a key stream derived from the idempotency key, which only the client
-holds (the record is addressed by the key's hash). A replay unseals it with the key the client sends.
+Complaints use no record: a complaint's receipt code, and so its item's key, is derived from the
+idempotency key (`enforcewatch.complaints`), so one conditional write is both the submission and its
+idempotency check. They share `check_key`, `TTL` and `body_conflict` with this module.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -44,23 +43,12 @@ def record_pk(scope: str, key: str) -> str:
     return "IDEM#" + hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
 
 
-def _stream(key: str, length: int) -> bytes:
-    out = b""
-    counter = 0
-    while len(out) < length:
-        out += hashlib.sha256(f"enforcewatch-seal\0{counter}\0{key}".encode()).digest()
-        counter += 1
-    return out[:length]
-
-
-def seal(key: str, text: str) -> str:
-    data = text.encode()
-    return base64.b64encode(bytes(a ^ b for a, b in zip(data, _stream(key, len(data)), strict=True))).decode()
-
-
-def unseal(key: str, sealed: str) -> str:
-    data = base64.b64decode(sealed)
-    return bytes(a ^ b for a, b in zip(data, _stream(key, len(data)), strict=True)).decode()
+def body_conflict() -> Conflict:
+    """What a retry gets when its key was used for a different body."""
+    return Conflict(
+        "该幂等键已用于另一份不同内容的提交",
+        [FieldError(loc=(FIELD,), msg="幂等键：已用于另一份不同内容的提交，请刷新页面后重新填写")],
+    )
 
 
 def replay(table: DynamoTable, scope: str, key: str | None, fingerprint: str, now: datetime) -> dict[str, Any] | None:
@@ -75,27 +63,19 @@ def replay(table: DynamoTable, scope: str, key: str | None, fingerprint: str, no
         table.delete(pk, "IDEM")  # TTL deletion is lazy; an expired record must not block a new one
         return None
     if item.get("fingerprint") != fingerprint:
-        raise Conflict(
-            "该幂等键已用于另一份不同内容的提交",
-            [FieldError(loc=(FIELD,), msg="幂等键：已用于另一份不同内容的提交，请刷新页面后重新填写")],
-        )
-    answer = dict(item["response"])
-    for name, sealed in (item.get("sealed") or {}).items():
-        answer[name] = unseal(key, sealed)
-    return answer
+        raise body_conflict()
+    return dict(item["response"])
 
 
 def record(
-    scope: str, key: str, fingerprint: str, response: dict[str, Any], now: datetime,
-    secret_fields: tuple[str, ...] = (), ttl: timedelta = TTL,
+    scope: str, key: str, fingerprint: str, response: dict[str, Any], now: datetime, ttl: timedelta = TTL,
 ) -> dict[str, Any]:
-    """The item to write alongside the submission. `secret_fields` of the response are sealed."""
+    """The item to write alongside the submission."""
     return {
         "pk": record_pk(scope, key),
         "sk": "IDEM",
         "fingerprint": fingerprint,
-        "response": {k: v for k, v in response.items() if k not in secret_fields},
-        "sealed": {k: seal(key, str(response[k])) for k in secret_fields} or None,
+        "response": response,
         "created_at": utc_timestamp(now),
         "expires_at": int((now + ttl).timestamp()),
     }

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from enforcewatch.config import Settings
+from enforcewatch.config import ENV_RECEIPT_SECRET, Settings
 
 log = logging.getLogger("enforcewatch.local")
 STAFF_PREFIXES = ("/api/staff", "/staff")
 SECRET_FILE = "token-secret"  # staff sign-ins survive a restart of the local stack
+RECEIPT_SECRET_FILE = "receipt-secret"  # a complaint retried across a restart keeps its receipt code
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ class OneOrigin:
             await self.site(scope, receive, send)
 
 
-def local_secret(data_dir: Path) -> str:
-    """The staff token secret of this data dir, created on first use (0600)."""
-    path = data_dir / SECRET_FILE
+def local_secret(data_dir: Path, name: str = SECRET_FILE) -> str:
+    """A secret of this data dir (the staff token secret by default), created on first use (0600)."""
+    path = data_dir / name
     if not path.is_file():
         data_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -110,6 +111,7 @@ def serve(options: LocalOptions) -> int:
         settings = Settings.from_env(os.environ).model_copy(update={
             "dynamodb_endpoint": server.endpoint, "content_dir": options.content_dir,
             "token_secret": os.environ.get("EW_TOKEN_SECRET") or local_secret(data_dir), "site_origin": None,
+            "receipt_secret": os.environ.get(ENV_RECEIPT_SECRET) or local_secret(data_dir, RECEIPT_SECRET_FILE),
         })
         if settings.attachment_dir is None and settings.attachment_bucket is None:  # verification attachments
             settings = settings.model_copy(update={"attachment_dir": data_dir / "attachments"})

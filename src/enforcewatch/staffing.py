@@ -17,6 +17,7 @@ from typing import Any
 
 from enforcewatch import events, registry
 from enforcewatch.accounts import OFFICE, iso
+from enforcewatch.complaints import INTERNAL as COMPLAINT_INTERNAL
 from enforcewatch.errors import FieldError, Forbidden, InputError, NotFound
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -103,7 +104,7 @@ def flags(table: DynamoTable, scope: Scope, district: str | None = None) -> Iter
 def complaints(table: DynamoTable, scope: Scope, month_from: str, month_to: str) -> Iterator[dict[str, Any]]:
     scope.require_office()
     for item in table.query("COMPLAINTS", index=schema.GSI2, sk_between=(f"{month_from}#", f"{month_to}#\uffff")):
-        yield {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi"))}
+        yield {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi")) and k not in COMPLAINT_INTERNAL}
 
 
 def reply_to_complaint(table: DynamoTable, scope: Scope, complaint_id: str, status: str, reply: str | None,

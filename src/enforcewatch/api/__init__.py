@@ -85,6 +85,7 @@ def create_app(
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.rng = rng or random.SystemRandom()
     app.state.idempotency_ttl = timedelta(hours=settings.idempotency_ttl_hours)
+    app.state.receipt_secret = settings.receipt_secret or f"{random.SystemRandom().getrandbits(256):064x}"
     templates = templates_dir or settings.content_dir.parent / "templates"
     if (templates / forms.PAGES["report"]).is_file() and settings.content_dir.is_dir():
         pages = forms.FormPages(templates, settings.content_dir)

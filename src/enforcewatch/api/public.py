@@ -129,7 +129,7 @@ async def post_complaint(request: Request, body: BodyDep) -> Response:
     else:
         form, data = {}, body.data
     answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key,
-                                         state.idempotency_ttl)
+                                         state.idempotency_ttl, secret=state.receipt_secret)
     return _answer(request, body, "complaint", answer, form)
 
 
