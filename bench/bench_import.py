@@ -36,6 +36,7 @@ def handler(event, context):
 ENV = {
     "EW_TABLE_NAME": "bench", "AWS_REGION": "cn-north-1", "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench", "EW_TOKEN_SECRET": "bench-secret-" + "x" * 32,
+    "EW_RECEIPT_SECRET": "bench-receipt-" + "x" * 32,
     "EW_CONTENT_DIR": str(ROOT / "site" / "content"), "PYTHONDONTWRITEBYTECODE": "",
 }
 LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")

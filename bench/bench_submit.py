@@ -26,7 +26,7 @@ from typing import Any
 
 from mangum import Mangum
 
-from enforcewatch.api import create_app
+from enforcewatch.api.public_app import create_app
 from enforcewatch.complaints import ComplaintIn
 from enforcewatch.config import Settings
 from enforcewatch.store.dynamo import ConditionFailed

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from argon2.exceptions import VerifyMismatchError
 
 from enforcewatch import accounts
@@ -17,3 +23,65 @@ def test_dummy_hash_costs_what_a_real_verification_costs() -> None:
         pass
     else:
         raise AssertionError("a wrong password verified")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+# Loaded by the staff function only: accounts and tokens (argon2, PyJWT), the staff routers, the
+# casework and insight modules behind them, exports (openpyxl), and the calendar rules (YAML).
+STAFF_ONLY = ("argon2", "jwt", "openpyxl", "yaml", "enforcewatch.accounts", "enforcewatch.tokens",
+              "enforcewatch.staffing", "enforcewatch.events", "enforcewatch.deadlines", "enforcewatch.exports",
+              "enforcewatch.audit", "enforcewatch.api.staff", "enforcewatch.api.casework",
+              "enforcewatch.api.insights")
+# Loaded by the submit function only: the public routers and the no-JS form stack.
+PUBLIC_ONLY = ("enforcewatch.api.public_app", "enforcewatch.api.public", "enforcewatch.api.forms",
+               "enforcewatch.api.casework_public", "enforcewatch.complaints", "enforcewatch.reports",
+               "markupsafe")
+# Never at cold start of either: the site generator's libraries are loaded on first use, if ever.
+SITE_ONLY = ("jinja2", "markdown", "nh3", "enforcewatch.render", "enforcewatch.content", "enforcewatch.build")
+
+
+def loaded_by(function: str) -> set[str]:
+    """The modules in sys.modules after a fresh interpreter imports functions/<function>/app.py, as
+    Lambda does at cold start (fake credentials: building a client sends nothing)."""
+    folder = ROOT / "functions" / function
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT / "src")]),
+           "EW_TABLE_NAME": "cold-start", "AWS_REGION": "cn-north-1", "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "EW_TOKEN_SECRET": "cold-start-" + "x" * 32,
+           "EW_RECEIPT_SECRET": "cold-start-receipt-" + "x" * 32,
+           "EW_CONTENT_DIR": str(ROOT / "site" / "content")}
+    env.pop("AWS_PROFILE", None)
+    script = "import json, sys, app, enforcewatch; print(json.dumps([enforcewatch.__file__, sorted(sys.modules)]))"
+    proc = subprocess.run([sys.executable, "-c", script], cwd=folder, env=env, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    package, modules = json.loads(proc.stdout.splitlines()[-1])
+    assert Path(package).resolve().is_relative_to(ROOT / "src"), package  # this checkout's code
+    return set(modules)
+
+
+def _present(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if n in modules)
+
+
+def test_submit_function_loads_no_staff_or_site_modules() -> None:
+    modules = loaded_by("submit_report")
+    assert "enforcewatch.api.public_app" in modules  # the probe sees the handler's imports at all
+    assert _present(modules, STAFF_ONLY + SITE_ONLY) == []
+
+
+def test_staff_function_loads_no_public_routers_or_form_stack() -> None:
+    modules = loaded_by("staff_api")
+    assert "enforcewatch.api.staff" in modules
+    assert _present(modules, PUBLIC_ONLY + SITE_ONLY) == []
+
+
+def test_api_package_imports_nothing_until_asked() -> None:
+    """Importing a submodule runs enforcewatch/api/__init__.py: it must stay empty of routers."""
+    script = ("import sys, enforcewatch.api.errors; "
+              "assert 'enforcewatch.api.public_app' not in sys.modules, 'public app loaded'; "
+              "from enforcewatch.api import MAX_BODY, create_app; "
+              "import enforcewatch.api.public_app as p; assert create_app is p.create_app and MAX_BODY == p.MAX_BODY")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -68,7 +68,7 @@ def local_secret(data_dir: Path, name: str = SECRET_FILE) -> str:
 def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path) -> OneOrigin:
     from starlette.staticfiles import StaticFiles
 
-    from enforcewatch.api import create_app
+    from enforcewatch.api.public_app import create_app
 
     public = create_app(settings, table, templates_dir=templates_dir)
     staff = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from enforcewatch import attachments
 from enforcewatch.casework import (
@@ -26,11 +26,22 @@ from enforcewatch.casework import (
     text,
 )
 from enforcewatch.errors import Conflict, FieldError, NotFound
-from enforcewatch.staffing import Scope, point_in_scope
 from enforcewatch.store.dynamo import DynamoTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enforcewatch.staffing import Scope
 
 OUTCOMES = {"confirmed": "属实", "corrected": "经核查已更正", "unfounded": "不属实"}
 TEXT_MAX = 2000
+
+
+def point_in_scope(table: DynamoTable, scope: Scope, point_id: str) -> dict[str, Any]:
+    """`staffing.point_in_scope`, imported on the staff side's first call: the public submit function
+    answers materials requests through this module and must not load staffing (accounts, argon2,
+    the calendar) at cold start (tests/test_cold_start.py)."""
+    from enforcewatch import staffing
+
+    return staffing.point_in_scope(table, scope, point_id)
 
 
 def open_verification(table: DynamoTable, scope: Scope, point_id: str, month: str, note: str | None,
