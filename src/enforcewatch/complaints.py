@@ -39,7 +39,8 @@ SCOPE = "complaint"
 RECEIPT_NOT_FOUND = "未找到该回执码，请核对后重新输入"
 ID_LENGTH = 16  # Crockford base32 characters of the receipt code's hash: 80 bits, no collision in practice
 GENERATIONS = 8  # how many idempotency windows one key can span before it must be replaced
-INTERNAL = ("receipt_hash", "fingerprint")  # stored for the look-up and retries; staff views leave them out
+# `receipt_hash` and `fingerprint` are stored for the look-up and retries; staff views leave them out
+# (staffing.COMPLAINT_INTERNAL, kept there so the staff function need not import this module).
 
 
 class ComplaintIn(BaseModel):

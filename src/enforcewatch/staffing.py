@@ -17,13 +17,15 @@ from typing import Any
 
 from enforcewatch import events, registry
 from enforcewatch.accounts import OFFICE, iso
-from enforcewatch.complaints import INTERNAL as COMPLAINT_INTERNAL
 from enforcewatch.errors import FieldError, Forbidden, InputError, NotFound
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
 COMPLAINT_STATUSES = ("收到", "已受理", "不予受理", "处理中", "已办结", "已回复")
 REPLY_MAX = 4000
+# Stored on a complaint for the receipt look-up and idempotent retries (complaints.py); staff views
+# leave them out.
+COMPLAINT_INTERNAL = ("receipt_hash", "fingerprint")
 
 
 def load_districts(content_dir: Path) -> list[dict[str, str]]:
