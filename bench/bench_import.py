@@ -4,7 +4,7 @@ first request). Runs are interleaved, so load on the machine hits every module a
 
     .venv/bin/python bench/bench_import.py [--runs 7] [--top 8]
 
-Prints, per handler, the median (min–max) of the module's cumulative import time, the baseline's,
+Prints, per handler (and for the floor: the baseline plus an empty FastAPI app under Mangum), the median (min–max) of the module's cumulative import time, the baseline's,
 and the ratio; `--top` lists the heaviest imports of each handler (from one run) to show where
 the time goes. Lines starting with RESULT are read by bench/run_all.py.
 """
@@ -32,6 +32,15 @@ client = boto3.client("dynamodb", region_name=os.environ["AWS_REGION"])
 
 def handler(event, context):
     return client.describe_limits()
+'''
+# The least any FastAPI handler pays: the baseline plus FastAPI and Mangum around an empty app. Its
+# ratio to the baseline is the floor under the handlers' ratios (FastAPI builds its OpenAPI models
+# with pydantic at import).
+FLOOR = BASELINE.replace('"""A handler that only imports boto3 and builds its client."""', '"""The floor."""') + '''
+from fastapi import FastAPI
+from mangum import Mangum
+
+handler = Mangum(FastAPI(), lifespan="off")
 '''
 ENV = {
     "EW_TABLE_NAME": "bench", "AWS_REGION": "cn-north-1", "AWS_ACCESS_KEY_ID": "bench",
@@ -82,16 +91,26 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ew-import-") as tmp:
         base_dir = Path(tmp)
         (base_dir / "app.py").write_text(BASELINE, encoding="utf-8")
-        times: dict[str, list[float]] = {"baseline": [], **{h.name: [] for h in handlers}}
+        floor_dir = base_dir / "floor"
+        floor_dir.mkdir()
+        (floor_dir / "app.py").write_text(FLOOR, encoding="utf-8")
+        times: dict[str, list[float]] = {"baseline": [], "floor": [], **{h.name: [] for h in handlers}}
         profiles: dict[str, list[tuple[int, int, str]]] = {}
         for _ in range(args.runs):
-            for name, folder in [("baseline", base_dir), *((h.name, h) for h in handlers)]:
+            for name, folder in [("baseline", base_dir), ("floor", floor_dir), *((h.name, h) for h in handlers)]:
                 rows = import_profile(folder)
                 profiles[name] = rows
                 times[name].append(cumulative_us(rows) / 1e3)
     base = times["baseline"]
     print(f"cold import, fresh process, median (min–max) of {args.runs}, load {os.getloadavg()[0]:.1f}")
     print(f"  {'baseline (boto3 + client)':34s} {statistics.median(base):8.1f} ms ({min(base):.0f}–{max(base):.0f})")
+    floor = times["floor"]
+    floor_ratios = [a / b for a, b in zip(floor, base, strict=True)]
+    print(f"  {'floor: boto3 + empty FastAPI app':34s} {statistics.median(floor):8.1f} ms "
+          f"({min(floor):.0f}–{max(floor):.0f})  ratio {statistics.median(floor_ratios):.2f}x "
+          f"({min(floor_ratios):.2f}–{max(floor_ratios):.2f})")
+    for f, b in zip(floor, base, strict=True):
+        print(f"RESULT\tfloor: boto3 client + empty FastAPI app (Mangum)\t{f / 1e3:.6f}\t{b / 1e3:.6f}\ts\tratio")
     for h in handlers:
         t = times[h.name]
         ratios = [a / b for a, b in zip(t, base, strict=True)]

@@ -85,3 +85,17 @@ def test_api_package_imports_nothing_until_asked() -> None:
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_deadline_function_loads_no_web_or_model_stack() -> None:
+    """The daily check reads the store and applies the rules: no web framework, no pydantic."""
+    modules = loaded_by("deadline_check")
+    assert "enforcewatch.flags" in modules
+    assert _present(modules, ("fastapi", "starlette", "mangum", "pydantic", *PUBLIC_ONLY, *SITE_ONLY)) == []
+
+
+def test_settings_hide_their_secrets_from_repr() -> None:
+    from enforcewatch.config import Settings
+
+    text = repr(Settings(token_secret="t" * 40, receipt_secret="r" * 40))
+    assert "t" * 40 not in text and "r" * 40 not in text

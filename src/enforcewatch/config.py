@@ -5,10 +5,10 @@ Every environment variable the system reads is named here and nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 # Environment variable names (one place).
 ENV_TABLE = "EW_TABLE_NAME"
@@ -32,15 +32,18 @@ DEFAULT_TABLE = "enforcewatch"
 DEFAULT_REGION = "cn-north-1"
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Settings:
+    """A frozen dataclass rather than a pydantic model: `from_env` checks every value itself, and the
+    deadline-check function, which needs nothing else from pydantic, is spared its import at cold
+    start (issue #8). Unknown fields are refused (TypeError), as with `extra="forbid"`."""
 
     table_name: str = DEFAULT_TABLE
     dynamodb_endpoint: str | None = None
     region: str = DEFAULT_REGION
     site_origin: str | None = None
-    token_secret: str | None = None
-    receipt_secret: str | None = None  # None: the app draws one per process (tests, one-process use)
+    token_secret: str | None = dataclasses.field(default=None, repr=False)
+    receipt_secret: str | None = dataclasses.field(default=None, repr=False)  # None: the app draws one per process
     content_dir: Path = Path("site/content")
     summary_topic_arn: str | None = None
     export_bucket: str | None = None
@@ -50,6 +53,16 @@ class Settings(BaseModel):
     submission_retention_days: int | None = None  # None: kept until the office deletes them
     complaint_reply_working_days: int = 15
     joint_window_days: int = 30
+
+    def __post_init__(self) -> None:
+        for name in ("content_dir", "attachment_dir"):  # accept str as pydantic did
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+
+    def model_copy(self, *, update: Mapping[str, Any]) -> Settings:
+        """A copy with some fields changed (the name pydantic models use, kept for callers)."""
+        return dataclasses.replace(self, **update)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
