@@ -10,15 +10,19 @@ HMAC-SHA256 under a server secret, which nobody without the secret can tell from
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import random
+import re
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 CODE_LENGTH = 20
 GROUP = 4
 ENTROPY_BITS = CODE_LENGTH * 5
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_FROM_RFC4648 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET)  # same bits, Crockford's letters
+_CANONICAL = re.compile(rf"[{ALPHABET}]{{{GROUP}}}(?:-[{ALPHABET}]{{{GROUP}}}){{{CODE_LENGTH // GROUP - 1}}}")
 
 
 def new_code(rng: random.Random) -> str:
@@ -35,8 +39,8 @@ def crockford(data: bytes, length: int) -> str:
     """The first `length` × 5 bits of `data` in Crockford base32."""
     if length * 5 > len(data) * 8:
         raise ValueError("not enough bits")
-    number = int.from_bytes(data, "big") >> (len(data) * 8 - length * 5)
-    return "".join(ALPHABET[(number >> (5 * (length - 1 - i))) & 31] for i in range(length))
+    # base32 reads the bytes as 5-bit groups from the first bit on: the same groups, other letters.
+    return base64.b32encode(data[: (length * 5 + 7) // 8]).decode("ascii")[:length].translate(_FROM_RFC4648)
 
 
 def _grouped(chars: str) -> str:
@@ -53,7 +57,7 @@ def normalize(code: str) -> str | None:
 
 def hash_code(code: str) -> str:
     """The stored form of a code (hex SHA-256 of its canonical form). Raises ValueError if malformed."""
-    canonical = normalize(code)
+    canonical = code if _CANONICAL.fullmatch(code) else normalize(code)  # codes we made are canonical
     if canonical is None:
         raise ValueError("malformed code")
     return hashlib.sha256(canonical.encode()).hexdigest()

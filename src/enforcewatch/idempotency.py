@@ -13,6 +13,7 @@ idempotency check. They share `check_key`, `TTL` and `body_conflict` with this m
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,13 +26,14 @@ if TYPE_CHECKING:  # pragma: no cover
 TTL = timedelta(days=1)
 MIN_LENGTH, MAX_LENGTH = 16, 128
 FIELD = "idempotency_key"  # the hidden form field; the header is Idempotency-Key
+_USABLE = re.compile(rf"[!-~]{{{MIN_LENGTH},{MAX_LENGTH}}}")  # visible ASCII only
 
 
 def check_key(key: str | None) -> str | None:
     """The key if usable; None if absent; InputError if malformed (too short to be unguessable)."""
     if key is None or key == "":
         return None
-    if not (MIN_LENGTH <= len(key) <= MAX_LENGTH) or not all(33 <= ord(ch) < 127 for ch in key):
+    if not _USABLE.fullmatch(key):
         raise InputError(
             "幂等键格式不正确",
             [FieldError(loc=(FIELD,), msg=f"幂等键：应为{MIN_LENGTH}至{MAX_LENGTH}个可见英文字符")],
