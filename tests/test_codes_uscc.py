@@ -49,3 +49,20 @@ def test_normalize_never_crashes(text: str) -> None:
 
 def test_confusable_letters_map_to_digits() -> None:
     assert codes.normalize("OIL0-0000-0000-0000-0000") == "0110-0000-0000-0000-0000"
+
+
+@given(st.binary(min_size=1, max_size=40), st.data())
+def test_crockford_takes_the_leading_bits_in_order(data: bytes, draw: st.DataObject) -> None:
+    """The fast encoder equals reading the bits five at a time from the first one."""
+    length = draw.draw(st.integers(min_value=1, max_value=len(data) * 8 // 5 or 1))
+    if length * 5 > len(data) * 8:
+        return
+    bits = "".join(f"{byte:08b}" for byte in data)
+    expected = "".join(codes.ALPHABET[int(bits[i * 5 : i * 5 + 5], 2)] for i in range(length))
+    assert codes.crockford(data, length) == expected
+
+
+def test_hash_code_is_the_same_for_every_way_of_typing_a_code() -> None:
+    code = codes.new_code(random.Random(7))
+    typed = [code, code.lower(), code.replace("-", " "), code.replace("-", ""), code.replace("0", "O")]
+    assert {codes.hash_code(t) for t in typed} == {codes.hash_code(code)}
