@@ -19,6 +19,7 @@ from enforcewatch import datafiles, feeds, manifest, search_index
 from enforcewatch.assets import AssetManifest
 from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
+from enforcewatch.contentcache import ContentCache
 from enforcewatch.errors import ContentError, ContentProblem
 from enforcewatch.render import CompiledTemplates, get_template, make_environment, render_template
 from enforcewatch.renderpool import render_pages
@@ -249,7 +250,8 @@ class BuildResult:
 
 def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
                hooks: tuple[ContextHook, ...] = (), *, search: bool = True) -> BuildResult:
-    content = load_content(content_dir)
+    cache = ContentCache(out_dir)  # the items the last build into out_dir read (contentcache.py)
+    content = load_content(content_dir, cache)
     out = render_site(content, templates_dir, hooks, LastBuild(out_dir))
     _copy_static(templates_dir, out)
     if out.problems:
@@ -265,4 +267,5 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
             out.add(rel, data, search_index.BUNDLE_DIR)
     search_seconds = time.perf_counter() - started
     write_output(out, out_dir)
+    cache.save()
     return BuildResult(pages, len(out.files) + len(out.kept), out_dir, search_pages, search_seconds)

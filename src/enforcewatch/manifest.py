@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST = ".build-manifest.json"
+CONTENT_CACHE = ".build-cache"  # enforcewatch.contentcache
+RECORDS = frozenset({MANIFEST, CONTENT_CACHE})  # the build's own files in the output, never published
 VERSION = 1
 
 
@@ -60,8 +62,7 @@ def existing_files(out_dir: Path) -> set[str]:
         prefix = dirpath[base:].replace(os.sep, "/")
         for name in names:
             found.add(f"{prefix}/{name}" if prefix else name)
-    found.discard(MANIFEST)
-    return found
+    return found - RECORDS
 
 
 def _unchanged(target: str, data: bytes, known: list[object] | None, new_digest: str) -> os.stat_result | None:
