@@ -237,10 +237,11 @@ def _copy_static(templates_dir: Path, out: Output) -> None:
         out.add(rel, data, str(templates_dir / rel))
 
 
-def write_output(out: Output, out_dir: Path) -> manifest.WriteReport:
+def write_output(out: Output, out_dir: Path, last: LastBuild | None = None) -> manifest.WriteReport:
     """Write in place only the files whose bytes changed and remove the ones no longer built
-    (enforcewatch.manifest); called only once everything rendered without a problem."""
-    return manifest.write_changed(out.files, out_dir, out.keys, out.kept)
+    (enforcewatch.manifest); called only once everything rendered without a problem. `last` is
+    the manifest read before rendering (nothing in the output changes in between)."""
+    return manifest.write_changed(out.files, out_dir, out.keys, out.kept, last.records if last else None)
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,8 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
     content = load_content(content_dir, cache)
     fresh = manifest.FreshTree.start(out_dir)  # a new output: written while rendering
     try:
-        out = render_site(content, templates_dir, hooks, LastBuild(out_dir), fresh.add if fresh else None)
+        last = LastBuild(out_dir)
+        out = render_site(content, templates_dir, hooks, last, fresh.add if fresh else None)
         _copy_static(templates_dir, out)
         if out.problems:
             raise ContentError(out.problems)
@@ -277,6 +279,6 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
             fresh.abort()
         raise
     if fresh is None or fresh.finish(out.files, out.keys) is None:
-        write_output(out, out_dir)
+        write_output(out, out_dir, last if last.records else None)
     cache.save()
     return BuildResult(pages, len(out.files) + len(out.kept), out_dir, search_pages, search_seconds)

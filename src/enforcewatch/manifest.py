@@ -122,14 +122,15 @@ def _remove_empty_parents(out_dir: Path, stale: set[str]) -> None:
 
 
 def write_changed(files: Mapping[str, bytes], out_dir: Path, keys: Mapping[str, str] | None = None,
-                  kept: Mapping[str, str] | None = None) -> WriteReport:
+                  kept: Mapping[str, str] | None = None, old: dict[str, list[object]] | None = None) -> WriteReport:
     """Make `out_dir` hold exactly `files` plus the `kept` files of the last build (and the
-    manifest), writing only what differs. `keys` and `kept` give input keys to record."""
+    manifest), writing only what differs. `keys` and `kept` give input keys to record; `old` is
+    the manifest when the caller has already read it."""
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = keys or {}
     kept = kept or {}
-    old = read_manifest(out_dir)
+    old = read_manifest(out_dir) if old is None else old
     on_disk = set(old) if old else existing_files(out_dir)
     stale = on_disk - files.keys() - kept.keys()
     for rel in sorted(stale):
