@@ -3,7 +3,8 @@
 Phase 1 (`load_content`) reads every file and raises one ContentError listing every problem.
 Phase 2 renders all pages and data downloads into memory; only when both found no problem does
 phase 3 write, in place, the files whose bytes changed (enforcewatch.manifest), so a failed build
-leaves the previous site whole.
+leaves the previous site whole. Into an absent or empty output, files are written while phase 2
+runs, into a new directory moved into place only after it (manifest.FreshTree).
 """
 
 from __future__ import annotations

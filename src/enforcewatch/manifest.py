@@ -14,7 +14,9 @@ Each record may also carry the key of the inputs the file was rendered from (enf
 so the next build can keep a page it did not need to render again (`kept`).
 
 Replacing the whole tree instead (write a new directory, swap, delete the old one) cost more
-than rendering: on a journalled disk deleting 10,000 files is slower than writing them.
+than rendering: on a journalled disk deleting 10,000 files is slower than writing them. Only when
+there is no old tree (the output is absent or empty) is a new one written, by `FreshTree`, from
+several threads while the build still renders, and moved into place at the end.
 """
 
 from __future__ import annotations
