@@ -279,6 +279,7 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
         if fresh is not None:
             fresh.abort()
         raise
+    cache.prepare()  # while the last files are still being written
     if fresh is None or fresh.finish(out.files, out.keys) is None:
         write_output(out, out_dir, last if last.records else None)
     cache.save()

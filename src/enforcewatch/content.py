@@ -266,8 +266,11 @@ class _Collector:
             except ValidationError as exc:
                 raise _FastReadFailed from exc
             raw = self.read_yaml(rel, text)
-        else:
-            raw = self.read_yaml(rel)
+            value = self.validate(rel, raw, model) if raw is not None else None
+            if isinstance(raw, dict) and isinstance(raw.get("items"), list) and value is not None:
+                self.cache.remember(key, text, _fast_yaml, raw["items"], value.items, fact_keys)
+            return raw, value
+        raw = self.read_yaml(rel)
         return raw, self.validate(rel, raw, model) if raw is not None else None
 
     def validate(self, rel: str, data: Any, model: type[M] | TypeAdapter[Any], line_offset: int = 0) -> Any:

@@ -143,6 +143,7 @@ class ContentCache:
         self.key = stamp()
         self.entries: dict[str, tuple[Any, str]] = {}
         self.used: dict[str, tuple[Any, str]] = {}
+        self.pending: list[tuple[str, str, Callable[[str], Any], list[Any], list[BaseModel], tuple[str, ...]]] = []
         if self.path is not None:
             self.entries = self._read(self.path)
 
@@ -163,6 +164,8 @@ class ContentCache:
                   fact_keys: Iterable[str]) -> tuple[dict[Any, Any], list[Any], list[BaseModel]] | None:
         """(the file's mapping without items, the facts of each item, the validated items), or None
         when the file must be read whole. Raises pydantic's ValidationError on an invalid item."""
+        if not self.entries:  # nothing cached: read whole, then `remember` (no cost before rendering)
+            return None
         split = split_items(text)
         if split is None:
             return None
@@ -219,8 +222,35 @@ class ContentCache:
         return {n: (({k: raw[k] for k in keys if k in raw}, item.model_dump_json()), item)
                 for n, raw, item in zip(missing, raws, items, strict=True)}
 
+    def remember(self, list_key: str, text: str, read_yaml: Callable[[str], Any], raw_items: list[Any],
+                 items: list[BaseModel], fact_keys: Iterable[str]) -> None:
+        """Keep a list read whole (and found valid) to store its items by `prepare`."""
+        self.pending.append((list_key, text, read_yaml, raw_items, items, tuple(fact_keys)))
+
+    def prepare(self) -> None:
+        """Make entries of the lists read whole. The whole file's items are the chunks' values when
+        the file has the simple shape and as many items as chunks: no chunk ran into the next."""
+        for list_key, text, read_yaml, raw_items, items, keys in self.pending:
+            split = split_items(text)
+            found = _chunk_keys(list_key, split[1]) if split is not None else None
+            if split is None or found is None or len(split[1]) != len(items):
+                continue
+            try:
+                rest = read_yaml(split[0])
+            except Exception:  # noqa: BLE001 - e.g. an alias to an item's anchor: keep nothing
+                continue
+            if not isinstance(rest, dict) or rest.get("items") != [] or not isinstance(rest["items"], list):
+                continue
+            jsons = [item.model_dump_json() for item in items]
+            restored = TypeAdapter(list[type(items[0])]).validate_json(f"[{','.join(jsons)}]") if items else []
+            for digest, raw, item, back, json in zip(found[0], raw_items, items, restored, jsons, strict=True):
+                if back == item and isinstance(raw, dict):  # restores equal from JSON
+                    self.used[digest] = ({k: raw[k] for k in keys if k in raw}, json)
+        self.pending.clear()
+
     def save(self) -> None:
         """Write the entries this build used (atomically); called after a build that succeeded."""
+        self.prepare()
         if self.path is None:
             return
         tmp = self.path.with_name(f"{CACHE}.tmp")
