@@ -78,7 +78,7 @@ def local_files(site_dir: Path, prefix: str = "") -> list[LocalFile]:
     for path in sorted(site_dir.rglob("*")):
         if path.is_symlink():
             raise PublishError(f"{path}: symbolic links are not published")
-        if not path.is_file() or path.name == ".build-manifest.json":  # the build's own record (manifest.py)
+        if not path.is_file() or path.name in (".build-manifest.json", ".build-cache"):  # the build's own (manifest.py)
             continue
         key = prefix + path.relative_to(site_dir).as_posix()
         md5 = hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324 - compared with S3's ETag

@@ -219,6 +219,41 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path, capsys: p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "content"], "no staging dirs left behind"
 
 
+def test_failed_build_into_a_new_directory_leaves_nothing(tmp_path: Path) -> None:
+    # a new output is written while it renders (manifest.FreshTree): a template error on the last
+    # page leaves neither the output nor the directory it was being written into
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "404.html").write_text("{{ nothing.here }}\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build_site(FIXTURE, templates, tmp_path / "out", search=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["templates"]
+
+
+@pytest.mark.parametrize("start", ["absent", "empty", "in place"])
+def test_new_directory_and_in_place_writes_give_the_same_tree(tmp_path: Path, start: str) -> None:
+    from enforcewatch.manifest import MANIFEST, RECORDS
+
+    out = tmp_path / "out"
+    if start != "absent":
+        out.mkdir()
+    if start == "in place":
+        (out / "placed-by-hand.txt").write_text("x", encoding="utf-8")  # not empty: written in place
+    build_site(FIXTURE, TEMPLATES, out, search=False)
+    (out / "placed-by-hand.txt").unlink(missing_ok=True)
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    (reference / "x.txt").write_text("x", encoding="utf-8")
+    build_site(FIXTURE, TEMPLATES, reference, search=False)  # in place: removes x.txt (no manifest)
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+                if p.is_file() and p.name not in RECORDS}
+    assert tree(out) == tree(reference)
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert sorted(manifest) == sorted(tree(out))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "reference"]
+
+
 def test_rebuild_replaces_output(tmp_path: Path) -> None:
     out = tmp_path / "_site"
     out.mkdir()

@@ -10,7 +10,7 @@ import pytest
 
 from enforcewatch.build import build_site, render_site
 from enforcewatch.content import load_content
-from enforcewatch.manifest import MANIFEST
+from enforcewatch.manifest import RECORDS
 from enforcewatch.reuse import LastBuild
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ TEMPLATES = ROOT / "site" / "templates"
 
 def tree(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-            if p.is_file() and p.name != MANIFEST}
+            if p.is_file() and p.name not in RECORDS}
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 Phase 1 (`load_content`) reads every file and raises one ContentError listing every problem.
 Phase 2 renders all pages and data downloads into memory; only when both found no problem does
 phase 3 write, in place, the files whose bytes changed (enforcewatch.manifest), so a failed build
-leaves the previous site whole.
+leaves the previous site whole. Into an absent or empty output, files are written while phase 2
+runs, into a new directory moved into place only after it (manifest.FreshTree).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from enforcewatch import datafiles, feeds, manifest, search_index
 from enforcewatch.assets import AssetManifest
 from enforcewatch.catalog import Department, ListItem
 from enforcewatch.content import LIST_FILES, Content, load_content
+from enforcewatch.contentcache import ContentCache
 from enforcewatch.errors import ContentError, ContentProblem
 from enforcewatch.render import CompiledTemplates, get_template, make_environment, render_template
 from enforcewatch.renderpool import render_pages
@@ -63,6 +65,7 @@ class Output:
     problems: list[ContentProblem] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # input key of each item page (reuse.py)
     kept: dict[str, str] = field(default_factory=dict)  # item pages the last build left as they are
+    sink: Callable[[str, bytes], None] | None = None  # also hands each file over as it is added
 
     def add(self, rel: str, data: str | bytes, origin: str) -> None:
         if rel in self.files or rel in self.kept:
@@ -71,6 +74,8 @@ class Output:
             return
         self.files[rel] = data.encode("utf-8") if isinstance(data, str) else data
         self.origin[rel] = origin
+        if self.sink is not None:
+            self.sink(rel, self.files[rel])
 
 
 def _page_file(url_path: str) -> str:
@@ -179,14 +184,15 @@ def _render_templates_dir(templates_dir: Path, env: Any, ctx: dict[str, Any], ou
 
 
 def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook, ...] = (),
-                last: LastBuild | None = None) -> Output:
-    """Render every file; with `last`, item pages the last build left unchanged are kept, not rendered."""
+                last: LastBuild | None = None, sink: Callable[[str, bytes], None] | None = None) -> Output:
+    """Render every file; with `last`, item pages the last build left unchanged are kept, not
+    rendered; with `sink`, each file is also handed to it as soon as it is rendered."""
     env = make_environment(templates_dir)
     env.bytecode_cache = CompiledTemplates(env)
     ctx = base_context(content)
     for hook in hooks:
         ctx.update(hook(content))
-    out = Output()
+    out = Output(sink=sink)
     for rel, body in ctx.pop("data_files", {}).items():  # files a hook publishes (e.g. statistics downloads)
         out.add(rel, body, "hooks")
     common_key = base_key(templates_dir, ctx) if last is not None else ""
@@ -232,10 +238,11 @@ def _copy_static(templates_dir: Path, out: Output) -> None:
         out.add(rel, data, str(templates_dir / rel))
 
 
-def write_output(out: Output, out_dir: Path) -> manifest.WriteReport:
+def write_output(out: Output, out_dir: Path, last: LastBuild | None = None) -> manifest.WriteReport:
     """Write in place only the files whose bytes changed and remove the ones no longer built
-    (enforcewatch.manifest); called only once everything rendered without a problem."""
-    return manifest.write_changed(out.files, out_dir, out.keys, out.kept)
+    (enforcewatch.manifest); called only once everything rendered without a problem. `last` is
+    the manifest read before rendering (nothing in the output changes in between)."""
+    return manifest.write_changed(out.files, out_dir, out.keys, out.kept, last.records if last else None)
 
 
 @dataclass(frozen=True)
@@ -249,20 +256,31 @@ class BuildResult:
 
 def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
                hooks: tuple[ContextHook, ...] = (), *, search: bool = True) -> BuildResult:
-    content = load_content(content_dir)
-    out = render_site(content, templates_dir, hooks, LastBuild(out_dir))
-    _copy_static(templates_dir, out)
-    if out.problems:
-        raise ContentError(out.problems)
-    pages = sum(1 for rel in [*out.files, *out.kept] if rel.endswith(".html"))
-    search_pages, started = 0, time.perf_counter()
-    if search:
-        for rel in out.kept:  # the index needs every page's text
-            out.files[rel] = (out_dir / rel).read_bytes()
-        out.kept.clear()
-        search_pages = len(search_index.indexed_pages(out.files))
-        for rel, data in search_index.build_index(out.files).items():
-            out.add(rel, data, search_index.BUNDLE_DIR)
-    search_seconds = time.perf_counter() - started
-    write_output(out, out_dir)
+    cache = ContentCache(out_dir)  # the items the last build into out_dir read (contentcache.py)
+    content = load_content(content_dir, cache)
+    fresh = manifest.FreshTree.start(out_dir)  # a new output: written while rendering
+    try:
+        last = LastBuild(out_dir)
+        out = render_site(content, templates_dir, hooks, last, fresh.add if fresh else None)
+        _copy_static(templates_dir, out)
+        if out.problems:
+            raise ContentError(out.problems)
+        pages = sum(1 for rel in [*out.files, *out.kept] if rel.endswith(".html"))
+        search_pages, started = 0, time.perf_counter()
+        if search:
+            for rel in out.kept:  # the index needs every page's text
+                out.files[rel] = (out_dir / rel).read_bytes()
+            out.kept.clear()
+            search_pages = len(search_index.indexed_pages(out.files))
+            for rel, data in search_index.build_index(out.files).items():
+                out.add(rel, data, search_index.BUNDLE_DIR)
+        search_seconds = time.perf_counter() - started
+    except BaseException:
+        if fresh is not None:
+            fresh.abort()
+        raise
+    cache.prepare()  # while the last files are still being written
+    if fresh is None or fresh.finish(out.files, out.keys) is None:
+        write_output(out, out_dir, last if last.records else None)
+    cache.save()
     return BuildResult(pages, len(out.files) + len(out.kept), out_dir, search_pages, search_seconds)

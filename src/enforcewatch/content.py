@@ -25,13 +25,17 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from enforcewatch.catalog import (
     ID_RE,
     Department,
+    EnforcementItem,
     EnforcementList,
     Enumerations,
+    LeniencyEntry,
     LeniencyList,
     PageMeta,
     SiteSettings,
+    SpotCheckItem,
     SpotCheckList,
 )
+from enforcewatch.contentcache import ContentCache
 from enforcewatch.errors import ContentError, ContentProblem
 
 SITE_FILE = "site.yaml"
@@ -209,9 +213,10 @@ def _fast_yaml(text: str) -> Any:
 class _Collector:
     """Loads files relative to the content directory and collects problems."""
 
-    def __init__(self, root: Path, fast: bool = False) -> None:
+    def __init__(self, root: Path, fast: bool = False, cache: ContentCache | None = None) -> None:
         self.root = root
         self.fast = fast  # any problem aborts, to be found again with line numbers
+        self.cache = cache if fast else None  # items read by the last build (contentcache.py)
         self.problems: list[ContentProblem] = []
 
     def display(self, rel: str) -> str:
@@ -244,6 +249,29 @@ class _Collector:
         except yaml.YAMLError as exc:
             self.add(rel, None, "", f"YAML 语法错误：{exc}")
         return None
+
+    def read_list(self, key: str, rel: str, model: type[BaseModel], fact_keys: Iterable[str]) -> tuple[Any, Any]:
+        """(raw data for the cross-file checks, validated list): with a cache, only the items
+        it does not hold are parsed and validated; the raw items then hold only `fact_keys`."""
+        if self.cache is not None:
+            try:
+                text = (self.root / rel).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise _FastReadFailed from exc
+            try:
+                found = self.cache.read_list(key, text, _fast_yaml, ITEM_MODELS[key], fact_keys)
+                if found is not None:
+                    rest, facts, items = found
+                    return {**rest, "items": facts}, model.model_validate({**rest, "items": items})
+            except ValidationError as exc:
+                raise _FastReadFailed from exc
+            raw = self.read_yaml(rel, text)
+            value = self.validate(rel, raw, model) if raw is not None else None
+            if isinstance(raw, dict) and isinstance(raw.get("items"), list) and value is not None:
+                self.cache.remember(key, text, _fast_yaml, raw["items"], value.items, fact_keys)
+            return raw, value
+        raw = self.read_yaml(rel)
+        return raw, self.validate(rel, raw, model) if raw is not None else None
 
     def validate(self, rel: str, data: Any, model: type[M] | TypeAdapter[Any], line_offset: int = 0) -> Any:
         if data is None and not isinstance(model, TypeAdapter):
@@ -369,10 +397,15 @@ def _load_pages(c: _Collector) -> list[Page]:
     return pages
 
 
-def load_content(root: Path | str) -> Content:
-    """Read and validate everything under `root`; raise ContentError with every problem, sorted."""
+ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "enforcement-items": EnforcementItem, "spot-checks": SpotCheckItem, "leniency": LeniencyEntry}
+
+
+def load_content(root: Path | str, cache: ContentCache | None = None) -> Content:
+    """Read and validate everything under `root`; raise ContentError with every problem, sorted.
+    With `cache`, list items the last build read are not parsed again (contentcache.py)."""
     try:
-        return _load(_Collector(Path(root), fast=True))
+        return _load(_Collector(Path(root), fast=True, cache=cache))
     except _FastReadFailed:
         return _load(_Collector(Path(root)))
 
@@ -401,8 +434,8 @@ def _load(c: _Collector) -> Content:
     }
     lists: dict[str, Any] = {}
     for key, rel in LIST_FILES.items():
-        raw = c.read_yaml(rel)
-        lists[key] = c.validate(rel, raw, models[key]) if raw is not None else None
+        # the item keys the checks below read (_check_items, _check_ratios)
+        raw, lists[key] = c.read_list(key, rel, models[key], ("id", "department", "ratio_pct", *allowed[key]))
         if raw is not None:
             _check_items(c, rel, raw, dept_ids, allowed[key])
         if key == "spot-checks" and raw is not None:

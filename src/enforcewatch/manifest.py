@@ -14,7 +14,9 @@ Each record may also carry the key of the inputs the file was rendered from (enf
 so the next build can keep a page it did not need to render again (`kept`).
 
 Replacing the whole tree instead (write a new directory, swap, delete the old one) cost more
-than rendering: on a journalled disk deleting 10,000 files is slower than writing them.
+than rendering: on a journalled disk deleting 10,000 files is slower than writing them. Only when
+there is no old tree (the output is absent or empty) is a new one written, by `FreshTree`, from
+several threads while the build still renders, and moved into place at the end.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST = ".build-manifest.json"
+CONTENT_CACHE = ".build-cache"  # enforcewatch.contentcache
+RECORDS = frozenset({MANIFEST, CONTENT_CACHE})  # the build's own files in the output, never published
 VERSION = 1
 
 
@@ -60,8 +66,7 @@ def existing_files(out_dir: Path) -> set[str]:
         prefix = dirpath[base:].replace(os.sep, "/")
         for name in names:
             found.add(f"{prefix}/{name}" if prefix else name)
-    found.discard(MANIFEST)
-    return found
+    return found - RECORDS
 
 
 def _unchanged(target: str, data: bytes, known: list[object] | None, new_digest: str) -> os.stat_result | None:
@@ -119,14 +124,15 @@ def _remove_empty_parents(out_dir: Path, stale: set[str]) -> None:
 
 
 def write_changed(files: Mapping[str, bytes], out_dir: Path, keys: Mapping[str, str] | None = None,
-                  kept: Mapping[str, str] | None = None) -> WriteReport:
+                  kept: Mapping[str, str] | None = None, old: dict[str, list[object]] | None = None) -> WriteReport:
     """Make `out_dir` hold exactly `files` plus the `kept` files of the last build (and the
-    manifest), writing only what differs. `keys` and `kept` give input keys to record."""
+    manifest), writing only what differs. `keys` and `kept` give input keys to record; `old` is
+    the manifest when the caller has already read it."""
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = keys or {}
     kept = kept or {}
-    old = read_manifest(out_dir)
+    old = read_manifest(out_dir) if old is None else old
     on_disk = set(old) if old else existing_files(out_dir)
     stale = on_disk - files.keys() - kept.keys()
     for rel in sorted(stale):
@@ -150,3 +156,79 @@ def write_changed(files: Mapping[str, bytes], out_dir: Path, keys: Mapping[str, 
     tmp.write_text(json.dumps({"version": VERSION, "files": records}, separators=(",", ":")), encoding="utf-8")
     os.replace(tmp, out_dir / MANIFEST)
     return WriteReport(written, len(files) + len(kept) - written, len(stale))
+
+
+WRITERS = 4  # threads writing a new tree: creating files and directories waits on the disk, not on Python
+
+
+def _write_new(target: str, data: bytes, made: set[str]) -> tuple[str, int, int]:
+    """Create `target` (in a tree being written from scratch) and return its record."""
+    parent = os.path.dirname(target)
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return digest(data), st.st_size, st.st_mtime_ns
+
+
+class FreshTree:
+    """A build into an output directory that is absent or empty, written while it renders.
+
+    There is nothing to compare with or keep, so each file is written as soon as it is rendered,
+    by a pool of threads, into a new directory beside the output; once everything rendered
+    without a problem the directory is moved into place with its manifest. Until then nothing is at
+    the output path, and a build that fails removes the new directory (`abort`).
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.root = str(out_dir.parent / f".{out_dir.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
+        os.mkdir(self.root)
+        self.pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="write")
+        self.made: set[str] = {self.root}
+        self.pending: dict[str, Future[tuple[str, int, int]]] = {}
+
+    @classmethod
+    def start(cls, out_dir: Path) -> FreshTree | None:
+        """A FreshTree when `out_dir` is absent or an empty directory, else None."""
+        out_dir = out_dir.resolve()
+        try:
+            if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+                return None
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            return cls(out_dir)
+        except OSError:
+            return None
+
+    def add(self, rel: str, data: bytes) -> None:
+        self.pending[rel] = self.pool.submit(_write_new, f"{self.root}/{rel}", data, self.made)
+
+    def finish(self, files: Mapping[str, bytes], keys: Mapping[str, str]) -> WriteReport | None:
+        """Wait for the writes and move the tree into place; None (and nothing moved) when a write
+        failed or the tree does not hold exactly `files`, for the caller to write them in place."""
+        try:
+            records: dict[str, list[object]] = {}
+            for rel, future in self.pending.items():
+                records[rel] = [*future.result(), keys.get(rel, "")]
+            if records.keys() != files.keys():
+                raise OSError("the tree written does not match the files built")
+            with open(f"{self.root}/{MANIFEST}", "w", encoding="utf-8") as fh:
+                fh.write(json.dumps({"version": VERSION, "files": records}, separators=(",", ":")))
+            os.rename(self.root, self.out_dir)  # replaces an empty directory
+        except OSError:
+            self.abort()
+            return None
+        self.pool.shutdown()
+        return WriteReport(len(records), 0, 0)
+
+    def abort(self) -> None:
+        """Stop writing and remove the new directory."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.root, ignore_errors=True)
