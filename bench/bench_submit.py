@@ -7,6 +7,8 @@ Up to five measurements (median per request, after a warm-up; each request's eve
 before its clock starts, so the figure is the handler's work alone):
   validate      ComplaintIn.model_validate on the same body                    (baseline 1)
   handler/mem   the Lambda handler with the store replaced by an in-process fake
+  floor         Mangum + FastAPI with one `async def` route that reads the same body and answers 201
+                (what any FastAPI handler pays per request, for reference)
   put_item      one bare put_item of an item of the same size on DynamoDB Local (baseline 2)
   transact3     (--with-transaction) a bare transaction of 3 items (complaint, receipt, idempotency
                 record): the write a complaint made before it became one conditional put
@@ -24,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from mangum import Mangum
 
 from enforcewatch.api.public_app import create_app
@@ -105,6 +109,28 @@ def handler_call(table: Any) -> Prepared:
     return prepare, call
 
 
+def floor_call() -> Prepared:
+    """The least a FastAPI route under Mangum costs per request: read the body, answer 201 JSON."""
+    app = FastAPI()
+
+    @app.post(EVENT["rawPath"])
+    async def post(request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True, "size": len(await request.body())}, status_code=201)
+
+    handler = Mangum(app, lifespan="off")
+    ctx = Context()
+
+    def prepare(_i: int) -> dict[str, Any]:
+        return {**EVENT, "headers": dict(EVENT["headers"]), "requestContext": json.loads(REQUEST_CONTEXT)}
+
+    def call(event: dict[str, Any]) -> Any:
+        out = handler(event, ctx)
+        assert out["statusCode"] == 201, out
+        return out
+
+    return prepare, call
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
@@ -116,7 +142,7 @@ def main() -> None:
     body = json.loads(EVENT["body"])
 
     results = per_request({"validate": lambda _i: ComplaintIn.model_validate(body),
-                           "handler/mem": handler_call(MemoryTable())}, n)
+                           "handler/mem": handler_call(MemoryTable()), "floor": floor_call()}, n)
     if not args.no_local:
         from enforcewatch.ddblocal import DynamoDBLocal
         from enforcewatch.store.dynamo import DynamoTable, to_attr
@@ -142,6 +168,7 @@ def main() -> None:
     for name, seconds in results.items():
         print(f"  {name:12s} {seconds * 1e3:8.3f} ms")
     print(f"  ratio handler/mem ÷ validate  = {results['handler/mem'] / results['validate']:.1f}")
+    print(f"  handler/mem over the floor    = {(results['handler/mem'] - results['floor']) * 1e3:+.3f} ms")
     if "put_item" in results:
         print(f"  ratio handler/ddb ÷ put_item  = {results['handler/ddb'] / results['put_item']:.2f}")
         if "transact3" in results:

@@ -10,7 +10,6 @@ HMAC-SHA256 under a server secret, which nobody without the secret can tell from
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import random
@@ -21,7 +20,6 @@ CODE_LENGTH = 20
 GROUP = 4
 ENTROPY_BITS = CODE_LENGTH * 5
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_FROM_RFC4648 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET)  # same bits, Crockford's letters
 _CANONICAL = re.compile(rf"[{ALPHABET}]{{{GROUP}}}(?:-[{ALPHABET}]{{{GROUP}}}){{{CODE_LENGTH // GROUP - 1}}}")
 
 
@@ -39,8 +37,8 @@ def crockford(data: bytes, length: int) -> str:
     """The first `length` × 5 bits of `data` in Crockford base32."""
     if length * 5 > len(data) * 8:
         raise ValueError("not enough bits")
-    # base32 reads the bytes as 5-bit groups from the first bit on: the same groups, other letters.
-    return base64.b32encode(data[: (length * 5 + 7) // 8]).decode("ascii")[:length].translate(_FROM_RFC4648)
+    number = int.from_bytes(data, "big") >> (len(data) * 8 - length * 5)
+    return "".join(ALPHABET[(number >> (5 * (length - 1 - i))) & 31] for i in range(length))
 
 
 def _grouped(chars: str) -> str:
