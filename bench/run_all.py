@@ -46,6 +46,9 @@ def submit_rows(out: str) -> list[Row]:
     rows: list[Row] = []
     if "handler/mem" in ms and "validate" in ms:
         rows.append(("handler (store stubbed) vs validation", ms["handler/mem"], ms["validate"], "ms", "diff"))
+    if "handler/mem" in ms and "floor" in ms:
+        rows.append(("handler (store stubbed) vs empty FastAPI route (floor)", ms["handler/mem"], ms["floor"], "ms",
+                     "diff"))
     if "handler/ddb" in ms and "put_item" in ms:
         rows.append(("complaint on DynamoDB Local vs put_item", ms["handler/ddb"], ms["put_item"], "ms", "ratio"))
     return rows
@@ -100,6 +103,8 @@ BENCHES = [
 
 def target_for(name: str) -> str:
     lowered = name.lower()
+    if "floor" in lowered:
+        return "(reference)"
     for key in ("rebuild", "handler", "complaint", "deadlines", "export csv", "export xlsx", "import", "build"):
         if key in lowered:
             return TARGETS[key]
