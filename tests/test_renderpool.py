@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,20 @@ def test_template_error_in_either_half_is_a_content_error(env, monkeypatch: pyte
         renderpool.render_pages(jobs(env, 7, bad=bad), render_template)
     [problem] = exc.value.problems
     assert problem.path.endswith("item.html") and "模板错误" in problem.message
+
+
+def test_idle_cpus_is_sampled_now_and_falls_back_to_the_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    idle = renderpool.idle_cpus(0.02)
+    assert idle is None or 0.0 <= idle <= (os.cpu_count() or 1)
+    monkeypatch.setattr(renderpool, "_cpus", lambda: 2)
+    monkeypatch.setattr(renderpool, "idle_cpus", lambda window=0.05: 1.5)
+    assert renderpool._spare_cpu()
+    monkeypatch.setattr(renderpool, "idle_cpus", lambda window=0.05: 0.3)
+    assert not renderpool._spare_cpu()
+    monkeypatch.setattr(renderpool, "idle_cpus", lambda window=0.05: None)  # no /proc/stat
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert renderpool._spare_cpu()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.5, 1.5))
+    assert not renderpool._spare_cpu()
+    monkeypatch.setattr(renderpool, "_cpus", lambda: 1)
+    assert not renderpool._spare_cpu()

@@ -4,14 +4,15 @@ renders the rest.
 Rendering 10,000 item pages is CPU-bound Python; a fork inherits the compiled templates and the
 loaded content, so the child needs nothing but the list of jobs and sends back only the HTML.
 A template error in the child comes back as the same ContentError. Without `fork`, with one
-CPU, with few pages, or when the machine has no idle CPU (load average at least CPUs − 1: measured
-here, a fork then only adds copying and makes the build slower) everything is rendered here.
+CPU, with few pages, or when no CPU is idle at the moment (sampled from /proc/stat; measured here,
+a fork on a busy machine only adds copying and makes the build slower) everything is rendered here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,9 +30,39 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs since boot, from /proc/stat; None where there is none."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields[:8])
+
+
+def idle_cpus(window: float = 0.05) -> float | None:
+    """How many CPUs were idle over the last `window` seconds (e.g. 1.0 of 2), or None if unknown."""
+    before = _cpu_times()
+    if before is None:
+        return None
+    time.sleep(window)
+    after = _cpu_times()
+    if after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1]) * os.cpu_count()  # /proc/stat counts every CPU
+
+
 def _spare_cpu() -> bool:
+    """A CPU idle now. Sampled over 50 ms rather than the 1-minute load average, which still counts
+    the work this process (or the previous build) did a moment ago and so refused the second CPU
+    on a machine that had one free."""
     cpus = _cpus()
-    return cpus >= 2 and os.getloadavg()[0] < cpus - 1
+    if cpus < 2:
+        return False
+    idle = idle_cpus()
+    if idle is None:
+        return os.getloadavg()[0] < cpus - 1
+    return idle >= 0.8
 
 
 def _render_all(jobs: Sequence[Job], render: Callable[[Any, dict[str, Any]], str]) -> list[str]:
