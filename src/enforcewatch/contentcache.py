@@ -41,6 +41,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter
 
 from enforcewatch.manifest import CONTENT_CACHE as CACHE
+from enforcewatch.reuse import key_of as _digest  # the same digest the page keys use
 
 VERSION = 1
 MODULES = ("enforcewatch.catalog", "enforcewatch.content", "enforcewatch.contentcache")
@@ -52,14 +53,6 @@ _FIRST_ENTRY = re.compile(r"(?: *(?:#[^\n]*)?\n)*( *)- ")
 _END_UNINDENTED = re.compile(r"^(?!- )[^ #\n]", re.MULTILINE)
 _END_INDENTED = re.compile(r"^[^ #\n]", re.MULTILINE)
 _REF = re.compile(r"([&*])([0-9A-Za-z_-]+)")  # libyaml's anchor and alias names (a superset of them)
-
-
-def _digest(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def stamp() -> str:
