@@ -60,8 +60,7 @@ def _number(text: str) -> int | float:
     """A DynamoDB number as `_plain` makes it: int when integral, else float (exactly, by way of Decimal)."""
     if len(text) < 19 and text.isascii() and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
         return int(text)  # the common case: a plain integer, without building a Decimal
-    value = DYNAMODB_CONTEXT.create_decimal(text)  # what TypeDeserializer does (and raises on)
-    return int(value) if value == value.to_integral_value() else float(value)
+    return _plain(DYNAMODB_CONTEXT.create_decimal(text))  # what TypeDeserializer does (and raises on)
 
 
 def _decode(value: Mapping[str, Any]) -> Any:
