@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from enforcewatch.errors import Conflict, EnforceWatchError
+from enforcewatch.events import iso_utc
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
 
@@ -59,10 +60,6 @@ class Recovery:
     source: str
     codes_file: str
     outcome: str  # rolled_back (now), or committed (its commit had gone through)
-
-
-def _iso(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_import_id(now: dt.datetime, rng: random.Random) -> str:
@@ -98,7 +95,7 @@ def _head(import_id: str) -> dict[str, str]:
 
 def _head_item(import_id: str, state: str, now: dt.datetime, source: str, codes_file: str,
                counts: Mapping[str, int]) -> dict[str, Any]:
-    started = _iso(now)
+    started = iso_utc(now)
     return {**_head(import_id), "kind": "import", "import_id": import_id, "state": state, "started_at": started,
             "source": source, "codes_file": codes_file, **counts,
             schema.GSI2PK: HEADS, schema.GSI2SK: f"{started}#{import_id}"}
@@ -146,7 +143,7 @@ def apply(table: DynamoTable, items: Sequence[Mapping[str, Any]], priors: Mappin
         _apply_small(table, items, writes, import_id, now, _head_item(import_id, "committed", now, source,
                                                                        codes_file, counts))
         return
-    fence = {**FENCE, "import_id": import_id, "state": "open", "started_at": _iso(now), "source": source}
+    fence = {**FENCE, "import_id": import_id, "state": "open", "started_at": iso_utc(now), "source": source}
     fenced = ("check", FENCE, "import_id = :id AND #state = :open", {":id": import_id, ":open": "open"})
     try:
         try:
@@ -166,7 +163,7 @@ def apply(table: DynamoTable, items: Sequence[Mapping[str, Any]], priors: Mappin
             except ConditionFailed as exc:
                 raise _refused(table, exc.index, 1, items[start:start + step]) from exc
         table.transact_write([("delete", FENCE, *fenced[2:]),
-                              ("set", {**_head(import_id), "state": "committed", "finished_at": _iso(now)}, None, None)],
+                              ("set", {**_head(import_id), "state": "committed", "finished_at": iso_utc(now)}, None, None)],
                              token=_token(table, import_id, "commit"))
     except BaseException as failure:  # Ctrl-C too: nothing may stay half-written
         try:
@@ -184,7 +181,7 @@ def _apply_small(table: DynamoTable, items: Sequence[Mapping[str, Any]], writes:
                  now: dt.datetime, head: dict[str, Any]) -> None:
     """One transaction: no other import may be open; the head is the record of the import."""
     ops = [("check", FENCE, f"attribute_not_exists({schema.PK})", None),
-           ("put", head | {"finished_at": _iso(now), "cleared": True}, f"attribute_not_exists({schema.PK})", None),
+           ("put", head | {"finished_at": iso_utc(now), "cleared": True}, f"attribute_not_exists({schema.PK})", None),
            *writes]
     try:
         table.transact_write(ops, token=_token(table, import_id, "all"))
@@ -236,7 +233,7 @@ def rollback(table: DynamoTable, import_id: str, now: dt.datetime) -> str:
     table.batch_delete(delete)
     table.transact_write([
         ("delete", FENCE, "import_id = :id", {":id": import_id}),
-        ("set", {**_head(import_id), "state": "rolled_back", "finished_at": _iso(now)}, None, None)])
+        ("set", {**_head(import_id), "state": "rolled_back", "finished_at": iso_utc(now)}, None, None)])
     _clear(table, import_id)
     return "rolled_back"
 
