@@ -32,7 +32,7 @@ import os
 import pickle
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -128,6 +128,32 @@ def _chunk_keys(list_key: str, chunks: list[str]) -> tuple[list[str], list[list[
     return digests, deps
 
 
+def _pieces(list_key: str, text: str, read_yaml: Callable[[str], Any]
+            ) -> tuple[dict[Any, Any], list[str], list[str], list[list[int]]] | None:
+    """(the file's mapping without its items, the item chunks, their digests, their dependencies),
+    or None when the file must be read whole (not the simple shape, an alias to an anchor outside
+    the items, or the rest not a mapping with `items: []`)."""
+    split = split_items(text)
+    if split is None:
+        return None
+    rest_text, chunks = split
+    found = _chunk_keys(list_key, chunks)
+    if found is None:
+        return None
+    try:
+        rest = read_yaml(rest_text)
+    except Exception:  # noqa: BLE001 - e.g. an alias to an item's anchor
+        return None
+    if not isinstance(rest, dict) or rest.get("items") != [] or not isinstance(rest["items"], list):
+        return None
+    return rest, chunks, *found
+
+
+def _facts(raw: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """The raw values of an item the cross-file checks read."""
+    return {k: raw[k] for k in keys if k in raw}
+
+
 class ContentCache:
     """Entries by digest, read from `out_dir` (empty when absent, unreadable or of other code)."""
 
@@ -159,20 +185,10 @@ class ContentCache:
         when the file must be read whole. Raises pydantic's ValidationError on an invalid item."""
         if not self.entries:  # nothing cached: read whole, then `remember` (no cost before rendering)
             return None
-        split = split_items(text)
-        if split is None:
+        pieces = _pieces(list_key, text, read_yaml)
+        if pieces is None:
             return None
-        rest_text, chunks = split
-        found = _chunk_keys(list_key, chunks)
-        if found is None:
-            return None
-        digests, deps = found
-        try:
-            rest = read_yaml(rest_text)
-        except Exception:  # noqa: BLE001 - e.g. an alias to an item's anchor: read the file whole
-            return None
-        if not isinstance(rest, dict) or rest.get("items") != [] or not isinstance(rest["items"], list):
-            return None
+        rest, chunks, digests, deps = pieces
         missing = [n for n, digest in enumerate(digests) if digest not in self.entries]
         fresh = self._parse(chunks, deps, missing, read_yaml, item_model, tuple(fact_keys))
         if fresh is None:
@@ -212,7 +228,7 @@ class ContentCache:
         by_chunk = dict(zip(order, values, strict=True))
         raws = [by_chunk[n] for n in missing]
         items = TypeAdapter(list[item_model]).validate_python(raws)  # type: ignore[valid-type]
-        return {n: (({k: raw[k] for k in keys if k in raw}, item.model_dump_json()), item)
+        return {n: ((_facts(raw, keys), item.model_dump_json()), item)
                 for n, raw, item in zip(missing, raws, items, strict=True)}
 
     def remember(self, list_key: str, text: str, read_yaml: Callable[[str], Any], raw_items: list[Any],
@@ -224,21 +240,15 @@ class ContentCache:
         """Make entries of the lists read whole. The whole file's items are the chunks' values when
         the file has the simple shape and as many items as chunks: no chunk ran into the next."""
         for list_key, text, read_yaml, raw_items, items, keys in self.pending:
-            split = split_items(text)
-            found = _chunk_keys(list_key, split[1]) if split is not None else None
-            if split is None or found is None or len(split[1]) != len(items):
+            pieces = _pieces(list_key, text, read_yaml)
+            if pieces is None or len(pieces[1]) != len(items):
                 continue
-            try:
-                rest = read_yaml(split[0])
-            except Exception:  # noqa: BLE001 - e.g. an alias to an item's anchor: keep nothing
-                continue
-            if not isinstance(rest, dict) or rest.get("items") != [] or not isinstance(rest["items"], list):
-                continue
+            digests = pieces[2]
             jsons = [item.model_dump_json() for item in items]
             restored = TypeAdapter(list[type(items[0])]).validate_json(f"[{','.join(jsons)}]") if items else []
-            for digest, raw, item, back, json in zip(found[0], raw_items, items, restored, jsons, strict=True):
+            for digest, raw, item, back, json in zip(digests, raw_items, items, restored, jsons, strict=True):
                 if back == item and isinstance(raw, dict):  # restores equal from JSON
-                    self.used[digest] = ({k: raw[k] for k in keys if k in raw}, json)
+                    self.used[digest] = (_facts(raw, keys), json)
         self.pending.clear()
 
     def save(self) -> None:
