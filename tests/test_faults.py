@@ -119,11 +119,14 @@ class Faulty:
             self.calls += 1
             if self.calls not in self._fail_on:
                 return real(**kwargs)
-            if self._after:
-                real(**kwargs)
-            raise self._error
+            return self._fault(real, kwargs)
 
         return call
+
+    def _fault(self, real, kwargs):
+        if self._after:
+            real(**kwargs)
+        raise self._error
 
 
 THROTTLED = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
@@ -197,25 +200,17 @@ def test_deadline_check_interrupted_and_rerun_gives_the_same_flags_once(local_ta
 
 # -- an import that fails while writing ----------------------------------------------------------------
 
-class StopsServer:
+class StopsServer(Faulty):
     """The real client, except that call number `on` of `op` first stops DynamoDB Local: the store goes
     away in the middle of the import and stays away for its roll-back too."""
 
     def __init__(self, client, server: DynamoDBLocal, op: str, on: int):
-        self._client, self._server, self._op, self._on, self.calls = client, server, op, on, 0
+        super().__init__(client, op, error=None, fail_on=(on,))
+        self._server = server
 
-    def __getattr__(self, name: str):
-        real = getattr(self._client, name)
-        if name != self._op:
-            return real
-
-        def call(**kwargs):
-            self.calls += 1
-            if self.calls == self._on:
-                self._server.stop()
-            return real(**kwargs)
-
-        return call
+    def _fault(self, real, kwargs):
+        self._server.stop()
+        return real(**kwargs)
 
 
 def test_store_stopped_mid_import_then_the_next_import_rolls_back_and_succeeds(server, tmp_path) -> None:
