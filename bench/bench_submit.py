@@ -92,21 +92,7 @@ def per_request(fns: dict[str, Callable[[int], Any] | Prepared], n: int, rounds:
 def handler_call(table: Any) -> Prepared:
     app = create_app(Settings(table_name=getattr(table, "name", "bench"), content_dir=Path("/nonexistent")),
                      table, rng=random.Random(1))
-    handler = Mangum(app, lifespan="off")
-    ctx = Context()
-    counter = iter(range(10**9))
-
-    def prepare(_i: int) -> dict[str, Any]:
-        key = f"bench-key-{next(counter):012d}-{random.random()}"  # a new complaint each time
-        return {**EVENT, "headers": {**EVENT["headers"], "idempotency-key": key},
-                "requestContext": json.loads(REQUEST_CONTEXT)}
-
-    def call(event: dict[str, Any]) -> Any:
-        out = handler(event, ctx)
-        assert out["statusCode"] == 201, out
-        return out
-
-    return prepare, call
+    return mangum_calls(app)
 
 
 def floor_call() -> Prepared:
@@ -117,11 +103,20 @@ def floor_call() -> Prepared:
     async def post(request: Request) -> JSONResponse:
         return JSONResponse({"ok": True, "size": len(await request.body())}, status_code=201)
 
+    return mangum_calls(app)
+
+
+def mangum_calls(app: Any) -> Prepared:
+    """`app` under Mangum, as Lambda calls it: each request a new event with its own idempotency key
+    (a new complaint each time), prepared outside the timing; the call must answer 201."""
     handler = Mangum(app, lifespan="off")
     ctx = Context()
+    counter = iter(range(10**9))
 
     def prepare(_i: int) -> dict[str, Any]:
-        return {**EVENT, "headers": dict(EVENT["headers"]), "requestContext": json.loads(REQUEST_CONTEXT)}
+        key = f"bench-key-{next(counter):012d}-{random.random()}"
+        return {**EVENT, "headers": {**EVENT["headers"], "idempotency-key": key},
+                "requestContext": json.loads(REQUEST_CONTEXT)}
 
     def call(event: dict[str, Any]) -> Any:
         out = handler(event, ctx)
