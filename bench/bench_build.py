@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from enforcewatch.build import build_site
+from enforcewatch.sitegen.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "site" / "templates"

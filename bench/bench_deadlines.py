@@ -24,12 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from enforcewatch import flags  # noqa: E402
 from enforcewatch.config import Settings  # noqa: E402
-from enforcewatch.ddblocal import DynamoDBLocal  # noqa: E402
-from enforcewatch.deadlines import evaluate  # noqa: E402
-from enforcewatch.duedates import WorkCalendar, month_text, next_month  # noqa: E402
+from enforcewatch.monitoring import flags  # noqa: E402
+from enforcewatch.monitoring.deadlines import evaluate  # noqa: E402
+from enforcewatch.monitoring.duedates import WorkCalendar, month_text, next_month  # noqa: E402
 from enforcewatch.store import schema  # noqa: E402
+from enforcewatch.store.ddblocal import DynamoDBLocal  # noqa: E402
 from enforcewatch.store.dynamo import DynamoTable  # noqa: E402
 
 DISTRICTS = ["chengguan", "xincheng", "gaoxin", "nanhu", "dongshan", "xihe"]

@@ -41,7 +41,7 @@ def reports(rows: int) -> Iterator[dict[str, Any]]:
 
 
 def run_case(mode: str, rows: int) -> dict[str, float]:
-    from enforcewatch import exports
+    from enforcewatch.staff import exports
 
     start = time.perf_counter()
     source = exports.report_rows(reports(rows))

@@ -30,9 +30,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from mangum import Mangum
 
-from enforcewatch.api.public_app import create_app
-from enforcewatch.complaints import ComplaintIn
+from enforcewatch.api.public.app import create_app
 from enforcewatch.config import Settings
+from enforcewatch.intake.complaints import ComplaintIn
 from enforcewatch.store.dynamo import ConditionFailed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +139,7 @@ def main() -> None:
     results = per_request({"validate": lambda _i: ComplaintIn.model_validate(body),
                            "handler/mem": handler_call(MemoryTable()), "floor": floor_call()}, n)
     if not args.no_local:
-        from enforcewatch.ddblocal import DynamoDBLocal
+        from enforcewatch.store.ddblocal import DynamoDBLocal
         from enforcewatch.store.dynamo import DynamoTable, to_attr
 
         with DynamoDBLocal(None) as server:

@@ -201,7 +201,7 @@ class Index:
             if submodule := _module_file(f"{node.module}.{alias.name}"):
                 self.module_names[path][local] = submodule  # from enforcewatch import reports
             elif source := _module_file(node.module):
-                self.imported[path][local] = (source, alias.name)  # from enforcewatch.api.public import router
+                self.imported[path][local] = (source, alias.name)  # from enforcewatch.api.public.routes import router
 
     def _add_function(self, path: Path, node: Def, cls: str | None) -> None:
         site: Site = (path, node, cls)

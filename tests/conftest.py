@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from enforcewatch.config import Settings
-from enforcewatch.ddblocal import DynamoDBLocal, LocalStoreMissing, find_jar_dir
+from enforcewatch.store.ddblocal import DynamoDBLocal, LocalStoreMissing, find_jar_dir
 from enforcewatch.store.dynamo import DynamoTable
 
 ROOT = Path(__file__).resolve().parents[1]

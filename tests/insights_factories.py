@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from enforcewatch.content import load_content
-from enforcewatch.reports import ReportStored
-from enforcewatch.submissions import VOCABULARY
+from enforcewatch.intake.reports import ReportStored
+from enforcewatch.intake.submissions import VOCABULARY
+from enforcewatch.sitegen.content import load_content
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "site" / "content"

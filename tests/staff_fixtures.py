@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from enforcewatch.accounts import Accounts
+from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
 
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)

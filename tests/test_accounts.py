@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from enforcewatch import totp
-from enforcewatch.accounts import BAD_CREDENTIALS, FREE_FAILURES, LOCK_AFTER, Accounts
 from enforcewatch.errors import InputError, TooManyRequests, Unauthorized
+from enforcewatch.staff import totp
+from enforcewatch.staff.accounts import BAD_CREDENTIALS, FREE_FAILURES, LOCK_AFTER, Accounts
 
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from casework_fixtures import USCC_B, seed_casework
-from enforcewatch import tokens
-from enforcewatch.accounts import User
-from enforcewatch.api.casework import router as casework_router
-from enforcewatch.api.insights import router as insights_router
-from enforcewatch.api.staff import create_staff_app, router
+from enforcewatch.api.staff.app import create_staff_app, router
+from enforcewatch.api.staff.casework import router as casework_router
+from enforcewatch.api.staff.insights import router as insights_router
 from enforcewatch.config import Settings
+from enforcewatch.staff import tokens
+from enforcewatch.staff.accounts import User
 from staff_fixtures import HQ, NOW, PASSWORD, SECRET, WB, seed, write_content
 
 
@@ -77,7 +77,7 @@ CROSSING = {
     ("POST", "/api/staff/complaints/{complaint_id}/reply"): (
         "POST", "/api/staff/complaints/C1/reply", {"status": "已办结", "reply": "x"}, {403}),
     ("GET", "/api/staff/audit"): ("GET", f"/api/staff/audit?{QUERY}", None, {403}),
-    # casework (enforcewatch.api.casework)
+    # casework (enforcewatch.api.staff.casework)
     ("POST", "/api/staff/nominations"): ("POST", "/api/staff/nominations", {
         "source": "district", "district": WB, "enterprise_name": "某公司", "uscc": USCC_B, "nominated_by": "区政府",
         "industry": "制造业"}, {403}),
@@ -110,7 +110,7 @@ CROSSING = {
     ("GET", "/api/staff/commendations"): (
         "GET", "/api/staff/commendations?from=2026-01-01&to=2026-12-31&format=csv", None, {403}),
     ("GET", "/api/staff/points/{point_id}/timeline"): ("GET", "/api/staff/points/P-WB-1/timeline", None, {404}),
-    # insights (enforcewatch.api.insights)
+    # insights (enforcewatch.api.staff.insights)
     ("GET", "/api/staff/insights/scorecards"): (
         "GET", f"/api/staff/insights/scorecards?{QUERY}&district={WB}", None, {403}),
     ("GET", "/api/staff/insights/inspections"): (
@@ -280,7 +280,7 @@ def test_staff_page_is_noindex_and_not_cached(client: TestClient) -> None:
 def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
     import boto3
 
-    from enforcewatch.api.large_downloads import S3Downloads
+    from enforcewatch.api.staff.large_downloads import S3Downloads
 
     seed(moto_table)
     s3 = boto3.client("s3", region_name="cn-north-1")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from enforcewatch.assets import AssetManifest, fingerprinted_name
-from enforcewatch.build import build_site
 from enforcewatch.errors import ContentError
+from enforcewatch.sitegen.assets import AssetManifest, fingerprinted_name
+from enforcewatch.sitegen.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from enforcewatch import audit
 from enforcewatch.errors import InputError
+from enforcewatch.staff import audit
 from enforcewatch.store.dynamo import ConditionFailed
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from enforcewatch.build import build_site
 from enforcewatch.cli import main
 from enforcewatch.errors import ContentError
-from enforcewatch.markdown_render import render_markdown
+from enforcewatch.sitegen.build import build_site
+from enforcewatch.sitegen.markdown_render import render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"
@@ -45,7 +45,7 @@ def html_files(out: Path) -> list[Path]:
 
 
 def test_shipped_site_has_every_page(shipped: Path) -> None:
-    from enforcewatch.content import load_content
+    from enforcewatch.sitegen.content import load_content
 
     content = load_content(ROOT / "site/content")
     for key, data in (("enforcement-items", content.enforcement), ("spot-checks", content.spot_checks),
@@ -66,7 +66,7 @@ def test_shipped_site_has_every_page(shipped: Path) -> None:
 
 
 def test_data_downloads(shipped: Path) -> None:
-    from enforcewatch.content import load_content
+    from enforcewatch.sitegen.content import load_content
 
     content = load_content(ROOT / "site/content")
     for key, data in (("enforcement-items", content.enforcement), ("spot-checks", content.spot_checks),
@@ -232,7 +232,7 @@ def test_failed_build_into_a_new_directory_leaves_nothing(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("start", ["absent", "empty", "in place"])
 def test_new_directory_and_in_place_writes_give_the_same_tree(tmp_path: Path, start: str) -> None:
-    from enforcewatch.manifest import MANIFEST, RECORDS
+    from enforcewatch.sitegen.manifest import MANIFEST, RECORDS
 
     out = tmp_path / "out"
     if start != "absent":

@@ -14,8 +14,8 @@ import os
 import shutil
 from pathlib import Path
 
-from enforcewatch.build import PAGES_TEMPLATES, build_site
-from enforcewatch.manifest import RECORDS
+from enforcewatch.sitegen.build import PAGES_TEMPLATES, build_site
+from enforcewatch.sitegen.manifest import RECORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"

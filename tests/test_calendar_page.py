@@ -8,7 +8,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from enforcewatch.cli import main
-from enforcewatch.duedates import WorkCalendar, calendar_page_context
+from enforcewatch.monitoring.duedates import WorkCalendar, calendar_page_context
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from casework_fixtures import PDF, USCC_A
 from enforcewatch.api import create_app
-from enforcewatch.api.casework_public import ANSWER_LIMIT
-from enforcewatch.api.staff import create_staff_app
+from enforcewatch.api.public.casework import ANSWER_LIMIT
+from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import Settings
 from staff_fixtures import HQ, NOW, PASSWORD, SECRET, seed, write_content
 from submitting import report
@@ -162,7 +162,7 @@ def test_bad_input_names_the_field(apps) -> None:
 
 
 def test_overdue_complaint_transfer_is_flagged_for_the_city_office_only(apps, moto_table) -> None:
-    from enforcewatch import transfers
+    from enforcewatch.casework import transfers
 
     staff, _ = apps
     district, office = bearer(staff, "hongqi"), bearer(staff, "city")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from casework_fixtures import PDF
-from enforcewatch.attachments import LocalBlobs, blob_key
+from enforcewatch.casework.attachments import LocalBlobs, blob_key
 from enforcewatch.config import Settings
 from enforcewatch.errors import NotFound
 from enforcewatch.store.blobs import S3Blobs, blobs_for

@@ -11,8 +11,10 @@ import io
 import pytest
 
 from casework_fixtures import USCC_A
-from enforcewatch import audit, codes, ddblocal
+from enforcewatch import codes
 from enforcewatch.cli import main
+from enforcewatch.staff import audit
+from enforcewatch.store import ddblocal
 from staff_fixtures import HQ, seed, write_content
 
 THIS_MONTH = f"{dt.datetime.now(dt.UTC):%Y-%m}"  # the CLI stamps entries with the real clock
@@ -61,8 +63,8 @@ def test_cycle_from_the_command_line(env, capsys) -> None:
 
 def test_commended_export_and_bad_dates(env, capsys) -> None:
     table, common, tmp = env
-    from enforcewatch import commendations
-    from enforcewatch.staffing import Scope
+    from enforcewatch.casework import commendations
+    from enforcewatch.staff.staffing import Scope
 
     office = Scope("city", "office", None, (HQ,))
     table.update("POINT#P-HQ-1", "POINT", {"uscc": USCC_A})

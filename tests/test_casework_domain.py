@@ -9,11 +9,12 @@ import random
 import pytest
 
 from casework_fixtures import PDF, PNG, USCC_A, USCC_B, seed_casework
-from enforcewatch import attachments, codes, commendations, designation, timeline, transfers, verification
-from enforcewatch.attachments import LocalBlobs, Upload
-from enforcewatch.duedates import WorkCalendar
+from enforcewatch import codes
+from enforcewatch.casework import attachments, commendations, designation, timeline, transfers, verification
+from enforcewatch.casework.attachments import LocalBlobs, Upload
 from enforcewatch.errors import Conflict, Forbidden, InputError, NotFound
-from enforcewatch.staffing import Scope
+from enforcewatch.monitoring.duedates import WorkCalendar
+from enforcewatch.staff.staffing import Scope
 from staff_fixtures import HQ, WB, seed
 
 NOW = dt.datetime(2026, 3, 9, 2, 0, tzinfo=dt.UTC)  # 2026-03-09 10:00 China time
@@ -255,7 +256,7 @@ def test_timeline_is_one_ordered_history(table, tmp_path) -> None:
 
 
 def test_the_daily_check_flags_overdue_transfers_once(table) -> None:
-    from enforcewatch import flags
+    from enforcewatch.monitoring import flags
 
     for point in ("P-HQ-1", "P-WB-1"):  # the staff seed leaves the first report month out
         table.update(f"POINT#{point}", "POINT", {"reporting_from": "2026-02"})

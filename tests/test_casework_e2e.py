@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 
 from casework_fixtures import PDF, PNG, USCC_A
 from enforcewatch.config import Settings
-from enforcewatch.ddblocal import ENDPOINT_FILE
-from enforcewatch.duedates import load_calendar
+from enforcewatch.monitoring.duedates import load_calendar
+from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from staff_fixtures import PASSWORD, seed
 from submitting import inspection, report

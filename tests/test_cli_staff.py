@@ -9,9 +9,10 @@ import json
 
 import pytest
 
-from enforcewatch import audit, ddblocal
-from enforcewatch.accounts import Accounts
 from enforcewatch.cli import main
+from enforcewatch.staff import audit
+from enforcewatch.staff.accounts import Accounts
+from enforcewatch.store import ddblocal
 from staff_fixtures import HQ, WB, seed, write_content
 
 THIS_MONTH = f"{dt.datetime.now(dt.UTC):%Y-%m}"  # the CLI stamps entries with the real clock

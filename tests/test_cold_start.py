@@ -10,7 +10,7 @@ from pathlib import Path
 
 from argon2.exceptions import VerifyMismatchError
 
-from enforcewatch import accounts
+from enforcewatch.staff import accounts
 
 
 def test_dummy_hash_costs_what_a_real_verification_costs() -> None:
@@ -28,16 +28,16 @@ def test_dummy_hash_costs_what_a_real_verification_costs() -> None:
 ROOT = Path(__file__).resolve().parents[1]
 # Loaded by the staff function only: accounts and tokens (argon2, PyJWT), the staff routers, the
 # casework and insight modules behind them, exports (openpyxl), and the calendar rules (YAML).
-STAFF_ONLY = ("argon2", "jwt", "openpyxl", "yaml", "enforcewatch.accounts", "enforcewatch.tokens",
-              "enforcewatch.staffing", "enforcewatch.events", "enforcewatch.deadlines", "enforcewatch.exports",
-              "enforcewatch.audit", "enforcewatch.api.staff", "enforcewatch.api.casework",
-              "enforcewatch.api.insights")
+STAFF_ONLY = ("argon2", "jwt", "openpyxl", "yaml", "enforcewatch.staff.accounts", "enforcewatch.staff.tokens",
+              "enforcewatch.staff.staffing", "enforcewatch.monitoring.events", "enforcewatch.monitoring.deadlines", "enforcewatch.staff.exports",
+              "enforcewatch.staff.audit", "enforcewatch.api.staff.app", "enforcewatch.api.staff.casework",
+              "enforcewatch.api.staff.insights")
 # Loaded by the submit function only: the public routers and the no-JS form stack.
-PUBLIC_ONLY = ("enforcewatch.api.public_app", "enforcewatch.api.public", "enforcewatch.api.forms",
-               "enforcewatch.api.casework_public", "enforcewatch.complaints", "enforcewatch.reports",
+PUBLIC_ONLY = ("enforcewatch.api.public.app", "enforcewatch.api.public.routes", "enforcewatch.api.public.forms",
+               "enforcewatch.api.public.casework", "enforcewatch.intake.complaints", "enforcewatch.intake.reports",
                "markupsafe")
 # Never at cold start of either: the site generator's libraries are loaded on first use, if ever.
-SITE_ONLY = ("jinja2", "markdown", "nh3", "enforcewatch.render", "enforcewatch.content", "enforcewatch.build")
+SITE_ONLY = ("jinja2", "markdown", "nh3", "enforcewatch.sitegen.render", "enforcewatch.sitegen.content", "enforcewatch.sitegen.build")
 
 
 def loaded_by(function: str) -> set[str]:
@@ -65,22 +65,22 @@ def _present(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 def test_submit_function_loads_no_staff_or_site_modules() -> None:
     modules = loaded_by("submit_report")
-    assert "enforcewatch.api.public_app" in modules  # the probe sees the handler's imports at all
+    assert "enforcewatch.api.public.app" in modules  # the probe sees the handler's imports at all
     assert _present(modules, STAFF_ONLY + SITE_ONLY) == []
 
 
 def test_staff_function_loads_no_public_routers_or_form_stack() -> None:
     modules = loaded_by("staff_api")
-    assert "enforcewatch.api.staff" in modules
+    assert "enforcewatch.api.staff.app" in modules
     assert _present(modules, PUBLIC_ONLY + SITE_ONLY) == []
 
 
 def test_api_package_imports_nothing_until_asked() -> None:
     """Importing a submodule runs enforcewatch/api/__init__.py: it must stay empty of routers."""
     script = ("import sys, enforcewatch.api.errors; "
-              "assert 'enforcewatch.api.public_app' not in sys.modules, 'public app loaded'; "
+              "assert 'enforcewatch.api.public.app' not in sys.modules, 'public app loaded'; "
               "from enforcewatch.api import MAX_BODY, create_app; "
-              "import enforcewatch.api.public_app as p; assert create_app is p.create_app and MAX_BODY == p.MAX_BODY")
+              "import enforcewatch.api.public.app as p; assert create_app is p.create_app and MAX_BODY == p.MAX_BODY")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False,
                           timeout=120)
@@ -90,7 +90,7 @@ def test_api_package_imports_nothing_until_asked() -> None:
 def test_deadline_function_loads_no_web_or_model_stack() -> None:
     """The daily check reads the store and applies the rules: no web framework, no pydantic."""
     modules = loaded_by("deadline_check")
-    assert "enforcewatch.flags" in modules
+    assert "enforcewatch.monitoring.flags" in modules
     assert _present(modules, ("fastapi", "starlette", "mangum", "pydantic", *PUBLIC_ONLY, *SITE_ONLY)) == []
 
 

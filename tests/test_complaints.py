@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from enforcewatch import codes, complaints
-from enforcewatch.complaints import complaint_id_for, look_up, receipt_code
+from enforcewatch import codes
 from enforcewatch.errors import Conflict, InputError, NotFound
+from enforcewatch.intake import complaints
+from enforcewatch.intake.complaints import complaint_id_for, look_up, receipt_code
 from submitting import NOW, complaint
 
 SECRET = "receipt-secret-for-tests-0123456789abcdef"

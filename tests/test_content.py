@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from enforcewatch.cli import main
-from enforcewatch.content import load_content, locate
 from enforcewatch.errors import ContentError
+from enforcewatch.sitegen.content import load_content, locate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"
@@ -195,7 +195,7 @@ def test_every_error_in_every_file_at_once_sorted(content_dir: Path) -> None:
 def test_locate_falls_back_to_the_enclosing_node(content_dir: Path) -> None:
     import yaml
 
-    from enforcewatch.content import _LineLoader
+    from enforcewatch.sitegen.content import _LineLoader
 
     data = yaml.load("a:\n  - x: 1\n    y: 2\n  - z: 3\n", Loader=_LineLoader)  # noqa: S506
     assert locate(data, ("a", 0, "y")) == 3

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from enforcewatch import contentcache
-from enforcewatch.build import build_site
-from enforcewatch.content import LIST_FILES, _fast_yaml, load_content
-from enforcewatch.contentcache import ContentCache, split_items
 from enforcewatch.errors import ContentError
-from enforcewatch.manifest import CONTENT_CACHE, RECORDS
+from enforcewatch.sitegen import contentcache
+from enforcewatch.sitegen.build import build_site
+from enforcewatch.sitegen.content import LIST_FILES, _fast_yaml, load_content
+from enforcewatch.sitegen.contentcache import ContentCache, split_items
+from enforcewatch.sitegen.manifest import CONTENT_CACHE, RECORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"
@@ -147,9 +147,9 @@ def test_model_source_is_part_of_the_key(monkeypatch: pytest.MonkeyPatch, tmp_pa
     before = contentcache.stamp()
     catalog = tmp_path / "catalog.py"
     catalog.write_text("# another model\n", encoding="utf-8")
-    import enforcewatch.catalog
+    import enforcewatch.sitegen.catalog
 
-    monkeypatch.setattr(enforcewatch.catalog, "__file__", str(catalog))
+    monkeypatch.setattr(enforcewatch.sitegen.catalog, "__file__", str(catalog))
     assert contentcache.stamp() != before
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from enforcewatch.deadlines import CHINA, Event, Point, Report, evaluate, explain, timeline
-from enforcewatch.duedates import WorkCalendar
+from enforcewatch.monitoring.deadlines import CHINA, Event, Point, Report, evaluate, explain, timeline
+from enforcewatch.monitoring.duedates import WorkCalendar
 
 D = dt.date
 UTC = dt.UTC

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from enforcewatch.duedates import WorkCalendar, load_calendar, reporting_calendar
 from enforcewatch.errors import CalendarUnknown, ContentError
+from enforcewatch.monitoring.duedates import WorkCalendar, load_calendar, reporting_calendar
 
 D = dt.date
 

@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from enforcewatch import exports
 from enforcewatch.errors import InputError
+from enforcewatch.staff import exports
 
 DANGEROUS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+2", "-3", "@SUM(A1)", "\tTAB", "\rCR"]
 

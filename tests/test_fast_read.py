@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from enforcewatch import content
 from enforcewatch.errors import ContentError
+from enforcewatch.sitegen import content
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"

@@ -14,14 +14,14 @@ import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
 from fastapi.testclient import TestClient
 
-from enforcewatch import flags
 from enforcewatch.api import create_app
 from enforcewatch.config import Settings
-from enforcewatch.ddblocal import DynamoDBLocal
-from enforcewatch.duedates import WorkCalendar
 from enforcewatch.errors import StoreUnavailable
-from enforcewatch.registry import District
+from enforcewatch.monitoring import flags
+from enforcewatch.monitoring.duedates import WorkCalendar
+from enforcewatch.monitoring.registry import District
 from enforcewatch.store import schema
+from enforcewatch.store.ddblocal import DynamoDBLocal
 from enforcewatch.store.dynamo import DynamoTable
 from submitting import NOW, add_point, complaint, report
 from tests_paths import CONTENT, TEMPLATES
@@ -214,8 +214,8 @@ class StopsServer(Faulty):
 
 
 def test_store_stopped_mid_import_then_the_next_import_rolls_back_and_succeeds(server, tmp_path) -> None:
-    from enforcewatch import importjournal
-    from enforcewatch.registry import pending_codes, run_import
+    from enforcewatch.monitoring import importjournal
+    from enforcewatch.monitoring.registry import pending_codes, run_import
     from test_import_atomic import scan
     from test_registry import row, write_csv
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from enforcewatch.build import build_site
-from enforcewatch.catalog import Department, ListItem, ListMeta
-from enforcewatch.content import load_content
 from enforcewatch.errors import ContentError
-from enforcewatch.feeds import atom_feed, recent_changes
+from enforcewatch.sitegen.build import build_site
+from enforcewatch.sitegen.catalog import Department, ListItem, ListMeta
+from enforcewatch.sitegen.content import load_content
+from enforcewatch.sitegen.feeds import atom_feed, recent_changes
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"

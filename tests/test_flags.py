@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from enforcewatch import events, flags
 from enforcewatch.cli import main
-from enforcewatch.deadlines import evaluate
-from enforcewatch.duedates import WorkCalendar
 from enforcewatch.errors import InputError, NotFound
+from enforcewatch.monitoring import events, flags
+from enforcewatch.monitoring.deadlines import evaluate
+from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
@@ -162,7 +162,7 @@ def test_due_date_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.ddb_local
 def test_run_and_explain_commands_on_a_data_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from enforcewatch.ddblocal import DynamoDBLocal, open_table
+    from enforcewatch.store.ddblocal import DynamoDBLocal, open_table
 
     data = tmp_path / "data"
     with open_table(data) as table:
@@ -182,7 +182,7 @@ def test_run_and_explain_commands_on_a_data_dir(tmp_path: Path, capsys: pytest.C
 
 @pytest.mark.ddb_local
 def test_events_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from enforcewatch.ddblocal import DynamoDBLocal, open_table
+    from enforcewatch.store.ddblocal import DynamoDBLocal, open_table
 
     data = tmp_path / "data"
     with DynamoDBLocal(data):

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from enforcewatch import guesses
 from enforcewatch.errors import TooManyRequests
+from enforcewatch.intake import guesses
 from submitting import add_point, complaint, report
 from test_api_public import _client, assert_error_shape
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from enforcewatch.accounts import Accounts
 from enforcewatch.config import ENV_TABLE, ENV_TOKEN_SECRET
+from enforcewatch.staff.accounts import Accounts
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_EVENT = json.loads((ROOT / "tests/events/apigw_v2_get_health.json").read_text(encoding="utf-8"))

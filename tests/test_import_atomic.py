@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from enforcewatch import codes, flags, importjournal
-from enforcewatch.duedates import WorkCalendar
+from enforcewatch import codes
 from enforcewatch.errors import Conflict, StoreUnavailable, Unauthorized
-from enforcewatch.importjournal import ImportNotRolledBack, ImportOpen
-from enforcewatch.registry import District, import_points, pending_codes, run_import
-from enforcewatch.reports import authenticate
+from enforcewatch.intake.reports import authenticate
+from enforcewatch.monitoring import flags, importjournal
+from enforcewatch.monitoring.duedates import WorkCalendar
+from enforcewatch.monitoring.importjournal import ImportNotRolledBack, ImportOpen
+from enforcewatch.monitoring.registry import District, import_points, pending_codes, run_import
 from enforcewatch.store.dynamo import DynamoTable
 from test_faults import Faulty
 from test_registry import row, write_csv

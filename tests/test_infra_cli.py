@@ -9,8 +9,8 @@ import pytest
 from moto import mock_aws
 
 from enforcewatch.config import ENV_STORE, ENV_TABLE
-from enforcewatch.ddblocal import open_table
 from enforcewatch.store import schema
+from enforcewatch.store.ddblocal import open_table
 
 
 @mock_aws

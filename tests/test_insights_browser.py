@@ -23,12 +23,12 @@ from typing import Any
 import httpx
 import pytest
 
-from enforcewatch import detection
-from enforcewatch.accounts import Accounts
 from enforcewatch.cli import main
 from enforcewatch.config import Settings
-from enforcewatch.ddblocal import ENDPOINT_FILE
-from enforcewatch.inspections import Catalogue
+from enforcewatch.insights import detection
+from enforcewatch.insights.inspections import Catalogue
+from enforcewatch.staff.accounts import Accounts
+from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from insights_factories import CONTENT, ROOT, content, generated_month, inspection, report
 

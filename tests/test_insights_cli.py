@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from enforcewatch import ddblocal, detection
 from enforcewatch.cli import main
+from enforcewatch.insights import detection
+from enforcewatch.store import ddblocal
 from insights_factories import CONTENT, generated_month, inspection, report
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from enforcewatch import detection
-from enforcewatch.inspections import Catalogue, inspections, latest_filings
+from enforcewatch.insights import detection
+from enforcewatch.insights.inspections import Catalogue, inspections, latest_filings
 from insights_factories import content, generated_month, inspection, report
 
 D = dt.date
@@ -199,7 +199,7 @@ def test_generated_month_of_a_few_hundred_points(catalogue: Catalogue) -> None:
 
 
 def test_the_daily_check_runs_the_detections(moto_table: Any) -> None:
-    from enforcewatch.flags import scheduled_check
+    from enforcewatch.monitoring.flags import scheduled_check
     from insights_factories import CONTENT
 
     moto_table.batch_put([report("P1", "chengguan", "2026-03", [

@@ -1,7 +1,7 @@
 """Public statistics: a store filled with known data, the published tables and their downloads, and
 the proof that no suppressed value can be recovered from what is published.
 
-The proof here is written independently of `enforcewatch.disclosure`: from the published file
+The proof here is written independently of `enforcewatch.insights.disclosure`: from the published file
 alone it sets up every equation a reader knows (each row and column of each table adds up to its
 published total; tables that break down the same inspections have equal row totals), and shows
 for each hidden entry that adding "this entry = c" to the system raises its rank, i.e. the value is
@@ -25,12 +25,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enforcewatch import disclosure, publicstats
-from enforcewatch.build import render_site
 from enforcewatch.cli import main
-from enforcewatch.content import load_content
-from enforcewatch.inspections import Catalogue, from_store, inspections, months
-from enforcewatch.submissions import VOCABULARY
+from enforcewatch.insights import disclosure, publicstats
+from enforcewatch.insights.inspections import Catalogue, from_store, inspections, months
+from enforcewatch.intake.submissions import VOCABULARY
+from enforcewatch.sitegen.build import render_site
+from enforcewatch.sitegen.content import load_content
 from insights_factories import CONTENT, ROOT, generated_month
 
 K = 5
@@ -244,7 +244,7 @@ def test_cli_publish_stats(local_table: Any, tmp_path: Path, monkeypatch: pytest
     """`insights publish-stats` against the store of a data dir (here: DynamoDB Local's table)."""
     import contextlib
 
-    from enforcewatch import ddblocal
+    from enforcewatch.store import ddblocal
 
     local_table.batch_put(known["reports"])
 

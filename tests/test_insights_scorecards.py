@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from enforcewatch import detection, scorecards
-from enforcewatch.accounts import Accounts
-from enforcewatch.api.staff import create_staff_app
+from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import Settings
-from enforcewatch.inspections import Catalogue, inspections
+from enforcewatch.insights import detection, scorecards
+from enforcewatch.insights.inspections import Catalogue, inspections
+from enforcewatch.staff.accounts import Accounts
 from insights_factories import CONTENT, content, generated_month, inspection, report
 
 D = dt.date

@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from enforcewatch.accounts import Accounts
 from enforcewatch.api import create_app
-from enforcewatch.api.staff import create_staff_app
-from enforcewatch.build import build_site
+from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import ENV_DDB_ENDPOINT, ENV_TABLE, Settings
-from enforcewatch.duedates import calendar_hook
-from enforcewatch.registry import District, import_points
+from enforcewatch.monitoring.duedates import calendar_hook
+from enforcewatch.monitoring.registry import District, import_points
+from enforcewatch.sitegen.build import build_site
+from enforcewatch.staff.accounts import Accounts
 from enforcewatch.uscc import check_character
 from submitting import complaint, inspection, report
 from tests_paths import ROOT

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from enforcewatch.config import Settings
-from enforcewatch.ddblocal import running_endpoint
+from enforcewatch.store.ddblocal import running_endpoint
 from enforcewatch.store.dynamo import DynamoTable
 from submitting import add_point, complaint, inspection, report
 from test_serve import Stack

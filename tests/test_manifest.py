@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from enforcewatch.manifest import MANIFEST, write_changed
+from enforcewatch.sitegen.manifest import MANIFEST, write_changed
 
 
 def tree(out: Path) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from enforcewatch.build import build_site
+from enforcewatch.sitegen.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 150 * 1024

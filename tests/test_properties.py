@@ -12,12 +12,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from enforcewatch import codes, complaints, reports, uscc
-from enforcewatch.api import forms
-from enforcewatch.content import load_content
-from enforcewatch.duedates import WorkCalendar, parse_month
+from enforcewatch import codes, uscc
+from enforcewatch.api.public import forms
 from enforcewatch.errors import ContentError, EnforceWatchError, InputError
-from enforcewatch.registry import District, read_rows, validate_rows
+from enforcewatch.intake import complaints, reports
+from enforcewatch.monitoring.duedates import WorkCalendar, parse_month
+from enforcewatch.monitoring.registry import District, read_rows, validate_rows
+from enforcewatch.sitegen.content import load_content
 from submitting import NOW, complaint, report
 from tests_paths import CONTENT
 

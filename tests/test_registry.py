@@ -12,7 +12,7 @@ import pytest
 from enforcewatch import codes
 from enforcewatch.cli import main
 from enforcewatch.errors import ContentError, ImportRowsError
-from enforcewatch.registry import District, import_points, load_districts, write_codes
+from enforcewatch.monitoring.registry import District, import_points, load_districts, write_codes
 from enforcewatch.store.dynamo import DynamoTable
 from enforcewatch.uscc import check_character
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from enforcewatch import renderpool
 from enforcewatch.errors import ContentError
-from enforcewatch.render import make_environment, render_template
+from enforcewatch.sitegen import renderpool
+from enforcewatch.sitegen.render import make_environment, render_template
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from enforcewatch import idempotency
 from enforcewatch.errors import Conflict, Forbidden, InputError, Unauthorized
-from enforcewatch.reports import file_report
+from enforcewatch.intake import idempotency
+from enforcewatch.intake.reports import file_report
 from submitting import NOW, add_point, inspection, report
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from enforcewatch.build import build_site, render_site
-from enforcewatch.content import load_content
-from enforcewatch.manifest import RECORDS
-from enforcewatch.reuse import LastBuild
+from enforcewatch.sitegen.build import build_site, render_site
+from enforcewatch.sitegen.content import load_content
+from enforcewatch.sitegen.manifest import RECORDS
+from enforcewatch.sitegen.reuse import LastBuild
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from enforcewatch.deadlines import (
+from enforcewatch.monitoring.deadlines import (
     DISQUALIFYING_REASONS,
     EVENT_KINDS,
     FLAG_KINDS,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from enforcewatch.build import build_site
-from enforcewatch.search_index import indexed_pages
+from enforcewatch.sitegen.build import build_site
+from enforcewatch.sitegen.search_index import indexed_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from enforcewatch.accounts import FREE_FAILURES, LOCK_AFTER, Accounts
 from enforcewatch.errors import TooManyRequests, Unauthorized
+from enforcewatch.staff.accounts import FREE_FAILURES, LOCK_AFTER, Accounts
 
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

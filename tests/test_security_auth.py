@@ -12,8 +12,8 @@ import random
 import pytest
 from fastapi.testclient import TestClient
 
-from enforcewatch.api.staff import create_staff_app
-from enforcewatch.api.staff_http import CSRF_HEADER, SESSION_COOKIE
+from enforcewatch.api.staff.app import create_staff_app
+from enforcewatch.api.staff.http import CSRF_HEADER, SESSION_COOKIE
 from enforcewatch.config import Settings
 from staff_fixtures import NOW, PASSWORD, SECRET, seed, write_content
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from enforcewatch.api import create_app
-from enforcewatch.api.staff import create_staff_app
+from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import Settings
 from staff_fixtures import write_content
 from tests_paths import CONTENT, TEMPLATES

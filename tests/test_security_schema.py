@@ -21,11 +21,11 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from enforcewatch.accounts import Accounts
 from enforcewatch.api import openapi_doc
-from enforcewatch.api.staff import create_staff_app
+from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import Settings
-from enforcewatch.ddblocal import running_endpoint
+from enforcewatch.staff.accounts import Accounts
+from enforcewatch.store.ddblocal import running_endpoint
 from enforcewatch.store.dynamo import DynamoTable
 from submitting import add_point
 from test_serve import Stack

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from enforcewatch.api import create_app
-from enforcewatch.api.forms import COMPLAINT_TEXT, INSPECTION_FIELDS
+from enforcewatch.api.public.forms import COMPLAINT_TEXT, INSPECTION_FIELDS
 from enforcewatch.config import Settings
 from submitting import NOW, add_point, complaint
 from tests_paths import CONTENT, ROOT, TEMPLATES

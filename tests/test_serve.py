@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from enforcewatch.ddblocal import free_port, open_table
+from enforcewatch.store.ddblocal import free_port, open_table
 from submitting import add_point, complaint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,7 +220,7 @@ def test_form_pages_pass_axe_wcag_aa(stack, chromium_path):
 @pytest.mark.ddb_local
 def test_sigterm_stops_dynamodb_local_too(tmp_path, ddb_local_server):
     """A service manager stops serve with SIGTERM: DynamoDB Local must not outlive it."""
-    from enforcewatch.ddblocal import ENDPOINT_FILE
+    from enforcewatch.store.ddblocal import ENDPOINT_FILE
 
     s = Stack(tmp_path / "data").start()
     assert s.proc is not None

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from enforcewatch.build import build_site
-from enforcewatch.duedates import calendar_hook
+from enforcewatch.monitoring.duedates import calendar_hook
+from enforcewatch.sitegen.build import build_site
 
 pytestmark = pytest.mark.browser
 

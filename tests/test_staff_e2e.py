@@ -19,10 +19,10 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from enforcewatch import tokens
-from enforcewatch.accounts import User
 from enforcewatch.config import Settings
-from enforcewatch.ddblocal import ENDPOINT_FILE
+from enforcewatch.staff import tokens
+from enforcewatch.staff.accounts import User
+from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from staff_fixtures import PASSWORD, seed
 

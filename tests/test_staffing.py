@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from enforcewatch.duedates import WorkCalendar, load_calendar
 from enforcewatch.errors import Forbidden
-from enforcewatch.staffing import Scope, unreplied_complaints, working_days_between
+from enforcewatch.monitoring.duedates import WorkCalendar, load_calendar
+from enforcewatch.staff.staffing import Scope, unreplied_complaints, working_days_between
 
 
 def test_scope() -> None:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from enforcewatch import tokens
-from enforcewatch.accounts import User
 from enforcewatch.errors import Unauthorized
+from enforcewatch.staff import tokens
+from enforcewatch.staff.accounts import User
 
 SECRET = "s" * 40
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from enforcewatch import totp
+from enforcewatch.staff import totp
 
 SEED = b"12345678901234567890"
 

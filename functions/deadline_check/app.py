@@ -10,7 +10,7 @@ import os
 import boto3
 
 from enforcewatch.config import Settings
-from enforcewatch.flags import scheduled_check
+from enforcewatch.monitoring.flags import scheduled_check
 from enforcewatch.store.dynamo import DynamoTable
 
 settings = Settings.from_env(os.environ)

@@ -5,7 +5,7 @@ import os
 
 from mangum import Mangum
 
-from enforcewatch.api.staff import create_staff_app
+from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import ENV_TOKEN_SECRET, Settings
 from enforcewatch.store.dynamo import DynamoTable
 

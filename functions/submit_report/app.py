@@ -7,7 +7,7 @@ import os
 
 from mangum import Mangum
 
-from enforcewatch.api.public_app import create_app
+from enforcewatch.api.public.app import create_app
 from enforcewatch.config import ENV_RECEIPT_SECRET, Settings
 from enforcewatch.store.dynamo import DynamoTable
 

@@ -68,14 +68,14 @@ def local_secret(data_dir: Path, name: str = SECRET_FILE) -> str:
 def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path) -> OneOrigin:
     from starlette.staticfiles import StaticFiles
 
-    from enforcewatch.api.public_app import create_app
+    from enforcewatch.api.public.app import create_app
 
     public = create_app(settings, table, templates_dir=templates_dir)
     staff = None
     try:
-        staff_module = importlib.import_module("enforcewatch.api.staff")
+        staff_module = importlib.import_module("enforcewatch.api.staff.app")
     except ModuleNotFoundError as exc:
-        if exc.name != "enforcewatch.api.staff":
+        if exc.name != "enforcewatch.api.staff.app":
             raise
     else:
         staff = staff_module.create_staff_app(settings, table)
@@ -88,10 +88,10 @@ def serve(options: LocalOptions) -> int:
 
     import uvicorn
 
-    from enforcewatch.build import build_site
-    from enforcewatch.ddblocal import DynamoDBLocal
-    from enforcewatch.duedates import calendar_hook
-    from enforcewatch.publicstats import statistics_hook
+    from enforcewatch.insights.publicstats import statistics_hook
+    from enforcewatch.monitoring.duedates import calendar_hook
+    from enforcewatch.sitegen.build import build_site
+    from enforcewatch.store.ddblocal import DynamoDBLocal
     from enforcewatch.store.dynamo import DynamoTable
 
     data_dir = options.data_dir.resolve()

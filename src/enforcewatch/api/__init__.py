@@ -1,5 +1,5 @@
-"""HTTP adapters: the public app (`enforcewatch.api.public_app.create_app`, the submit function) and
-the staff app (`enforcewatch.api.staff.create_staff_app`, its own function).
+"""HTTP adapters: the public app (`enforcewatch.api.public.app.create_app`, the submit function) and
+the staff app (`enforcewatch.api.staff.app.create_staff_app`, its own function).
 
 Importing a submodule runs this file first, so it imports nothing: the staff function must not pay
 for the public routers, nor the submit function for the staff ones. `create_app` and the body limit
@@ -15,7 +15,7 @@ _PUBLIC_APP = ("BodyLimit", "MAX_BODY", "TOO_LARGE", "create_app")
 
 def __getattr__(name: str) -> Any:
     if name in _PUBLIC_APP:
-        from enforcewatch.api import public_app
+        from enforcewatch.api.public import app as public_app
 
         return getattr(public_app, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,9 +7,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from enforcewatch.build import build_site
-from enforcewatch.duedates import calendar_hook
-from enforcewatch.publicstats import statistics_hook
+from enforcewatch.insights.publicstats import statistics_hook
+from enforcewatch.monitoring.duedates import calendar_hook
+from enforcewatch.sitegen.build import build_site
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -80,14 +80,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _scope(content: Path) -> Any:
-    from enforcewatch.staffing import Scope, load_districts
+    from enforcewatch.staff.staffing import Scope, load_districts
 
     ids = tuple(d["id"] for d in load_districts(content))
     return Scope(f"cli:{getpass.getuser()}", "office", None, ids)
 
 
 def _audit(table: Any, actor: str, action: str, details: dict[str, Any]) -> None:
-    from enforcewatch import audit
+    from enforcewatch.staff import audit
 
     audit.record(table, actor, action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
 
@@ -106,8 +106,8 @@ def _fresh(path: Path) -> None:
 
 
 def nominate(args: argparse.Namespace) -> int:
-    from enforcewatch import designation
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.casework import designation
+    from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     data = {"source": args.source, "district": args.district, "enterprise_name": args.name, "uscc": args.uscc,
@@ -121,8 +121,8 @@ def nominate(args: argparse.Namespace) -> int:
 
 
 def nominations(args: argparse.Namespace) -> int:
-    from enforcewatch import designation
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.casework import designation
+    from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:
         for n in designation.nominations(table, _scope(args.content), args.district):
@@ -132,8 +132,8 @@ def nominations(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from enforcewatch import designation
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.casework import designation
+    from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     with open_table(args.data_dir) as table:
@@ -151,8 +151,8 @@ def check(args: argparse.Namespace) -> int:
 
 
 def decide(args: argparse.Namespace) -> int:
-    from enforcewatch import designation
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.casework import designation
+    from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     with open_table(args.data_dir) as table:
@@ -165,8 +165,9 @@ def decide(args: argparse.Namespace) -> int:
 
 
 def designate(args: argparse.Namespace) -> int:
-    from enforcewatch import designation, registry
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.casework import designation
+    from enforcewatch.monitoring import registry
+    from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     if args.codes_out.exists():
@@ -184,9 +185,9 @@ def designate(args: argparse.Namespace) -> int:
 
 
 def list_transfers(args: argparse.Namespace) -> int:
-    from enforcewatch import transfers
-    from enforcewatch.casework import china_today
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.casework import transfers
+    from enforcewatch.casework.records import china_today
+    from enforcewatch.store.ddblocal import open_table
 
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else china_today(dt.datetime.now(dt.UTC))
@@ -201,9 +202,10 @@ def list_transfers(args: argparse.Namespace) -> int:
 
 
 def commended(args: argparse.Namespace) -> int:
-    from enforcewatch import commendations, exports
-    from enforcewatch.ddblocal import open_table
-    from enforcewatch.staffing import load_districts
+    from enforcewatch.casework import commendations
+    from enforcewatch.staff import exports
+    from enforcewatch.staff.staffing import load_districts
+    from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     try:
@@ -225,9 +227,9 @@ def commended(args: argparse.Namespace) -> int:
 
 
 def timeline(args: argparse.Namespace) -> int:
-    from enforcewatch import exports
-    from enforcewatch import timeline as history
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.casework import timeline as history
+    from enforcewatch.staff import exports
+    from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     if args.fmt != "text":

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from enforcewatch.content import load_content
+from enforcewatch.sitegen.content import load_content
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,10 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from enforcewatch import deadlines, flags
-from enforcewatch.duedates import load_calendar
 from enforcewatch.errors import CalendarUnknown, InputError, NotFound
-from enforcewatch.registry import load_districts
+from enforcewatch.monitoring import deadlines, flags
+from enforcewatch.monitoring.duedates import load_calendar
+from enforcewatch.monitoring.registry import load_districts
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -91,7 +91,7 @@ def check_snapshot(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.store.ddblocal import open_table
 
     as_of = _as_of(args.as_of)
     calendar = load_calendar(args.content)
@@ -105,8 +105,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
-    from enforcewatch.ddblocal import open_table
     from enforcewatch.store import schema
+    from enforcewatch.store.ddblocal import open_table
 
     as_of = _as_of(args.as_of)
     calendar = load_calendar(args.content)

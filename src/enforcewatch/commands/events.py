@@ -8,8 +8,8 @@ import getpass
 import sys
 from pathlib import Path
 
-from enforcewatch import events
-from enforcewatch.deadlines import CHINA, EVENT_KINDS, STATUSES
+from enforcewatch.monitoring import events
+from enforcewatch.monitoring.deadlines import CHINA, EVENT_KINDS, STATUSES
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.store.ddblocal import open_table
 
     now = dt.datetime.now(dt.UTC)
     with open_table(args.data_dir) as table:
@@ -48,7 +48,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:
         events.set_status(table, args.point_id, args.status, now=dt.datetime.now(dt.UTC))
@@ -57,7 +57,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:
         events.get_point(table, args.point_id)

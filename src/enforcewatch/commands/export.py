@@ -27,9 +27,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from enforcewatch import audit, exports
-    from enforcewatch.ddblocal import open_table
-    from enforcewatch.staffing import load_districts
+    from enforcewatch.staff import audit, exports
+    from enforcewatch.staff.staffing import load_districts
+    from enforcewatch.store.ddblocal import open_table
 
     req = exports.ExportRequest.parse(args.kind, args.fmt, args.month_from, args.month_to, args.district)
     ids = [d["id"] for d in load_districts(args.content)]

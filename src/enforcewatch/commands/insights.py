@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def month_range(month_from: str, month_to: str) -> list[str]:
-    from enforcewatch.inspections import months
+    from enforcewatch.insights.inspections import months
 
     problems = [FieldError((name,), f"--{name}: 月份格式应为 YYYY-MM，例如 2026-03")
                 for name, value in (("from", month_from), ("to", month_to)) if not MONTH.match(value or "")]
@@ -69,7 +69,7 @@ def month_range(month_from: str, month_to: str) -> list[str]:
 
 
 def _districts(content: Path, district: str | None = None) -> list[str]:
-    from enforcewatch.staffing import load_districts
+    from enforcewatch.staff.staffing import load_districts
 
     ids = [d["id"] for d in load_districts(content)]
     if district and district not in ids:
@@ -82,10 +82,11 @@ def _today() -> dt.date:
 
 
 def publish_stats(args: argparse.Namespace) -> int:
-    from enforcewatch import audit, publicstats
-    from enforcewatch.content import load_content
-    from enforcewatch.ddblocal import open_table
-    from enforcewatch.inspections import Catalogue, from_store
+    from enforcewatch.insights import publicstats
+    from enforcewatch.insights.inspections import Catalogue, from_store
+    from enforcewatch.sitegen.content import load_content
+    from enforcewatch.staff import audit
+    from enforcewatch.store.ddblocal import open_table
 
     months = month_range(args.month_from, args.month_to)
     if args.k < 2:
@@ -106,11 +107,11 @@ def publish_stats(args: argparse.Namespace) -> int:
 
 
 def run_detect(args: argparse.Namespace) -> int:
-    from enforcewatch import detection
     from enforcewatch.config import Settings
-    from enforcewatch.content import load_content
-    from enforcewatch.ddblocal import open_table
-    from enforcewatch.inspections import Catalogue
+    from enforcewatch.insights import detection
+    from enforcewatch.insights.inspections import Catalogue
+    from enforcewatch.sitegen.content import load_content
+    from enforcewatch.store.ddblocal import open_table
 
     window = args.window_days if args.window_days is not None else Settings.from_env(os.environ).joint_window_days
     if window < 1:
@@ -123,10 +124,11 @@ def run_detect(args: argparse.Namespace) -> int:
 
 
 def run_scorecards(args: argparse.Namespace) -> int:
-    from enforcewatch import audit, scorecards
-    from enforcewatch.content import load_content
-    from enforcewatch.ddblocal import open_table
-    from enforcewatch.inspections import Catalogue, from_store
+    from enforcewatch.insights import scorecards
+    from enforcewatch.insights.inspections import Catalogue, from_store
+    from enforcewatch.sitegen.content import load_content
+    from enforcewatch.staff import audit
+    from enforcewatch.store.ddblocal import open_table
 
     months = month_range(args.month_from, args.month_to)
     districts = _districts(args.content, args.district)

@@ -9,9 +9,9 @@ import random
 import sys
 from pathlib import Path
 
-from enforcewatch import importjournal
 from enforcewatch.errors import InputError
-from enforcewatch.registry import load_districts, pending_codes, run_import
+from enforcewatch.monitoring import importjournal
+from enforcewatch.monitoring.registry import load_districts, pending_codes, run_import
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -49,7 +49,7 @@ def _recovered(recovery: importjournal.Recovery | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from enforcewatch.ddblocal import open_table
+    from enforcewatch.store.ddblocal import open_table
 
     if args.recover:
         if args.file or args.codes_out or args.reissue_codes:

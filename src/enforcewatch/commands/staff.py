@@ -45,10 +45,10 @@ def read_password() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from enforcewatch import audit, totp
-    from enforcewatch.accounts import Accounts
-    from enforcewatch.ddblocal import open_table
-    from enforcewatch.staffing import load_districts
+    from enforcewatch.staff import audit, totp
+    from enforcewatch.staff.accounts import Accounts
+    from enforcewatch.staff.staffing import load_districts
+    from enforcewatch.store.ddblocal import open_table
 
     now = dt.datetime.now(dt.UTC)
     rng = random.SystemRandom()

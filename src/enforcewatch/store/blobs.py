@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from enforcewatch.attachments import Blobs, LocalBlobs
+from enforcewatch.casework.attachments import Blobs, LocalBlobs
 from enforcewatch.errors import NotFound, StoreUnavailable
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -1,0 +1,162 @@
+"""Public routes: parse the request, call one domain function, answer as JSON or as a page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from enforcewatch.api.errors import mark_form
+from enforcewatch.api.public import forms
+from enforcewatch.casework import verification
+from enforcewatch.errors import EnforceWatchError, FieldError, InputError, NotFound, Unauthorized
+from enforcewatch.intake import complaints, guesses, reports
+from enforcewatch.intake.idempotency import FIELD as IDEM_FIELD
+
+HONEYPOT = "website"  # hidden from people; bots fill it. Answered 422 with nothing stored (docs/submissions.md)
+router = APIRouter(prefix="/api")
+T = TypeVar("T")
+
+
+def guarded(request: Request, scope: str, call: Callable[[], T]) -> T:
+    """Run a code check, refusing a client that has used up its failed guesses (enforcewatch.intake.guesses)."""
+    state = request.app.state
+    now, client = state.clock(), request.client.host if request.client else "unknown"
+    guesses.refuse_if_exhausted(state.table, scope, client, now)
+    try:
+        return call()
+    except (NotFound, Unauthorized):
+        guesses.record_failure(state.table, scope, client, now)
+        raise
+
+
+class UnsupportedMediaType(EnforceWatchError):
+    status = 415
+
+
+class Body:
+    """A submission as posted: JSON (`data`) or a urlencoded form (`pairs`, answered with a page)."""
+
+    def __init__(self, data: dict[str, Any] | None, pairs: list[tuple[str, str]] | None, idem: str | None) -> None:
+        self.data, self.pairs, self.idempotency_key = data, pairs, idem
+
+    @property
+    def is_form(self) -> bool:
+        return self.pairs is not None
+
+
+async def read_body(request: Request) -> Body:
+    """Called by the routes themselves, not as a FastAPI dependency: resolving one cost every
+    submission a dependency-graph walk (bench/bench_submit.py) for what is one await."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()  # the size limit is enforced while reading (api.BodyLimit)
+    header_key = request.headers.get("idempotency-key")
+    try:
+        if kind == "application/x-www-form-urlencoded":
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=2000)
+            trap, key = _field(pairs, HONEYPOT), header_key or _field(pairs, IDEM_FIELD)
+            body = Body(None, [(k, v) for k, v in pairs if k not in (HONEYPOT, IDEM_FIELD)], key or None)
+        elif kind == "application/json":
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise InputError("提交内容应为 JSON 对象", [FieldError((), "提交内容应为 JSON 对象")])
+            trap, key = str(data.pop(HONEYPOT, "") or ""), header_key or data.pop(IDEM_FIELD, None)
+            body = Body(data, None, key)
+        else:
+            raise UnsupportedMediaType("不支持该内容类型", [FieldError((), "不支持该内容类型，请以表单或 JSON 提交")])
+    except (UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, EnforceWatchError):
+            raise
+        raise InputError("提交内容无法解析", [FieldError((), "提交内容无法解析，请检查编码（UTF-8）与格式")]) from None
+    if trap.strip():
+        raise InputError("提交未通过校验", [FieldError((), "提交未通过校验，请刷新页面后重新填写")])
+    return body
+
+
+def _field(pairs: list[tuple[str, str]], name: str) -> str:
+    return next((v for k, v in pairs if k == name), "")
+
+
+def _pages(request: Request) -> Any:
+    return request.app.state.form_pages
+
+
+def _answer(request: Request, body: Body, page: str, answer: dict[str, Any], form: dict[str, Any]) -> Response:
+    if body.is_form:
+        pages = _pages(request)
+        if pages is None:
+            lines = [f"回执码：{answer['receipt']}（请妥善保存）"] if "receipt" in answer else ["报送成功。"]
+            return forms.plain_page("提交成功", lines, 200)
+        return pages.render(page, result={**answer, "received_local": forms.china_time(answer["received_at"])},
+                            form=form)
+    return JSONResponse(answer, status_code=201)
+
+
+@router.post("/reports")
+async def post_report(request: Request) -> Response:
+    body, state = await read_body(request), request.app.state
+    if body.is_form:
+        assert body.pairs is not None
+        form = forms.report_form(body.pairs)
+        mark_form(request, "report", form)
+        data, problems = forms.report_data(form, forms.single(body.pairs).get("access_code", ""))
+        try:
+            reports.validate(data, state.clock())
+        except InputError as exc:
+            problems = exc.errors + problems
+        if problems:
+            raise InputError("请按提示修改后重新提交", problems)
+    else:
+        form, data = {}, body.data
+    answer = guarded(request, "access", lambda: reports.file_report(
+        state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl))
+    answer = {**answer, "requests": verification.open_requests(state.table, answer["point_id"])}  # 核查材料要求
+    return _answer(request, body, "report", answer, form)
+
+
+@router.post("/complaints")
+async def post_complaint(request: Request) -> Response:
+    body, state = await read_body(request), request.app.state
+    if body.is_form:
+        assert body.pairs is not None
+        form = forms.complaint_form(body.pairs)
+        mark_form(request, "complaint", form)
+        data: Any = forms.complaint_data(form)
+    else:
+        form, data = {}, body.data
+    answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key,
+                                         state.idempotency_ttl, secret=state.receipt_secret)
+    return _answer(request, body, "complaint", answer, form)
+
+
+@router.get("/receipts/{code}")
+async def get_receipt(request: Request, code: str) -> dict[str, Any]:
+    view = guarded(request, "receipt", lambda: complaints.look_up(request.app.state.table, code))
+    return {"ok": True, **view.model_dump()}
+
+
+@router.post("/receipts")
+async def post_receipt(request: Request) -> Response:
+    """The look-up form: the code travels in the body, never in a URL that logs would keep."""
+    body = await read_body(request)
+    if body.is_form:
+        assert body.pairs is not None
+        form = {"code": _field(body.pairs, "code").strip()}
+        mark_form(request, "receipt", form)
+    else:
+        form = {"code": str((body.data or {}).get("code", ""))}
+    view = guarded(request, "receipt", lambda: complaints.look_up(request.app.state.table, form["code"]))
+    if body.is_form and _pages(request) is not None:
+        return _pages(request).render("receipt", result=view.model_dump(), form={})
+    if body.is_form:
+        return forms.plain_page("办理情况", [f"状态：{view.status}", f"答复：{view.reply or '暂无'}"])
+    return JSONResponse({"ok": True, **view.model_dump()})
+
+
+@router.get("/health")
+async def health() -> dict[str, Any]:
+    return {"ok": True}

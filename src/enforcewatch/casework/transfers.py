@@ -1,0 +1,178 @@
+"""Transfer of problem clues (转交; seed 000 §八: 按照行政管理权限，及时转交相关部门予以调查处理或
+限期整改；涉及部门违法行政、工作人员违法违纪的，应按程序转交相关监督执纪部门办理).
+
+A clue from a point's report (or from a complaint, city office only) goes to a department — or to
+the discipline bodies (纪检监察) — with a deadline of N official working days
+(`WorkCalendar.add_working_days`). The department's answer and its rectification (整改) are
+recorded; the daily check flags transfers still open after their deadline, each flag stored once.
+
+Items: the transfer in its owner's partition (`POINT#{id}` or `COMPLAINT#{id}`, sk `TRANSFER#{id}`),
+gsi2 `TRANSFERS#{district|office}` / `{deadline}#{id}` while open (`TRANSFERS_DONE#…` once closed),
+and a pointer `TRANSFER#{id}` / `TRANSFER` naming the owner, written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from enforcewatch.casework.records import (
+    china_today,
+    collect,
+    iso,
+    new_id,
+    point_keys,
+    problem,
+    public_fields,
+    save_revision,
+    step,
+    text,
+)
+from enforcewatch.errors import FieldError, NotFound
+from enforcewatch.monitoring.duedates import WorkCalendar
+from enforcewatch.staff.staffing import Scope, point_in_scope
+from enforcewatch.store import schema
+from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+
+STATUSES = {"transferred": "已转交", "answered": "部门已答复", "rectified": "已整改", "closed": "已办结"}
+DISCIPLINE = "纪检监察机关"
+OFFICE_BUCKET = "office"  # transfers of complaint clues: the city office's own
+MAX_WORKING_DAYS = 90
+FLAG_KIND = "transfer_overdue"
+
+
+def _bucket(item: dict[str, Any]) -> str:
+    return item.get("district") or OFFICE_BUCKET
+
+
+def create(table: DynamoTable, scope: Scope, calendar: WorkCalendar, data: dict[str, Any], now: dt.datetime,
+           rng: random.Random) -> dict[str, Any]:
+    problems: list[FieldError] = []
+    point_id, complaint_id = data.get("point_id"), data.get("complaint_id")
+    if bool(point_id) == bool(complaint_id):
+        problems.append(FieldError(("point_id",), "请填写监测点编号或投诉编号（二者选一）"))
+    clue = text(data.get("clue"), "clue", problems, limit=4000)
+    source = text(data.get("source"), "source", problems, limit=100, required=False)
+    discipline = data.get("discipline") is True
+    department = DISCIPLINE if discipline else text(data.get("department"), "department", problems, limit=100)
+    days = data.get("working_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_WORKING_DAYS:
+        problems.append(FieldError(("working_days",), f"期限应为 1 至 {MAX_WORKING_DAYS} 个工作日"))
+    collect(problems)
+    assert isinstance(days, int)
+    transfer_id = new_id(rng)
+    sk = f"TRANSFER#{transfer_id}"
+    if point_id:
+        owner = point_keys(point_in_scope(table, scope, str(point_id)), sk)
+    else:
+        scope.require_office()  # complaints and who made them are the city office's (seed 000 §八)
+        if table.get(f"COMPLAINT#{complaint_id}", "COMPLAINT") is None:
+            raise NotFound("没有找到该投诉", [FieldError(("complaint_id",), "没有找到该投诉")])
+        owner = {"pk": f"COMPLAINT#{complaint_id}", "sk": sk, "complaint_id": str(complaint_id)}
+    today = china_today(now)
+    deadline = calendar.add_working_days(today, days)
+    item = {**owner, "kind": "transfer", "transfer_id": transfer_id, "clue": clue, "source": source,
+            "department": department, "discipline": discipline, "working_days": days,
+            "transferred_on": today.isoformat(), "deadline": deadline.isoformat(), "status": "transferred",
+            "steps": [step("transferred", scope.username, now, department=department, deadline=deadline.isoformat())],
+            "rev": 0}
+    item.update({schema.GSI2PK: f"TRANSFERS#{_bucket(item)}", schema.GSI2SK: f"{deadline}#{transfer_id}"})
+    pointer = {"pk": sk, "sk": "TRANSFER", "owner_pk": owner["pk"], "district": owner.get("district")}
+    table.transact_put_new([{k: v for k, v in item.items() if v is not None},
+                            {k: v for k, v in pointer.items() if v is not None}])
+    return public_fields(item)
+
+
+def get(table: DynamoTable, scope: Scope, transfer_id: str) -> dict[str, Any]:
+    pointer = table.get(f"TRANSFER#{transfer_id}", "TRANSFER")
+    if pointer is None:
+        raise NotFound("没有找到该转交")
+    district = pointer.get("district")
+    if not scope.is_office and (district is None or district != scope.district):
+        raise NotFound("没有找到该转交")
+    item = table.get(pointer["owner_pk"], f"TRANSFER#{transfer_id}")
+    if item is None:  # pragma: no cover - written in one transaction with the pointer
+        raise NotFound("没有找到该转交")
+    return item
+
+
+def record(table: DynamoTable, scope: Scope, transfer_id: str, data: dict[str, Any], now: dt.datetime
+           ) -> dict[str, Any]:
+    """The department's answer, the rectification, or closing the transfer."""
+    problems: list[FieldError] = []
+    status = data.get("status")
+    if status not in ("answered", "rectified", "closed"):
+        problems.append(FieldError(("status",), "状态应为 answered（部门已答复）/ rectified（已整改）/ closed（已办结）"))
+    reply = text(data.get("answer"), "answer", problems, limit=4000, required=status == "answered")
+    rectification = text(data.get("rectification"), "rectification", problems, limit=4000,
+                         required=status == "rectified")
+    collect(problems)
+    item = get(table, scope, transfer_id)
+    if item["status"] == "closed":
+        raise problem("status", "转交已办结")
+    fields: dict[str, Any] = {"status": status, "steps": [*item["steps"], step(str(status), scope.username, now)]}
+    if reply:
+        fields.update(answer=reply, answered_at=iso(now))
+    if rectification:
+        fields.update(rectification=rectification, rectified_at=iso(now))
+    if status == "closed":
+        fields.update(closed_at=iso(now), **{schema.GSI2PK: f"TRANSFERS_DONE#{_bucket(item)}"})
+    return public_fields(save_revision(table, item, fields))
+
+
+def listing(table: DynamoTable, scope: Scope, as_of: dt.date, district: str | None = None,
+            closed: bool = False) -> list[dict[str, Any]]:
+    """Transfers in scope (open ones, or closed ones), each with `overdue` as of the day."""
+    buckets = scope.districts(district) + ([OFFICE_BUCKET] if scope.is_office and not district else [])
+    prefix = "TRANSFERS_DONE#" if closed else "TRANSFERS#"
+    out = []
+    for b in buckets:
+        for item in table.query(prefix + b, index=schema.GSI2):
+            out.append({**public_fields(item), "overdue": is_overdue(item, as_of)})
+    return out
+
+
+# -- overdue (the daily check) ----------------------------------------------------------------------
+
+def is_overdue(item: dict[str, Any], as_of: dt.date) -> bool:
+    """Open after its deadline: as of the start of day `as_of` (China time), the deadline has passed."""
+    return item.get("status") != "closed" and dt.date.fromisoformat(item["deadline"]) < as_of
+
+
+def overdue(items: Iterable[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
+    return [i for i in items if is_overdue(i, as_of)]
+
+
+def flag_item(item: dict[str, Any], as_of: dt.date, now: dt.datetime) -> dict[str, Any]:
+    owner = item.get("point_id") or item.get("complaint_id")
+    sk = f"FLAG#{FLAG_KIND}#{item['transfer_id']}"
+    flag = {"pk": item["pk"], "sk": sk, "kind": FLAG_KIND, "key": item["transfer_id"], "point_id": item.get("point_id"),
+            "complaint_id": item.get("complaint_id"), "district": item.get("district"),
+            "deadline": item["deadline"], "department": item["department"], "raised_on": as_of.isoformat(),
+            "stored_at": iso(now), schema.GSI2PK: f"FLAGS#{_bucket(item)}",
+            schema.GSI2SK: f"{FLAG_KIND}#{owner}#{item['transfer_id']}"}
+    if item.get("point_id"):
+        flag.update({schema.GSI1PK: item[schema.GSI1PK], schema.GSI1SK: f"POINT#{item['point_id']}#{sk}"})
+    return {k: v for k, v in flag.items() if v is not None}
+
+
+def flag_overdue(table: DynamoTable, districts: Iterable[str], as_of: dt.date, now: dt.datetime
+                 ) -> tuple[dict[str, int], dict[str, int]]:
+    """Store a flag for each transfer open past its deadline, once. Returns (new flags, all overdue) per
+    district — counts only, for the daily summary (`office` for complaint clues)."""
+    new: dict[str, int] = {}
+    current: dict[str, int] = {}
+    last = (as_of - dt.timedelta(days=1)).isoformat()
+    for bucket in [*districts, OFFICE_BUCKET]:
+        items = table.query(f"TRANSFERS#{bucket}", index=schema.GSI2, sk_between=("0000", f"{last}#\uffff"))
+        new[bucket] = current[bucket] = 0
+        for item in overdue(items, as_of):
+            current[bucket] += 1
+            try:
+                table.put_new(flag_item(item, as_of, now))
+                new[bucket] += 1
+            except ConditionFailed:
+                pass  # flagged by an earlier run
+    return new, current

@@ -1,0 +1,216 @@
+"""Detection of problem inspections in the monthly reports (seed 002 (八): control the frequency of
+inspections, end repeated and multi-agency inspections, join them up — 进一次门、查多项事; and no
+inspection of a matter that was not published — 未经公布不得实施).
+
+Four rules, each a pure function of the inspections (`enforcewatch.insights.inspections`) and the published
+lists (docs/insights.md):
+- `multi_agency`: one point inspected by two or more agencies within `window_days` — a candidate
+  for a joint inspection, naming the agencies;
+- `over_frequency`: one agency checking one spot-check matter at one point more often in a calendar
+  year than the list's published frequency (`max_per_year`, else `per_year`); inspections on
+  complaints (投诉举报核查) and on referral (上级交办) are case-driven and not counted;
+- `unpublished_matter`: a matter on none of the inspecting agency's published lists;
+- `random_not_listed`: an inspection reported as 双随机抽查 whose matter is not on the spot-check list.
+
+A finding's key is derived from its evidence, so the daily run stores each finding once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from enforcewatch.errors import Conflict
+from enforcewatch.insights.inspections import Catalogue, Inspection, normalise
+
+KINDS = {
+    "multi_agency": "多头检查：建议联合检查",
+    "over_frequency": "超过公布的抽查频次",
+    "unpublished_matter": "检查事项未列入公布清单",
+    "random_not_listed": "“双随机”检查事项不在抽查事项清单",
+}
+CASE_DRIVEN = ("投诉举报核查", "上级交办")
+RANDOM = "双随机抽查"
+DEFAULT_WINDOW_DAYS = 30
+CLUE_LIMIT = 4000  # the length a transfer's clue may have
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    point_id: str
+    district: str
+    month: str  # the month of the latest evidence
+    agencies: tuple[str, ...]
+    summary: str
+    evidence: tuple[dict[str, Any], ...]
+    matter: str | None = None
+
+    @property
+    def key(self) -> str:
+        refs = sorted(json.dumps(e, sort_keys=True) for e in self.evidence)
+        return hashlib.sha256(json.dumps([self.kind, refs]).encode()).hexdigest()[:20]
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"finding_id": f"{self.kind}-{self.key}", "kind": self.kind, "label": self.label,
+                "point_id": self.point_id, "district": self.district, "month": self.month,
+                "agencies": list(self.agencies), "summary": self.summary, "matter": self.matter,
+                "evidence": [dict(e) for e in self.evidence]}
+
+
+def _agency(insp: Inspection, catalogue: Catalogue) -> tuple[str, str]:
+    """(identity, display name): the department if matched, else the normalised free text."""
+    if insp.department:
+        return insp.department, catalogue.names[insp.department]
+    return "text:" + normalise(insp.agency), insp.agency
+
+
+def _evidence(items: Iterable[Inspection]) -> tuple[dict[str, Any], ...]:
+    return tuple({**i.ref, "date": i.date.isoformat(), "agency": i.agency, "items_checked": i.items_checked}
+                 for i in sorted(items, key=lambda i: (i.date, i.month, i.index)))
+
+
+def multi_agency(inspections: Iterable[Inspection], catalogue: Catalogue, window_days: int) -> Iterator[Finding]:
+    """Per point, in date order: the inspections within `window_days` of the first one not yet used
+    form a group; a group with two or more agencies is a finding, and the next group starts after it."""
+    by_point: dict[str, list[Inspection]] = defaultdict(list)
+    for insp in inspections:
+        by_point[insp.point_id].append(insp)
+    for items in by_point.values():
+        items.sort(key=lambda i: (i.date, i.month, i.index))
+        start = 0
+        while start < len(items):
+            end = start
+            while end + 1 < len(items) and (items[end + 1].date - items[start].date).days <= window_days:
+                end += 1
+            group = items[start:end + 1]
+            agencies = dict(_agency(i, catalogue) for i in group)
+            if len(agencies) >= 2:
+                names = tuple(sorted(agencies.values()))
+                first, last = group[0].date, group[-1].date
+                yield Finding("multi_agency", group[0].point_id, group[0].district, group[-1].month, names,
+                              f"{first}至{last}（{(last - first).days + 1}天内）{len(names)}个单位检查同一监测点："
+                              + "、".join(names), _evidence(group))
+                start = end + 1
+            else:
+                start += 1
+
+
+def over_frequency(inspections: Iterable[Inspection], catalogue: Catalogue) -> Iterator[Finding]:
+    groups: dict[tuple[str, str, str, int], list[Inspection]] = defaultdict(list)
+    for insp in inspections:
+        matter = insp.matter
+        if matter is None or not matter.spot_check or not matter.per_year or insp.inspection_type in CASE_DRIVEN:
+            continue
+        groups[(insp.point_id, insp.department or matter.department, matter.id, insp.date.year)].append(insp)
+    for (point_id, dept, _, year), items in sorted(groups.items()):
+        matter = items[0].matter
+        assert matter is not None and matter.per_year is not None
+        if len(items) > matter.per_year:
+            name = catalogue.names.get(dept, dept)
+            items.sort(key=lambda i: i.date)
+            yield Finding("over_frequency", point_id, items[0].district, items[-1].month, (name,),
+                          f"{year}年{name}对同一监测点检查“{matter.name}”{len(items)}次，"
+                          f"公布频次为每年不超过{matter.per_year}次", _evidence(items), matter.id)
+
+
+def unpublished(inspections: Iterable[Inspection], catalogue: Catalogue) -> Iterator[Finding]:
+    for insp in inspections:
+        matter = insp.matter
+        on_list = matter is not None and (insp.department is None or matter.department == insp.department)
+        _, name = _agency(insp, catalogue)
+        if not on_list:
+            yield Finding("unpublished_matter", insp.point_id, insp.district, insp.month, (name,),
+                          f"{name}检查的事项“{insp.items_checked}”不在该单位公布的执法事项或抽查事项清单中",
+                          _evidence([insp]))
+        if insp.inspection_type == RANDOM and (matter is None or not matter.spot_check):
+            yield Finding("random_not_listed", insp.point_id, insp.district, insp.month, (name,),
+                          f"{name}以“双随机”方式检查“{insp.items_checked}”，该事项不在随机抽查事项清单中",
+                          _evidence([insp]), matter.id if matter else None)
+
+
+def detect(inspections: Iterable[Inspection], catalogue: Catalogue, window_days: int = DEFAULT_WINDOW_DAYS
+           ) -> list[Finding]:
+    items = list(inspections)
+    return [*multi_agency(items, catalogue, window_days), *over_frequency(items, catalogue),
+            *unpublished(items, catalogue)]
+
+
+def clue(found: Mapping[str, Any]) -> str:
+    """A stored finding as the clue of a transfer: what was found and the inspections behind it."""
+    lines = [f"{found.get('label', '')}：{found.get('summary', '')}"]
+    for e in found.get("evidence") or []:
+        lines.append(f"{e['month']}月报（报送序号{int(e['seq'])}）第{int(e['inspection'])}条：{e['date']} "
+                     f"{e['agency']} 检查“{e['items_checked']}”")
+    return "\n".join(lines)[:CLUE_LIMIT]
+
+
+# -- the store --------------------------------------------------------------------------------------
+
+def item(finding: Finding, detected_on: dt.date) -> dict[str, Any]:
+    """A finding as stored (docs/data-model.md): beside the point, listed per district by gsi2."""
+    fid = f"{finding.kind}-{finding.key}"
+    sk = f"FINDING#{finding.kind}#{finding.key}"
+    return {"pk": f"POINT#{finding.point_id}", "sk": sk, "gsi1pk": f"DISTRICT#{finding.district}",
+            "gsi1sk": f"POINT#{finding.point_id}#{sk}", "gsi2pk": f"FINDINGS#{finding.district}",
+            "gsi2sk": f"{finding.month}#{finding.kind}#{finding.point_id}#{finding.key}", "kind": "finding",
+            **{k: v for k, v in finding.as_dict().items() if k != "kind"}, "finding_kind": finding.kind,
+            "finding_id": fid, "detected_on": detected_on.isoformat(), "status": "open"}
+
+
+def store(table: Any, findings: Iterable[Finding], detected_on: dt.date) -> dict[str, int]:
+    """Store each finding once (conditional put); a rerun adds nothing. Returns {new, known}."""
+    counts = {"new": 0, "known": 0}
+    for finding in findings:
+        try:
+            table.put_new(item(finding, detected_on))
+            counts["new"] += 1
+        except Conflict:
+            counts["known"] += 1
+    return counts
+
+
+def stored(table: Any, districts: Iterable[str], month_from: str, month_to: str) -> Iterator[dict[str, Any]]:
+    from enforcewatch.store import schema
+
+    for district in districts:
+        for found in table.query(f"FINDINGS#{district}", index=schema.GSI2,
+                                 sk_between=(f"{month_from}#", f"{month_to}#\uffff")):
+            yield {k: v for k, v in found.items() if not k.startswith(("pk", "sk", "gsi"))}
+
+
+def months_to_check(today: dt.date) -> tuple[str, str]:
+    """The daily run looks at the months from January of last month's year (and the month before,
+    so a window across the new year is seen) up to last month."""
+    last = (today.replace(day=1) - dt.timedelta(days=1))
+    before = (last.replace(day=1) - dt.timedelta(days=1))
+    first = min(f"{last.year}-01", f"{before:%Y-%m}")
+    return first, f"{last:%Y-%m}"
+
+
+def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
+        window_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, int]:
+    """The daily detection: read the reports (through gsi1, as the daily check does), detect, store
+    new findings once."""
+    from enforcewatch.insights.inspections import inspections, reports_by_district_index
+
+    first, last = months_to_check(today)
+    reports = reports_by_district_index(table, list(districts), first, last)
+    return store(table, detect(inspections(reports, catalogue), catalogue, window_days), today)
+
+
+def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date, window_days: int
+              ) -> dict[str, int]:
+    """The daily check's step: the published lists from `content_dir`, then `run`."""
+    from enforcewatch.sitegen.content import load_content
+
+    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today, window_days)

@@ -1,0 +1,280 @@
+"""The deadline check against the store, and against an offline snapshot.
+
+`run` reads each district with ONE paginated query of gsi1 (points, reports, events and flags of
+the district, in point order: docs/data-model.md), evaluates the rules (`deadlines.evaluate`) and
+stores each flag that is not stored yet under its deterministic key `FLAG#{kind}#{key}`: a rerun
+stores nothing new, a run after a gap stores what the missed days would have.
+
+The query has already read every stored flag of the district, so the new ones are written in bulk
+(BatchWriteItem, 25 a call) rather than one conditional put each. A bulk write has no condition;
+that is safe because a flag item has one writer, the check itself: staff act on a flag by recording
+an event or a status (items of their own), never by changing the flag item. So the only thing that
+can store a flag between this run's read and its write is another run, and it stores the same key
+with the same fields (they follow from the stored history and the day checked) but for `stored_at`:
+the later write replaces it with an identical flag, and the flag is still one item. A feature that
+lets staff change a flag item must store that change elsewhere, or make this write conditional
+again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from enforcewatch.errors import InputError
+from enforcewatch.monitoring.deadlines import (
+    EVENT_KINDS,
+    STATUSES,
+    Event,
+    Flag,
+    Point,
+    Report,
+    Result,
+    china_date,
+    evaluate,
+)
+from enforcewatch.monitoring.duedates import WorkCalendar, load_calendar, parse_month
+from enforcewatch.monitoring.events import event_from_item, iso_utc
+from enforcewatch.monitoring.importjournal import refuse_while_open
+from enforcewatch.monitoring.registry import District, load_districts
+from enforcewatch.store import schema
+from enforcewatch.store.dynamo import DynamoTable
+
+log = logging.getLogger(__name__)
+
+
+def parse_received(text: str) -> dt.datetime:
+    """A stored timestamp (UTC ISO 8601, `Z` or an offset) as an aware datetime."""
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("timestamp without a timezone")
+    return moment
+
+
+def point_from_item(item: Mapping[str, Any]) -> Point:
+    designated = item.get("designated_on")
+    return Point(str(item["point_id"]), str(item["district"]), str(item["reporting_from"]),
+                 str(item.get("status") or "active"), dt.date.fromisoformat(designated) if designated else None)
+
+
+@dataclass
+class DistrictData:
+    points: list[Point] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    stored: set[tuple[str, str]] = field(default_factory=set)  # (point_id, sk) of stored flags
+
+
+def read_district(table: DynamoTable, district: str) -> DistrictData:
+    return _collect(table.query(f"DISTRICT#{district}", index=schema.GSI1))
+
+
+def read_district_point(table: DynamoTable, gsi1pk: str, point_id: str) -> DistrictData:
+    """One point's items, through the same index the check reads (so explain sees what run sees)."""
+    return _collect(table.query(gsi1pk, f"POINT#{point_id}#", index=schema.GSI1))
+
+
+def _collect(items: Iterable[dict[str, Any]]) -> DistrictData:
+    data = DistrictData()
+    for item in items:
+        sk = item.get(schema.SK, "")
+        if sk == "POINT":
+            data.points.append(point_from_item(item))
+        elif sk.startswith("REPORT#"):
+            if int(item.get("seq", 0)) == 0:  # the on-time judgement uses the first filing
+                data.reports.append(Report(item["point_id"], item["month"], parse_received(item["received_at"])))
+        elif sk.startswith("EVENT#"):
+            data.events.append(event_from_item(item))
+        elif sk.startswith("FLAG#"):
+            data.stored.add((item["point_id"], sk))
+    return data
+
+
+def flag_sk(flag: Flag) -> str:
+    return f"FLAG#{flag.kind}#{flag.key}"
+
+
+def flag_item(flag: Flag, now: dt.datetime) -> dict[str, Any]:
+    sk = flag_sk(flag)
+    item = {
+        "pk": f"POINT#{flag.point_id}", "sk": sk,
+        schema.GSI1PK: f"DISTRICT#{flag.district}", schema.GSI1SK: f"POINT#{flag.point_id}#{sk}",
+        schema.GSI2PK: f"FLAGS#{flag.district}", schema.GSI2SK: f"{flag.kind}#{flag.point_id}#{flag.key}",
+        **flag.as_json(), "stored_at": iso_utc(now),
+    }
+    return {k: v for k, v in item.items() if v is not None}
+
+
+@dataclass
+class RunSummary:
+    """Counts only (no names, no point ids): safe for mail and logs."""
+
+    as_of: dt.date
+    new: dict[str, Counter[str]]
+    current: dict[str, Counter[str]]
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        districts = sorted(set(self.new) | set(self.current))
+        return {"as_of": self.as_of.isoformat(), "warnings": self.warnings,
+                "districts": {d: {"new": dict(sorted(self.new.get(d, Counter()).items())),
+                                  "all": dict(sorted(self.current.get(d, Counter()).items()))}
+                              for d in districts}}
+
+    @property
+    def new_total(self) -> int:
+        return sum(sum(c.values()) for c in self.new.values())
+
+
+def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as_of: dt.date,
+        now: dt.datetime) -> RunSummary:
+    refuse_while_open(table, "期限检查")  # a half-applied import would be judged as the registry
+    summary = RunSummary(as_of, {}, {}, [])
+    warnings: set[str] = set()
+    for district in districts:
+        data = read_district(table, district)
+        result = evaluate(data.points, data.reports, data.events, as_of, calendar)
+        warnings.update(result.warnings)
+        fresh = list({(f.point_id, flag_sk(f)): f for f in result.flags
+                      if (f.point_id, flag_sk(f)) not in data.stored}.values())
+        table.batch_put([flag_item(f, now) for f in fresh])  # unconditional: see the module docstring
+        summary.new[district] = Counter(f.kind for f in fresh)
+        summary.current[district] = Counter(f.kind for f in result.flags)
+    summary.warnings = sorted(warnings)
+    _transfers_overdue(table, list(summary.current), as_of, now, summary)
+    return summary
+
+
+def _transfers_overdue(table: DynamoTable, districts: list[str], as_of: dt.date, now: dt.datetime,
+                       summary: RunSummary) -> None:
+    """Casework: transferred clues still open past their deadline (seed 000 §八 限期整改), flagged once."""
+    from enforcewatch.casework.transfers import FLAG_KIND, flag_overdue
+
+    new, current = flag_overdue(table, districts, as_of, now)
+    for bucket, count in current.items():
+        if count:
+            summary.current.setdefault(bucket, Counter())[FLAG_KIND] += count
+        if new[bucket]:
+            summary.new.setdefault(bucket, Counter())[FLAG_KIND] += new[bucket]
+
+
+# -- offline snapshots --------------------------------------------------------------------------
+
+
+def _field(problems: list[str], where: str, record: Any, name: str) -> Any:
+    if not isinstance(record, dict) or record.get(name) in (None, ""):
+        problems.append(f"{where}.{name}: 缺少此字段")
+        return None
+    return record[name]
+
+
+def _parse(problems: list[str], where: str, value: Any, parser: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return parser(str(value))
+    except ValueError as exc:
+        problems.append(f"{where}: {exc}")
+        return None
+
+
+def _points(source: str, raw: Sequence[Any], problems: list[str]) -> list[Point]:
+    out = []
+    for i, rec in enumerate(raw):
+        w = f"{source}: points[{i}]"
+        pid, district = _field(problems, w, rec, "point_id"), _field(problems, w, rec, "district")
+        start = _parse(problems, f"{w}.reporting_from", _field(problems, w, rec, "reporting_from"), parse_month)
+        status = rec.get("status", "active") if isinstance(rec, dict) else "active"
+        if status not in STATUSES:
+            problems.append(f"{w}.status: 应为 {' / '.join(STATUSES)}")
+        designated = rec.get("designated_on") if isinstance(rec, dict) else None
+        day = _parse(problems, f"{w}.designated_on", designated, dt.date.fromisoformat)
+        if pid and district and start:
+            out.append(Point(str(pid), str(district), f"{start[0]:04d}-{start[1]:02d}", status, day))
+    return out
+
+
+def _reports(source: str, raw: Sequence[Any], problems: list[str]) -> list[Report]:
+    out = []
+    for i, rec in enumerate(raw):
+        w = f"{source}: reports[{i}]"
+        pid = _field(problems, w, rec, "point_id")
+        month = _parse(problems, f"{w}.month", _field(problems, w, rec, "month"), parse_month)
+        at = _parse(problems, f"{w}.received_at", _field(problems, w, rec, "received_at"), parse_received)
+        if isinstance(rec, dict) and int(rec.get("seq", 0) or 0) != 0:
+            continue  # amendments never change the on-time judgement
+        if pid and month and at:
+            out.append(Report(str(pid), f"{month[0]:04d}-{month[1]:02d}", at))
+    return out
+
+
+def _events(source: str, raw: Sequence[Any], problems: list[str]) -> list[Event]:
+    out = []
+    for i, rec in enumerate(raw):
+        w = f"{source}: events[{i}]"
+        pid, kind = _field(problems, w, rec, "point_id"), _field(problems, w, rec, "kind")
+        day = _parse(problems, f"{w}.date", _field(problems, w, rec, "date"), dt.date.fromisoformat)
+        if kind and kind not in EVENT_KINDS:
+            problems.append(f"{w}.kind: 应为 {' / '.join(EVENT_KINDS)}")
+            continue
+        if pid and kind and day:
+            out.append(Event(str(pid), kind, day, rec.get("reason"), str(rec.get("event_id") or "")))
+    return out
+
+
+def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date) -> Result:
+    """Evaluate a snapshot {"points": [...], "reports": [...], "events": [...]}; every problem at once."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: 应为含 points、reports、events 的 JSON 对象")
+    lists = {}
+    for name in ("points", "reports", "events"):
+        value = data.get(name, [])
+        if not isinstance(value, list):
+            problems.append(f"{source}: {name}: 应为列表")
+            value = []
+        lists[name] = value
+    points = _points(source, lists["points"], problems)
+    reports = _reports(source, lists["reports"], problems)
+    events = _events(source, lists["events"], problems)
+    if problems:
+        raise InputError("\n".join(problems))
+    return evaluate(points, reports, events, as_of, calendar)
+
+
+def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now: dt.datetime,
+                    publish: Callable[[str, str], None] | None, joint_window_days: int = 30) -> dict[str, Any]:
+    """The daily check: as of the schedule's day in China time (a rerun of the same event gives the same
+    flags); a per-district summary of counts (no names: mail is not a confidential channel)."""
+    as_of = china_date(parse_received(event_time))
+    districts = load_districts(content_dir)
+    summary = run(table, [d.id for d in districts], load_calendar(content_dir), as_of, now)
+    for warning in summary.warnings:
+        log.warning("deadline check: %s", warning)
+    if publish is not None:
+        publish(f"EnforceWatch deadline check {as_of.isoformat()}", summary_text(summary, districts))
+    from enforcewatch.insights import (
+        detection,  # insights: problem inspections in the reports, each stored once
+    )
+
+    findings = detection.scheduled(table, content_dir, [d.id for d in districts], as_of, joint_window_days)
+    return {**summary.as_json(), "findings": findings}
+
+
+def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:
+    labels = {"overdue": "逾期未报", "reminder_due": "应提醒", "revocable": "可取消资格",
+              "terminated": "应终止", "plaque_to_recover": "待收回牌匾", "transfer_overdue": "转交逾期未办结"}
+    lines = [f"监测点报送检查（截至 {summary.as_of}，北京时间）", ""]
+    for d in districts:
+        new, current = summary.new.get(d.id, Counter()), summary.current.get(d.id, Counter())
+        parts = [f"{labels[k]} {current[k]}（新增 {new[k]}）" for k in labels if current[k]]
+        lines.append(f"{d.name}：{'；'.join(parts) if parts else '无'}")
+    if summary.warnings:
+        lines += ["", *[f"警告：{w}" for w in summary.warnings]]
+    lines += ["", "详情请登录工作人员页面查看。本邮件只含数量，不含企业信息。"]
+    return "\n".join(lines)

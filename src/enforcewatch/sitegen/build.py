@@ -1,0 +1,286 @@
+"""The site generator: load and validate all content, render every page in memory, then write.
+
+Phase 1 (`load_content`) reads every file and raises one ContentError listing every problem.
+Phase 2 renders all pages and data downloads into memory; only when both found no problem does
+phase 3 write, in place, the files whose bytes changed (enforcewatch.sitegen.manifest), so a failed build
+leaves the previous site whole. Into an absent or empty output, files are written while phase 2
+runs, into a new directory moved into place only after it (manifest.FreshTree).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from enforcewatch.errors import ContentError, ContentProblem
+from enforcewatch.sitegen import datafiles, feeds, manifest, search_index
+from enforcewatch.sitegen.assets import AssetManifest
+from enforcewatch.sitegen.catalog import Department, ListItem
+from enforcewatch.sitegen.content import LIST_FILES, Content, load_content
+from enforcewatch.sitegen.contentcache import ContentCache
+from enforcewatch.sitegen.render import CompiledTemplates, get_template, make_environment, render_template
+from enforcewatch.sitegen.renderpool import render_pages
+from enforcewatch.sitegen.reuse import LastBuild, base_key, key_of
+
+PAGES_TEMPLATES = "pages"
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    key: str  # URL segment and data file stem
+    title: str
+    attr: str  # attribute of Content
+    index_template: str
+    item_template: str
+
+
+LISTS = (
+    ListSpec("enforcement-items", "行政执法事项清单", "enforcement",
+             "lists/enforcement-items.html", "lists/enforcement-item.html"),
+    ListSpec("spot-checks", "随机抽查事项清单", "spot_checks", "lists/spot-checks.html", "lists/spot-check.html"),
+    ListSpec("leniency", "“两轻一免”清单", "leniency", "lists/leniency.html", "lists/leniency-entry.html"),
+)
+assert {s.key for s in LISTS} == set(LIST_FILES)
+
+
+def item_path(spec: ListSpec, item_id: str) -> str:
+    return f"/{spec.key}/{item_id}/"
+
+
+def department_path(spec: ListSpec, dept_id: str) -> str:
+    return f"/{spec.key}/department/{dept_id}/"
+
+
+@dataclass
+class Output:
+    """Rendered files by relative path; the build refuses two files at one path."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
+    problems: list[ContentProblem] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # input key of each item page (reuse.py)
+    kept: dict[str, str] = field(default_factory=dict)  # item pages the last build left as they are
+    sink: Callable[[str, bytes], None] | None = None  # also hands each file over as it is added
+
+    def add(self, rel: str, data: str | bytes, origin: str) -> None:
+        if rel in self.files or rel in self.kept:
+            self.problems.append(ContentProblem(
+                origin, None, "", f"输出路径 {rel} 与 {self.origin[rel]} 冲突"))
+            return
+        self.files[rel] = data.encode("utf-8") if isinstance(data, str) else data
+        self.origin[rel] = origin
+        if self.sink is not None:
+            self.sink(rel, self.files[rel])
+
+
+def _page_file(url_path: str) -> str:
+    return url_path.strip("/") + "/index.html" if url_path.strip("/") else "index.html"
+
+
+# Hooks add context every page receives (e.g. the reporting calendar's due dates).
+ContextHook = Callable[[Content], Mapping[str, Any]]
+
+
+def base_context(content: Content) -> dict[str, Any]:
+    nav_pages = [{"title": p.meta.title, "href": f"/{p.slug}/"}
+                 for p in sorted(content.pages, key=lambda p: (p.meta.order, p.slug)) if p.meta.nav]
+    return {"site": content.site, "departments": content.departments, "nav_pages": nav_pages}
+
+
+def _by_department(items: list[ListItem], departments: list[Department]) -> list[tuple[Department, list[Any]]]:
+    groups: dict[str, list[Any]] = {d.id: [] for d in departments}
+    for item in items:
+        groups[item.department].append(item)
+    return [(d, groups[d.id]) for d in departments]
+
+
+def _keep(out: Output, last: LastBuild | None, rel: str, key: str, origin: str) -> bool:
+    """Record `rel`'s key; True (and kept) when the last build's file was made from the same inputs."""
+    if last is None:
+        return False
+    out.keys[rel] = key
+    if last.holds(rel, key) and rel not in out.kept and rel not in out.files:
+        out.kept[rel] = key
+        out.origin[rel] = origin
+        return True
+    return False
+
+
+def _emit(out: Output, last: LastBuild | None, rel: str, key: str, template: Any, context: dict[str, Any]) -> None:
+    """Render `template` to `rel`, or keep the last build's file when it was rendered under `key`."""
+    name = template.name or "?"
+    if not _keep(out, last, rel, key, name):
+        out.add(rel, render_template(template, context), name)
+
+
+def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
+                  last: LastBuild | None = None, common_key: str = "") -> list[dict[str, Any]]:
+    depts = {d.id: d for d in content.departments}
+    summaries = []
+    for spec in LISTS:
+        data = getattr(content, spec.attr)
+        groups = _by_department(data.items, content.departments)
+        common = {**ctx, "spec": spec, "data": data, "meta": data.meta, "groups": groups,
+                  "item_path": item_path, "department_path": department_path}
+        # Keys (reuse.py) of what each page is rendered from, so a rebuild keeps unchanged pages. An
+        # item page sees the list without its items and no groups: it depends on its own item only.
+        # A list page shows the items of its scope and the count of each department.
+        head = data.model_copy(update={"items": []})
+        list_key = key_of(common_key, spec.key, head.model_dump_json()) if last is not None else ""
+        item_keys = {i.id: key_of(list_key, i.model_dump_json()) for i in data.items} if last is not None else {}
+        counts = ",".join(f"{d.id}:{len(items)}" for d, items in groups)
+        whole = key_of(list_key, counts, *item_keys.values())  # pages and files made from the whole list
+        index = get_template(env, spec.index_template)
+        _emit(out, last, _page_file(f"/{spec.key}/"), whole, index,
+              {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"})
+        for dept, items in groups:
+            path = department_path(spec, dept.id)
+            _emit(out, last, _page_file(path), key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
+                  index, {**common, "department": dept, "items": items, "page_path": path})
+        item_tpl = get_template(env, spec.item_template)
+        item_common = {**common, "data": head}
+        del item_common["groups"]
+        jobs = []
+        for item in data.items:
+            path = item_path(spec, item.id)
+            if not _keep(out, last, _page_file(path), item_keys.get(item.id, ""), spec.item_template):
+                jobs.append((_page_file(path), item_tpl,
+                             {**item_common, "item": item, "department": depts[item.department], "page_path": path}))
+        for rel, html in render_pages(jobs, render_template):  # on two CPUs (renderpool.py)
+            out.add(rel, html, spec.item_template)
+        changes = feeds.recent_changes(spec.key, data.items, depts)
+        _emit(out, last, _page_file(feeds.changes_path(spec.key)), whole, get_template(env, "lists/changes.html"), {
+            **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)})
+        feed = feeds.feed_path(spec.key).lstrip("/")
+        if not _keep(out, last, feed, whole, spec.key):
+            out.add(feed, feeds.atom_feed(spec.key, data.meta, changes, content.site.title, content.site.site_url),
+                    spec.key)
+        downloads = [f"data/{spec.key}.{ext}" for ext in datafiles.FORMATS]
+        if not all([_keep(out, last, rel, whole, spec.key) for rel in downloads]):
+            for rel in downloads:
+                out.kept.pop(rel, None)
+            for ext, body in datafiles.render(spec.key, data.items, depts).items():
+                out.add(f"data/{spec.key}.{ext}", body, spec.key)
+        summaries.append({"spec": spec, "meta": data.meta, "count": len(data.items), "href": f"/{spec.key}/"})
+    return summaries
+
+
+def _render_templates_dir(templates_dir: Path, env: Any, ctx: dict[str, Any], out: Output) -> None:
+    """Every template under pages/** goes to the same relative path (pages/report/index.html ->
+    report/index.html) with the base context; such templates default any extra variable."""
+    root = templates_dir / PAGES_TEMPLATES
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*.html")):
+        rel = path.relative_to(root).as_posix()
+        name = f"{PAGES_TEMPLATES}/{rel}"
+        page_path = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        out.add(rel, render_template(get_template(env, name), {**ctx, "page_path": page_path}), name)
+
+
+def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook, ...] = (),
+                last: LastBuild | None = None, sink: Callable[[str, bytes], None] | None = None) -> Output:
+    """Render every file; with `last`, item pages the last build left unchanged are kept, not
+    rendered; with `sink`, each file is also handed to it as soon as it is rendered."""
+    env = make_environment(templates_dir)
+    env.bytecode_cache = CompiledTemplates(env)
+    ctx = base_context(content)
+    for hook in hooks:
+        ctx.update(hook(content))
+    out = Output(sink=sink)
+    for rel, body in ctx.pop("data_files", {}).items():  # files a hook publishes (e.g. statistics downloads)
+        out.add(rel, body, "hooks")
+    common_key = base_key(templates_dir, ctx) if last is not None else ""
+    summaries = _render_lists(content, env, ctx, out, last, common_key)
+    page_tpl = get_template(env, "page.html")
+    for page in content.pages:
+        path = f"/{page.slug}/"
+        out.add(_page_file(path), render_template(page_tpl, {**ctx, "page": page, "page_path": path}), page.source)
+    _render_templates_dir(templates_dir, env, ctx, out)
+    out.add("index.html", render_template(get_template(env, "home.html"), {
+        **ctx, "lists": summaries, "pages": content.pages, "page_path": "/"}), "home.html")
+    out.add("404.html", render_template(get_template(env, "404.html"), {**ctx, "page_path": "/404.html"}), "404.html")
+    out.add("sitemap.xml", sitemap(content.site.site_url, [*out.files, *out.kept]), "sitemap.xml")
+    out.add("robots.txt", robots(content.site.site_url), "robots.txt")
+    out.add("data/index.json", json.dumps(
+        [{"list": s["spec"].key, "title": s["spec"].title, "count": s["count"],
+          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv"} for s in summaries],
+        ensure_ascii=False, indent=1) + "\n", "data")
+    return out
+
+
+def sitemap(site_url: str, files: Iterable[str]) -> str:
+    base = site_url.rstrip("/")
+    urls = sorted("/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+                  for rel in files if rel.endswith(".html") and rel != "404.html")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{base}{u}</loc></url>" for u in urls]
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(site_url: str) -> str:
+    text = "User-agent: *\nDisallow: /api/\nDisallow: /staff/\n"
+    if site_url:
+        text += f"Sitemap: {site_url.rstrip('/')}/sitemap.xml\n"
+    return text
+
+
+def _copy_static(templates_dir: Path, out: Output) -> None:
+    """Each asset under its plain name and its fingerprinted name (enforcewatch.sitegen.assets)."""
+    for rel, data in AssetManifest(templates_dir / STATIC_DIR).files().items():
+        out.add(rel, data, str(templates_dir / rel))
+
+
+def write_output(out: Output, out_dir: Path, last: LastBuild | None = None) -> manifest.WriteReport:
+    """Write in place only the files whose bytes changed and remove the ones no longer built
+    (enforcewatch.sitegen.manifest); called only once everything rendered without a problem. `last` is
+    the manifest read before rendering (nothing in the output changes in between)."""
+    return manifest.write_changed(out.files, out_dir, out.keys, out.kept, last.records if last else None)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    files: int
+    out_dir: Path
+    search_pages: int = 0  # pages in the search index (0: no index built)
+    search_seconds: float = 0.0  # the search index step alone, for the build report
+
+
+def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
+               hooks: tuple[ContextHook, ...] = (), *, search: bool = True) -> BuildResult:
+    cache = ContentCache(out_dir)  # the items the last build into out_dir read (contentcache.py)
+    content = load_content(content_dir, cache)
+    fresh = manifest.FreshTree.start(out_dir)  # a new output: written while rendering
+    try:
+        last = LastBuild(out_dir)
+        out = render_site(content, templates_dir, hooks, last, fresh.add if fresh else None)
+        _copy_static(templates_dir, out)
+        if out.problems:
+            raise ContentError(out.problems)
+        pages = sum(1 for rel in [*out.files, *out.kept] if rel.endswith(".html"))
+        search_pages, started = 0, time.perf_counter()
+        if search:
+            for rel in out.kept:  # the index needs every page's text
+                out.files[rel] = (out_dir / rel).read_bytes()
+            out.kept.clear()
+            search_pages = len(search_index.indexed_pages(out.files))
+            for rel, data in search_index.build_index(out.files).items():
+                out.add(rel, data, search_index.BUNDLE_DIR)
+        search_seconds = time.perf_counter() - started
+    except BaseException:
+        if fresh is not None:
+            fresh.abort()
+        raise
+    cache.prepare()  # while the last files are still being written
+    if fresh is None or fresh.finish(out.files, out.keys) is None:
+        write_output(out, out_dir, last if last.records else None)
+    cache.save()
+    return BuildResult(pages, len(out.files) + len(out.kept), out_dir, search_pages, search_seconds)

@@ -1,0 +1,222 @@
+"""Staff accounts: roles, argon2id password hashes, slow-down and lock-out, optional TOTP.
+
+Items are `USER#{username}` / `USER` (docs/data-model.md). Time is a parameter (`now`, an aware
+UTC datetime). Sign-in failures never say whether the username exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from enforcewatch.errors import FieldError, InputError, NotFound, TooManyRequests, Unauthorized
+from enforcewatch.staff import totp
+from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+
+OFFICE, DISTRICT = "office", "district"
+ROLES = (OFFICE, DISTRICT)
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
+MIN_PASSWORD = 10
+
+# Slow down after FREE_FAILURES failures (1 s, 2 s, 4 s ... between attempts), lock after LOCK_AFTER.
+FREE_FAILURES = 3
+LOCK_AFTER = 10
+LOCK_FOR = timedelta(minutes=15)
+
+BAD_CREDENTIALS = "用户名或密码错误"
+
+# argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3): memory-hard, Lambda-sized.
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths cost one argon2 verification. A
+# constant with _hasher's parameters (hashing at import cost every cold start of both Lambda
+# handlers one argon2 run; tests/test_cold_start.py checks the parameters still match).
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$nKJsubJVdeOdmMqCJ9NShA$b2CHV1JEpmKFBRejUJNHQyoPPnsEElhqOxsAuI4sCow"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    district: str | None
+    disabled: bool
+    token_version: int
+    has_totp: bool
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> User:
+        return cls(
+            username=item["username"],
+            role=item["role"],
+            district=item.get("district"),
+            disabled=bool(item.get("disabled")),
+            token_version=int(item.get("token_version", 0)),
+            has_totp=bool(item.get("totp_secret")),
+        )
+
+
+def user_key(username: str) -> tuple[str, str]:
+    return f"USER#{username}", "USER"
+
+
+def unknown_key(username: str) -> tuple[str, str]:
+    """Failures under a name with no account: counted too, so throttling does not reveal which names
+    exist. Keyed by a hash (the guessed name is not kept) and expiring (`expires_at`)."""
+    return "SIGNIN#" + hashlib.sha256(username.encode("utf-8", "replace")).hexdigest(), "FAILURES"
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"密码至少需要 {MIN_PASSWORD} 个字符", [FieldError(("password",), "密码太短")])
+
+
+def validate_new_user(username: str, role: str, district: str | None, known_districts: list[str] | None) -> None:
+    problems: list[FieldError] = []
+    if not USERNAME_RE.match(username):
+        problems.append(FieldError(("username",), "用户名须为 3–32 位小写字母、数字、点、下划线或连字符"))
+    if role not in ROLES:
+        problems.append(FieldError(("role",), "角色须为 office（市级）或 district（县区）"))
+    elif role == DISTRICT and not district:
+        problems.append(FieldError(("district",), "县区账户须指定所属县（市、区）"))
+    elif role == OFFICE and district:
+        problems.append(FieldError(("district",), "市级账户不属于某一县区，请勿指定 --district"))
+    elif district and known_districts is not None and district not in known_districts:
+        problems.append(FieldError(("district",), f"未知的县（市、区）：{district}"))
+    if problems:
+        raise InputError("；".join(p.msg for p in problems), problems)
+
+
+class Accounts:
+    """Staff accounts in the table."""
+
+    def __init__(self, table: DynamoTable, hasher: PasswordHasher = _hasher) -> None:
+        self.table = table
+        self.hasher = hasher
+
+    def _item(self, username: str) -> dict[str, Any]:
+        item = self.table.get(*user_key(username))
+        if item is None:
+            raise NotFound(f"没有用户 {username}")
+        return item
+
+    def get(self, username: str) -> User | None:
+        item = self.table.get(*user_key(username))
+        return User.from_item(item) if item else None
+
+    def add(
+        self, username: str, role: str, district: str | None, password: str, now: datetime,
+        known_districts: list[str] | None = None,
+    ) -> User:
+        validate_new_user(username, role, district, known_districts)
+        check_password(password)
+        pk, sk = user_key(username)
+        item = {
+            "pk": pk, "sk": sk, "username": username, "role": role, "district": district,
+            "password_hash": self.hasher.hash(password), "disabled": False, "token_version": 0,
+            "failed_count": 0, "created_at": iso(now), "updated_at": iso(now),
+        }
+        try:
+            self.table.put_new(item)
+        except ConditionFailed:
+            raise InputError(f"用户 {username} 已存在", [FieldError(("username",), "用户名已存在")]) from None
+        return User.from_item(item)
+
+    def _bump(self, username: str, now: datetime, fields: dict[str, Any]) -> User:
+        item = self._item(username)
+        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso(now)}
+        return User.from_item(self.table.update(*user_key(username), fields))
+
+    def disable(self, username: str, now: datetime) -> User:
+        """Disable the account; every token issued to it stops working at once."""
+        return self._bump(username, now, {"disabled": True})
+
+    def enable(self, username: str, now: datetime) -> User:
+        return self._bump(username, now, {"disabled": False, "failed_count": 0, "not_before": None})
+
+    def reset_password(self, username: str, password: str, now: datetime) -> User:
+        """A new password; clears the lock-out and revokes every token issued before."""
+        check_password(password)
+        fields = {"password_hash": self.hasher.hash(password), "failed_count": 0, "not_before": iso(now)}
+        return self._bump(username, now, fields)
+
+    def sign_out_everywhere(self, username: str, now: datetime) -> User:
+        return self._bump(username, now, {})
+
+    def set_totp(self, username: str, secret: str | None, now: datetime) -> User:
+        return self._bump(username, now, {"totp_secret": secret or "", "totp_last_step": -1})
+
+    def authenticate(self, username: str, password: str, totp_code: str | None, now: datetime) -> User:
+        """The user if the password (and TOTP code, if enrolled) is right; else Unauthorized/TooManyRequests."""
+        item = self.table.get(*user_key(username)) if USERNAME_RE.match(username or "") else None
+        if item is None:
+            ghost = unknown_key(username or "")
+            self._refuse_if_throttled(self.table.get(*ghost) or {}, now)
+            try:
+                self.hasher.verify(_DUMMY_HASH, password)
+            except VerificationError:
+                pass
+            self._record_failure(ghost, now, known=False)
+            raise Unauthorized(BAD_CREDENTIALS)
+        self._refuse_if_throttled(item, now)
+        try:
+            self.hasher.verify(item["password_hash"], password)
+        except (VerificationError, InvalidHashError):
+            self._record_failure(user_key(username), now)
+            raise Unauthorized(BAD_CREDENTIALS) from None
+        if item.get("disabled"):
+            raise Unauthorized("该账户已停用，请联系市级管理员")
+        updates: dict[str, Any] = {}
+        if item.get("totp_secret"):
+            if not totp_code:
+                raise Unauthorized("请输入动态验证码", [FieldError(("totp",), "请输入动态验证码")])
+            step = totp.verify(item["totp_secret"], totp_code, now.timestamp())
+            if step is None or step <= int(item.get("totp_last_step", -1)):
+                self._record_failure(user_key(username), now)
+                raise Unauthorized("动态验证码错误或已使用", [FieldError(("totp",), "动态验证码错误或已使用")])
+            updates["totp_last_step"] = step
+        if self.hasher.check_needs_rehash(item["password_hash"]):
+            updates["password_hash"] = self.hasher.hash(password)
+        if item.get("failed_count") or updates:
+            self.table.update(*user_key(username), {**updates, "failed_count": 0, "not_before": None})
+        return User.from_item(item)
+
+    def _refuse_if_throttled(self, item: dict[str, Any], now: datetime) -> None:
+        not_before = item.get("not_before")
+        if not not_before or int(item.get("failed_count", 0)) < FREE_FAILURES:
+            return
+        wait = (parse_iso(not_before) - now).total_seconds()
+        if wait <= 0:
+            return
+        if int(item.get("failed_count", 0)) >= LOCK_AFTER:
+            raise TooManyRequests(f"登录失败次数过多，账户已暂时锁定，请 {int(wait // 60) + 1} 分钟后再试")
+        raise TooManyRequests(f"登录尝试过于频繁，请 {int(wait) + 1} 秒后再试")
+
+    def _record_failure(self, key: tuple[str, str], now: datetime, known: bool = True) -> None:
+        # An atomic ADD: simultaneous wrong guesses each count (a read-then-write would lose them).
+        failures = int(self.table.increment(*key, "failed_count", must_exist=known)["failed_count"])
+        if failures >= LOCK_AFTER:
+            not_before = now + LOCK_FOR
+        elif failures >= FREE_FAILURES:
+            not_before = now + timedelta(seconds=2 ** (failures - FREE_FAILURES))
+        else:
+            not_before = now
+        fields: dict[str, Any] = {"not_before": iso(not_before)}
+        if not known:
+            fields["expires_at"] = int((now + LOCK_FOR + timedelta(days=1)).timestamp())
+        try:  # only while no later failure has counted: the latest failure sets the delay
+            self.table.update(*key, fields, condition="failed_count = :n", condition_values={":n": failures})
+        except ConditionFailed:
+            pass

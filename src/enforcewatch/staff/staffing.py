@@ -1,0 +1,152 @@
+"""What a staff member may see and do: the scope of an account, and the office's actions on points
+and complaints (flags, reminders, events, plaque returns, status changes, replies).
+
+Scope is decided here, once: the city office (`office`) sees every district and the complaints; a
+district account sees its own district's points, reports and flags, and no complaints (SPEC
+"Staff"; seed 000 §八: who reported or complained must not leak). The API asks `Scope` for every
+request; no route filters by district on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from enforcewatch.errors import FieldError, Forbidden, InputError, NotFound
+from enforcewatch.monitoring import events, registry
+from enforcewatch.staff.accounts import OFFICE, iso
+from enforcewatch.store import schema
+from enforcewatch.store.dynamo import DynamoTable
+
+COMPLAINT_STATUSES = ("收到", "已受理", "不予受理", "处理中", "已办结", "已回复")
+REPLY_MAX = 4000
+# Stored on a complaint for the receipt look-up and idempotent retries (complaints.py); staff views
+# leave them out.
+COMPLAINT_INTERNAL = ("receipt_hash", "fingerprint")
+
+
+def load_districts(content_dir: Path) -> list[dict[str, str]]:
+    """The districts (县/市/区; public) as {id, name}, read by the registry's loader."""
+    return [{"id": d.id, "name": d.name} for d in registry.load_districts(content_dir)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one signed-in account may reach."""
+
+    username: str
+    role: str
+    district: str | None
+    all_districts: tuple[str, ...]
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == OFFICE
+
+    def districts(self, requested: str | None = None) -> list[str]:
+        """The districts a query covers: the requested one if allowed, else all those allowed."""
+        if requested:
+            self.require_district(requested)
+            return [requested]
+        return list(self.all_districts) if self.is_office else [self.district or ""]
+
+    def require_district(self, district: str | None) -> None:
+        if not self.is_office and district != self.district:
+            raise Forbidden("无权查看或处理其他县（市、区）的数据")
+
+    def require_office(self) -> None:
+        if not self.is_office:
+            raise Forbidden("仅市级账户可以使用此功能")
+
+
+# -- points ---------------------------------------------------------------------------------------
+
+def point_in_scope(table: DynamoTable, scope: Scope, point_id: str) -> dict[str, Any]:
+    """The point's registry item if the account may act on it; another district's is 'not found'."""
+    item = table.get(f"POINT#{point_id}", "POINT")
+    if item is None or (not scope.is_office and item.get("district") != scope.district):
+        raise NotFound("没有找到该监测点")
+    return item
+
+
+def record_point_event(table: DynamoTable, scope: Scope, point_id: str, kind: str, date: str,
+                       reason: str | None, note: str | None, now: dt.datetime) -> dict[str, Any]:
+    """A reminder, disqualifying event, termination, withdrawal or plaque return, stored once."""
+    point_in_scope(table, scope, point_id)
+    today = (now + dt.timedelta(hours=8)).date()  # China Standard Time, no DST
+    return events.record_event(table, point_id, kind, date, reason, note, recorded_by=scope.username,
+                               now=now, today=today)
+
+
+def set_point_status(table: DynamoTable, scope: Scope, point_id: str, status: str, now: dt.datetime
+                     ) -> dict[str, Any]:
+    point = point_in_scope(table, scope, point_id)
+    item = events.set_status(table, point_id, status, now=now)
+    sk = f"STATUS#{iso(now)}#{status}"  # each change kept for the point's case history (enforcewatch.casework.timeline)
+    table.put({"pk": f"POINT#{point_id}", "sk": sk, "kind": "status_change", "point_id": point_id,
+               "district": point["district"], "status": status, "previous": point.get("status"),
+               "changed_by": scope.username, "changed_at": iso(now),
+               schema.GSI1PK: f"DISTRICT#{point['district']}", schema.GSI1SK: f"POINT#{point_id}#{sk}"})
+    return item
+
+
+def flags(table: DynamoTable, scope: Scope, district: str | None = None) -> Iterator[dict[str, Any]]:
+    """Stored flags of the deadline check, per district in scope (the city office also sees `office`:
+    overdue transfers of complaint clues, enforcewatch.casework.transfers)."""
+    for d in scope.districts(district) + (["office"] if scope.is_office and not district else []):
+        for item in table.query(f"FLAGS#{d}", index=schema.GSI2):
+            yield {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi"))}
+
+
+# -- complaints (city office only) ------------------------------------------------------------------
+
+def complaints(table: DynamoTable, scope: Scope, month_from: str, month_to: str) -> Iterator[dict[str, Any]]:
+    scope.require_office()
+    for item in table.query("COMPLAINTS", index=schema.GSI2, sk_between=(f"{month_from}#", f"{month_to}#\uffff")):
+        yield {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi")) and k not in COMPLAINT_INTERNAL}
+
+
+def reply_to_complaint(table: DynamoTable, scope: Scope, complaint_id: str, status: str, reply: str | None,
+                       now: dt.datetime) -> dict[str, Any]:
+    """Set the status and (optionally) the reply the complainant sees with the receipt code (seed 000 §六)."""
+    scope.require_office()
+    problems = []
+    if status not in COMPLAINT_STATUSES:
+        problems.append(FieldError(("status",), "状态须为 " + " / ".join(COMPLAINT_STATUSES)))
+    reply = (reply or "").strip() or None
+    if reply and len(reply) > REPLY_MAX:
+        problems.append(FieldError(("reply",), f"答复不能超过 {REPLY_MAX} 字"))
+    if problems:
+        raise InputError("；".join(p.msg for p in problems), problems)
+    if table.get(f"COMPLAINT#{complaint_id}", "COMPLAINT") is None:
+        raise NotFound("没有找到该投诉")
+    fields: dict[str, Any] = {"status": status, "status_changed_at": iso(now), "handled_by": scope.username}
+    if reply:
+        fields.update(reply=reply, replied_at=iso(now))
+    return table.update(f"COMPLAINT#{complaint_id}", "COMPLAINT", fields)
+
+
+def working_days_between(start: dt.date, end: dt.date, is_workday: Any) -> int:
+    """Working days after `start` up to and including `end`."""
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        days += bool(is_workday(day))
+    return days
+
+
+def unreplied_complaints(items: Iterator[dict[str, Any]], today: dt.date, limit: int, is_workday: Any
+                         ) -> Iterator[dict[str, Any]]:
+    """Complaints without a reply more than `limit` working days after they arrived (China time)."""
+    for item in items:
+        if item.get("reply"):
+            continue
+        received = dt.datetime.strptime(item["received_at"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
+        arrived = (received + dt.timedelta(hours=8)).date()  # China Standard Time, no DST
+        waited = working_days_between(arrived, today, is_workday)
+        if waited > limit:
+            yield {"kind": "complaint_unreplied", "complaint_id": item.get("complaint_id"),
+                   "received_at": item["received_at"], "working_days": waited, "status": item.get("status")}
