@@ -86,3 +86,20 @@ def generated_month(rng: random.Random, month: str, points: int = 300, c: Any = 
         yield report(f"P{n:04d}", district, month, rows)
         if rng.random() < 0.03:
             yield report(f"P{n:04d}", district, month, rows[:-1] if rows else rows, seq=1)
+
+
+def generated_year(rng: random.Random, year: int = 2026, points: int = 300, c: Any = None
+                   ) -> Iterator[dict[str, Any]]:
+    """Twelve generated months of the same points (six districts, the six demo departments); on top,
+    a few points report 打击报复 or 干扰正常生产经营, and a few see one agency come back again and
+    again under the published maximum item (yjgl-cc-001, 上限2次/年) across the year."""
+    c = c or content()
+    for month in range(1, 13):
+        for rep in generated_month(rng, f"{year}-{month:02d}", points, c):
+            rows = rep["inspections"]
+            if rows and rng.random() < 0.01:
+                rows[0] = dict(rows[0], misconduct=[rng.choice(("打击报复", "干扰正常生产经营"))])
+            if rep["point_id"] in ("P0007", "P0100") and month in (3, 6, 9):
+                rows.append(inspection(dt.date(year, month, 12), "示范市应急管理局", "工贸企业安全生产",
+                                       item_id="yjgl-cc-001"))
+            yield rep

@@ -118,6 +118,8 @@ CROSSING = {
     ("GET", "/api/staff/insights/findings"): ("GET", f"/api/staff/insights/findings?{QUERY}&district={WB}", None, {403}),
     ("POST", "/api/staff/insights/points/{point_id}/findings/{finding_id}/transfer"): (
         "POST", "/api/staff/insights/points/P-WB-1/findings/multi_agency-x/transfer", {}, {404}),
+    ("POST", "/api/staff/insights/complaints/{complaint_id}/findings/{finding_id}/transfer"): (
+        "POST", "/api/staff/insights/complaints/C-WB/findings/grave_conduct-complaint-C-WB/transfer", {}, {403}),
     ("GET", "/api/staff/insights/page"): ("GET", f"/api/staff/insights/page?{QUERY}&district={WB}", None, {403}),
     ("GET", "/api/staff/insights/insights.js"): None,  # the page's script, no data
 }

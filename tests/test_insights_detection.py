@@ -92,29 +92,37 @@ def test_window_spans_months(catalogue: Catalogue) -> None:
 
 # -- frequency ------------------------------------------------------------------------------------
 
-def test_same_agency_above_published_frequency(catalogue: Catalogue) -> None:
-    reports = [report("P1", "nanhu", m, [inspection(D(2026, int(m[5:]), 10), "示范市市场监督管理局", "营业执照",
-                                                    item_id="scjg-cc-001")]) for m in ("2026-02", "2026-06")]
+def test_same_agency_above_a_published_maximum(catalogue: Catalogue) -> None:
+    # yjgl-cc-001: 1次/年/单位，上限2次/年/单位 (max_per_year 2)
+    reports = [report("P1", "nanhu", m, [inspection(D(2026, int(m[5:]), 10), "示范市应急管理局", "工贸",
+                                                    item_id="yjgl-cc-001")]) for m in ("2026-02", "2026-06", "2026-09")]
     over = [f for f in found(catalogue, reports) if f.kind == "over_frequency"]
-    assert len(over) == 1 and over[0].matter == "scjg-cc-001" and len(over[0].evidence) == 2
-    assert "每年不超过1次" in over[0].summary
+    assert len(over) == 1 and over[0].matter == "yjgl-cc-001" and len(over[0].evidence) == 3
+    assert "每年不超过2次" in over[0].summary and "上限2次" in over[0].summary
 
 
-def test_within_frequency_case_driven_or_other_years_are_not(catalogue: Catalogue) -> None:
-    twice_allowed = [report("P1", "nanhu", m, [inspection(D(2026, int(m[5:]), 10), "示范市市场监督管理局", "食堂",
-                                                          item_id="scjg-cc-004")]) for m in ("2026-02", "2026-06")]
-    assert not [f for f in found(catalogue, twice_allowed) if f.kind == "over_frequency"]  # per_year 2
+def test_a_minimum_or_a_fixed_count_is_never_exceeded(catalogue: Catalogue) -> None:
+    """每年不少于1次 is the least an agency owes: the second and third inspections are lawful (the bug
+    issue 18 fixed), and 每年1次 is a rhythm, not a ceiling."""
+    for item_id, agency in (("scjg-cc-003", "示范市市场监督管理局"), ("yjgl-cc-002", "示范市应急管理局"),
+                            ("scjg-cc-001", "示范市市场监督管理局")):
+        reports = [report("P1", "nanhu", m, [inspection(D(2026, int(m[5:]), 10), agency, "x", item_id=item_id)])
+                   for m in ("2026-02", "2026-06", "2026-09")]
+        assert not [f for f in found(catalogue, reports) if f.kind == "over_frequency"], item_id
+    assert catalogue.matters["scjg-cc-003"].frequency.kind == "min"  # type: ignore[union-attr]
+    assert catalogue.matters["scjg-cc-001"].frequency.kind == "fixed"  # type: ignore[union-attr]
+
+
+def test_within_a_maximum_case_driven_or_other_years_are_not(catalogue: Catalogue) -> None:
     max_two = [report("P1", "nanhu", m, [inspection(D(2026, int(m[5:]), 10), "示范市应急管理局", "工贸",
                                                     item_id="yjgl-cc-001")]) for m in ("2026-02", "2026-06")]
     assert not [f for f in found(catalogue, max_two) if f.kind == "over_frequency"]  # max_per_year 2
-    complaint = [report("P1", "nanhu", "2026-02", [inspection(D(2026, 2, 10), "示范市市场监督管理局", "营业执照",
-                                                              item_id="scjg-cc-001")]),
-                 report("P1", "nanhu", "2026-03", [inspection(D(2026, 3, 10), "示范市市场监督管理局", "营业执照",
-                                                              item_id="scjg-cc-001",
-                                                              inspection_type="投诉举报核查")])]
+    complaint = [report("P1", "nanhu", m, [inspection(D(2026, int(m[5:]), 10), "示范市应急管理局", "工贸",
+                                                      item_id="yjgl-cc-001", inspection_type=kind)])
+                 for m, kind in (("2026-02", "双随机抽查"), ("2026-03", "投诉举报核查"), ("2026-05", "上级交办"))]
     assert not [f for f in found(catalogue, complaint) if f.kind == "over_frequency"]
-    years = [report("P1", "nanhu", m, [inspection(D(int(m[:4]), int(m[5:]), 10), "示范市市场监督管理局", "营业执照",
-                                                  item_id="scjg-cc-001")]) for m in ("2025-12", "2026-01")]
+    years = [report("P1", "nanhu", m, [inspection(D(int(m[:4]), int(m[5:]), 10), "示范市应急管理局", "工贸",
+                                                  item_id="yjgl-cc-001")]) for m in ("2025-11", "2025-12", "2026-01")]
     assert not [f for f in found(catalogue, years) if f.kind == "over_frequency"]
 
 
@@ -185,7 +193,8 @@ def test_generated_month_of_a_few_hundred_points(catalogue: Catalogue) -> None:
     assert 250 < len(insps) < 450
     findings = found(catalogue, reports)
     counted = kinds(findings)
-    assert set(counted) == set(detection.KINDS)
+    assert {"multi_agency", "unpublished_matter", "random_not_listed", "repeated"} <= set(counted)
+    assert set(counted) <= set(detection.KINDS)
     # Every finding's evidence is an inspection of the reports, of the finding's point.
     refs = {(i.point_id, i.month, i.seq, i.index) for i in insps}
     for f in findings:

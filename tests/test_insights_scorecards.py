@@ -209,3 +209,25 @@ def test_page_shows_charts_tables_and_drill_down(client: TestClient) -> None:
     assert client.get(f"/api/staff/insights/page?{Q}&kind=nope", headers=headers).status_code == 422
     script = client.get("/api/staff/insights/insights.js")
     assert script.status_code == 200 and "X-CSRF-Token" in script.text
+
+
+def test_grave_conduct_goes_to_the_city_office_and_to_discipline_in_one_step(client: TestClient, moto_table: Any
+                                                                             ) -> None:
+    """打击报复 in a report (seed 000 §八): the district does not see it; the city office does, with
+    its evidence, and transfers it to 纪检监察 in one step."""
+    moto_table.batch_put([report("PX1", "chengguan", "2026-03", [
+        inspection(D(2026, 3, 9), "示范市城市管理综合执法局", "店外经营", misconduct=("打击报复",))], seq=1)])
+    detection.run(moto_table, Catalogue.from_content(content()), ["chengguan"], D(2026, 4, 6))
+    cg, city = sign_in(client, "chengguan-staff"), sign_in(client, "city")
+    assert not [f for f in client.get(f"/api/staff/insights/findings?{Q}", headers=cg).json()["findings"]
+                if f["finding_kind"] == "grave_conduct"]
+    grave = [f for f in client.get(f"/api/staff/insights/findings?{Q}", headers=city).json()["findings"]
+             if f["finding_kind"] == "grave_conduct" and f["point_id"] == "PX1"]
+    assert len(grave) == 1 and grave[0]["evidence"][0]["misconduct"] == ["打击报复"]
+    url = f"/api/staff/insights/points/PX1/findings/{grave[0]['finding_id']}/transfer"
+    assert client.post(url, json={"discipline": True}, headers=cg).status_code == 404  # not the district's
+    r = client.post(url, json={"discipline": True, "working_days": 5}, headers=city)
+    assert r.status_code == 200, r.text
+    assert r.json()["transfer"]["department"] == "纪检监察机关" and "打击报复" in r.json()["transfer"]["clue"]
+    page = client.get(f"/api/staff/insights/page?{Q}&kind=grave_conduct", headers=city).text
+    assert "打击报复" in page and "转纪检监察机关" in page

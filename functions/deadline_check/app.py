@@ -25,4 +25,5 @@ def publish(subject: str, message: str) -> None:
 def handler(event, context):
     sender = publish if settings.summary_topic_arn else None
     return scheduled_check(table, settings.content_dir, event["time"], dt.datetime.now(dt.UTC), sender,
-                           settings.joint_window_days)
+                           settings.joint_window_days,
+                           (settings.repeat_max_inspections, settings.repeat_window_days))

@@ -26,6 +26,8 @@ ENV_IDEMPOTENCY_TTL_HOURS = "EW_IDEMPOTENCY_TTL_HOURS"  # retention of idempoten
 ENV_SUBMISSION_RETENTION_DAYS = "EW_SUBMISSION_RETENTION_DAYS"  # 0/unset: reports and complaints kept
 ENV_COMPLAINT_REPLY_DAYS = "EW_COMPLAINT_REPLY_WORKING_DAYS"  # complaints unanswered longer are flagged
 ENV_JOINT_WINDOW_DAYS = "EW_JOINT_WINDOW_DAYS"  # inspections by 2+ agencies this close are a joint-inspection candidate
+ENV_REPEAT_MAX = "EW_REPEAT_MAX_INSPECTIONS"  # 重复检查: more inspections than this by one agency at one point …
+ENV_REPEAT_DAYS = "EW_REPEAT_WINDOW_DAYS"  # … within this many days is a finding (seed 002 (八))
 ENV_STORE = "EW_STORE"  # CLI: "aws" = the deployed table (EW_TABLE_NAME, AWS_REGION, AWS credentials)
 
 DEFAULT_TABLE = "enforcewatch"
@@ -53,6 +55,8 @@ class Settings:
     submission_retention_days: int | None = None  # None: kept until the office deletes them
     complaint_reply_working_days: int = 15
     joint_window_days: int = 30
+    repeat_max_inspections: int = 2
+    repeat_window_days: int = 60
 
     def __post_init__(self) -> None:
         for name in ("content_dir", "attachment_dir"):  # accept str as pydantic did
@@ -98,4 +102,6 @@ class Settings:
             submission_retention_days=count(ENV_SUBMISSION_RETENTION_DAYS, 0) or None,
             complaint_reply_working_days=count(ENV_COMPLAINT_REPLY_DAYS, 1) or 15,
             joint_window_days=count(ENV_JOINT_WINDOW_DAYS, 1) or 30,
+            repeat_max_inspections=count(ENV_REPEAT_MAX, 1) or 2,
+            repeat_window_days=count(ENV_REPEAT_DAYS, 1) or 60,
         )

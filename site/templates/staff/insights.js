@@ -11,7 +11,8 @@
     if (!form.classList || !form.classList.contains("transfer")) return;
     event.preventDefault();
     say("alert", ""); say("status", "");
-    const body = { department: form.department.value || null, working_days: parseInt(form.working_days.value, 10) || 10 };
+    const body = { department: form.department.value || null,
+      discipline: Boolean(form.discipline && form.discipline.checked), working_days: parseInt(form.working_days.value, 10) || 10 };
     const r = await fetch(form.action, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() }, body: JSON.stringify(body) });
     const data = await r.json().catch(function () { return {}; });

@@ -109,16 +109,19 @@ def publish_stats(args: argparse.Namespace) -> int:
 def run_detect(args: argparse.Namespace) -> int:
     from enforcewatch.config import Settings
     from enforcewatch.insights import detection
+    from enforcewatch.insights.conduct import Repeat
     from enforcewatch.insights.inspections import Catalogue
     from enforcewatch.sitegen.content import load_content
     from enforcewatch.store.ddblocal import open_table
 
-    window = args.window_days if args.window_days is not None else Settings.from_env(os.environ).joint_window_days
+    settings = Settings.from_env(os.environ)
+    window = args.window_days if args.window_days is not None else settings.joint_window_days
     if window < 1:
         raise InputError("--window-days: 至少为 1", [FieldError(("window_days",), "至少为 1")])
     catalogue = Catalogue.from_content(load_content(args.content))
     with open_table(args.data_dir) as table:
-        counts = detection.run(table, catalogue, _districts(args.content), args.today or _today(), window)
+        counts = detection.run(table, catalogue, _districts(args.content), args.today or _today(), window,
+                               Repeat(settings.repeat_max_inspections, settings.repeat_window_days))
     print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条", file=sys.stderr)  # noqa: T201
     return 0
 

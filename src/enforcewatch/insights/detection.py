@@ -7,8 +7,9 @@ lists (docs/insights.md):
 - `multi_agency`: one point inspected by two or more agencies within `window_days` — a candidate
   for a joint inspection, naming the agencies;
 - `over_frequency`: one agency checking one spot-check matter at one point more often in a calendar
-  year than the list's published frequency (`max_per_year`, else `per_year`); inspections on
-  complaints (投诉举报核查) and on referral (上级交办) are case-driven and not counted;
+  year than the list's published *maximum* (`enforcewatch.insights.frequency`: 每年不少于1次 is a
+  minimum and 每年1次 a fixed rhythm, neither can be exceeded); inspections on complaints
+  (投诉举报核查) and on referral (上级交办) are case-driven and not counted;
 - `unpublished_matter`: a matter on none of the inspecting agency's published lists;
 - `random_not_listed`: an inspection reported as 双随机抽查 whose matter is not on the spot-check list.
 
@@ -18,65 +19,22 @@ A finding's key is derived from its evidence, so the daily run stores each findi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from enforcewatch.errors import Conflict
-from enforcewatch.insights.inspections import Catalogue, Inspection, normalise
+from enforcewatch.insights import conduct
+from enforcewatch.insights.finding import KINDS, OFFICE, OFFICE_KINDS, Finding, agency_of, evidence_of
+from enforcewatch.insights.inspections import Catalogue, Inspection
 
-KINDS = {
-    "multi_agency": "多头检查：建议联合检查",
-    "over_frequency": "超过公布的抽查频次",
-    "unpublished_matter": "检查事项未列入公布清单",
-    "random_not_listed": "“双随机”检查事项不在抽查事项清单",
-}
+__all__ = ["KINDS", "OFFICE", "OFFICE_KINDS", "Finding", "clue", "detect", "run", "scheduled", "store", "stored"]
+
 CASE_DRIVEN = ("投诉举报核查", "上级交办")
 RANDOM = "双随机抽查"
 DEFAULT_WINDOW_DAYS = 30
+DEFAULT_REPEAT = conduct.Repeat()
 CLUE_LIMIT = 4000  # the length a transfer's clue may have
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    point_id: str
-    district: str
-    month: str  # the month of the latest evidence
-    agencies: tuple[str, ...]
-    summary: str
-    evidence: tuple[dict[str, Any], ...]
-    matter: str | None = None
-
-    @property
-    def key(self) -> str:
-        refs = sorted(json.dumps(e, sort_keys=True) for e in self.evidence)
-        return hashlib.sha256(json.dumps([self.kind, refs]).encode()).hexdigest()[:20]
-
-    @property
-    def label(self) -> str:
-        return KINDS[self.kind]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"finding_id": f"{self.kind}-{self.key}", "kind": self.kind, "label": self.label,
-                "point_id": self.point_id, "district": self.district, "month": self.month,
-                "agencies": list(self.agencies), "summary": self.summary, "matter": self.matter,
-                "evidence": [dict(e) for e in self.evidence]}
-
-
-def _agency(insp: Inspection, catalogue: Catalogue) -> tuple[str, str]:
-    """(identity, display name): the department if matched, else the normalised free text."""
-    if insp.department:
-        return insp.department, catalogue.names[insp.department]
-    return "text:" + normalise(insp.agency), insp.agency
-
-
-def _evidence(items: Iterable[Inspection]) -> tuple[dict[str, Any], ...]:
-    return tuple({**i.ref, "date": i.date.isoformat(), "agency": i.agency, "items_checked": i.items_checked}
-                 for i in sorted(items, key=lambda i: (i.date, i.month, i.index)))
 
 
 def multi_agency(inspections: Iterable[Inspection], catalogue: Catalogue, window_days: int) -> Iterator[Finding]:
@@ -93,13 +51,13 @@ def multi_agency(inspections: Iterable[Inspection], catalogue: Catalogue, window
             while end + 1 < len(items) and (items[end + 1].date - items[start].date).days <= window_days:
                 end += 1
             group = items[start:end + 1]
-            agencies = dict(_agency(i, catalogue) for i in group)
+            agencies = dict(agency_of(i, catalogue) for i in group)
             if len(agencies) >= 2:
                 names = tuple(sorted(agencies.values()))
                 first, last = group[0].date, group[-1].date
                 yield Finding("multi_agency", group[0].point_id, group[0].district, group[-1].month, names,
                               f"{first}至{last}（{(last - first).days + 1}天内）{len(names)}个单位检查同一监测点："
-                              + "、".join(names), _evidence(group))
+                              + "、".join(names), evidence_of(group))
                 start = end + 1
             else:
                 start += 1
@@ -109,46 +67,52 @@ def over_frequency(inspections: Iterable[Inspection], catalogue: Catalogue) -> I
     groups: dict[tuple[str, str, str, int], list[Inspection]] = defaultdict(list)
     for insp in inspections:
         matter = insp.matter
-        if matter is None or not matter.spot_check or not matter.per_year or insp.inspection_type in CASE_DRIVEN:
+        if (matter is None or not matter.spot_check or matter.frequency is None
+                or matter.frequency.ceiling is None or insp.inspection_type in CASE_DRIVEN):
             continue
         groups[(insp.point_id, insp.department or matter.department, matter.id, insp.date.year)].append(insp)
     for (point_id, dept, _, year), items in sorted(groups.items()):
         matter = items[0].matter
-        assert matter is not None and matter.per_year is not None
-        if len(items) > matter.per_year:
+        assert matter is not None and matter.frequency is not None
+        if matter.frequency.exceeded_by(len(items)):
             name = catalogue.names.get(dept, dept)
             items.sort(key=lambda i: i.date)
             yield Finding("over_frequency", point_id, items[0].district, items[-1].month, (name,),
                           f"{year}年{name}对同一监测点检查“{matter.name}”{len(items)}次，"
-                          f"公布频次为每年不超过{matter.per_year}次", _evidence(items), matter.id)
+                          f"公布频次为“{matter.frequency.text}”，即每年不超过{matter.frequency.ceiling}次",
+                          evidence_of(items), matter.id)
 
 
 def unpublished(inspections: Iterable[Inspection], catalogue: Catalogue) -> Iterator[Finding]:
     for insp in inspections:
         matter = insp.matter
         on_list = matter is not None and (insp.department is None or matter.department == insp.department)
-        _, name = _agency(insp, catalogue)
+        _, name = agency_of(insp, catalogue)
         if not on_list:
             yield Finding("unpublished_matter", insp.point_id, insp.district, insp.month, (name,),
                           f"{name}检查的事项“{insp.items_checked}”不在该单位公布的执法事项或抽查事项清单中",
-                          _evidence([insp]))
+                          evidence_of([insp]))
         if insp.inspection_type == RANDOM and (matter is None or not matter.spot_check):
             yield Finding("random_not_listed", insp.point_id, insp.district, insp.month, (name,),
                           f"{name}以“双随机”方式检查“{insp.items_checked}”，该事项不在随机抽查事项清单中",
-                          _evidence([insp]), matter.id if matter else None)
+                          evidence_of([insp]), matter.id if matter else None)
 
 
-def detect(inspections: Iterable[Inspection], catalogue: Catalogue, window_days: int = DEFAULT_WINDOW_DAYS
-           ) -> list[Finding]:
+def detect(inspections: Iterable[Inspection], catalogue: Catalogue, window_days: int = DEFAULT_WINDOW_DAYS,
+           repeat: conduct.Repeat = DEFAULT_REPEAT) -> list[Finding]:
     items = list(inspections)
     return [*multi_agency(items, catalogue, window_days), *over_frequency(items, catalogue),
-            *unpublished(items, catalogue)]
+            *unpublished(items, catalogue), *conduct.repeated(items, catalogue, repeat),
+            *conduct.grave(items, catalogue)]
 
 
 def clue(found: Mapping[str, Any]) -> str:
     """A stored finding as the clue of a transfer: what was found and the inspections behind it."""
     lines = [f"{found.get('label', '')}：{found.get('summary', '')}"]
     for e in found.get("evidence") or []:
+        if "complaint_id" in e:  # a complaint's finding: the conduct complained of, never who complained
+            lines.append(f"投诉{e['complaint_id']}：{e['date']} {e['agency']}（{e['category']}）")
+            continue
         lines.append(f"{e['month']}月报（报送序号{int(e['seq'])}）第{int(e['inspection'])}条：{e['date']} "
                      f"{e['agency']} 检查“{e['items_checked']}”")
     return "\n".join(lines)[:CLUE_LIMIT]
@@ -160,19 +124,24 @@ def item(finding: Finding, detected_on: dt.date) -> dict[str, Any]:
     """A finding as stored (docs/data-model.md): beside the point, listed per district by gsi2."""
     fid = f"{finding.kind}-{finding.key}"
     sk = f"FINDING#{finding.kind}#{finding.key}"
-    return {"pk": f"POINT#{finding.point_id}", "sk": sk, "gsi1pk": f"DISTRICT#{finding.district}",
-            "gsi1sk": f"POINT#{finding.point_id}#{sk}", "gsi2pk": f"FINDINGS#{finding.district}",
-            "gsi2sk": f"{finding.month}#{finding.kind}#{finding.point_id}#{finding.key}", "kind": "finding",
-            **{k: v for k, v in finding.as_dict().items() if k != "kind"}, "finding_kind": finding.kind,
-            "finding_id": fid, "detected_on": detected_on.isoformat(), "status": "open"}
+    office = finding.kind in OFFICE_KINDS  # the city office's alone: not listed for the district
+    found = {"pk": f"POINT#{finding.point_id}", "sk": sk, "gsi1pk": f"DISTRICT#{finding.district}",
+             "gsi1sk": f"POINT#{finding.point_id}#{sk}", "gsi2pk": f"FINDINGS#{OFFICE if office else finding.district}",
+             "gsi2sk": f"{finding.month}#{finding.kind}#{finding.point_id}#{finding.key}", "kind": "finding",
+             **{k: v for k, v in finding.as_dict().items() if k != "kind"}, "finding_kind": finding.kind,
+             "finding_id": fid, "detected_on": detected_on.isoformat(), "status": "open", "office_only": office}
+    if office:
+        del found["gsi1pk"], found["gsi1sk"]
+    return found
 
 
-def store(table: Any, findings: Iterable[Finding], detected_on: dt.date) -> dict[str, int]:
-    """Store each finding once (conditional put); a rerun adds nothing. Returns {new, known}."""
+def store(table: Any, findings: Iterable[Finding | dict[str, Any]], detected_on: dt.date) -> dict[str, int]:
+    """Store each finding once (conditional put); a rerun adds nothing. Returns {new, known}.
+    A finding already in its stored shape (a complaint's, `conduct.complaint_item`) is stored as is."""
     counts = {"new": 0, "known": 0}
     for finding in findings:
         try:
-            table.put_new(item(finding, detected_on))
+            table.put_new(finding if isinstance(finding, dict) else item(finding, detected_on))
             counts["new"] += 1
         except Conflict:
             counts["known"] += 1
@@ -198,19 +167,34 @@ def months_to_check(today: dt.date) -> tuple[str, str]:
 
 
 def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
-        window_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, int]:
-    """The daily detection: read the reports (through gsi1, as the daily check does), detect, store
-    new findings once."""
+        window_days: int = DEFAULT_WINDOW_DAYS, repeat: conduct.Repeat = DEFAULT_REPEAT) -> dict[str, int]:
+    """The daily detection: read the reports (through gsi1, as the daily check does) and the
+    complaints of the same months, detect, store new findings once."""
     from enforcewatch.insights.inspections import inspections, reports_by_district_index
+    from enforcewatch.store import schema
 
     first, last = months_to_check(today)
     reports = reports_by_district_index(table, list(districts), first, last)
-    return store(table, detect(inspections(reports, catalogue), catalogue, window_days), today)
+    found: list[Finding | dict[str, Any]] = [
+        *detect(inspections(reports, catalogue), catalogue, window_days, repeat)]
+    for complaint in table.query("COMPLAINTS", index=schema.GSI2, sk_between=(f"{first}#", f"{last}#\uffff")):
+        if (grave := conduct.complaint_item(complaint, today)) is not None:
+            found.append(grave)
+    return store(table, found, today)
 
 
-def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date, window_days: int
-              ) -> dict[str, int]:
+def raise_at_once(table: Any, report: Mapping[str, Any], today: dt.date) -> dict[str, int]:
+    """打击报复 / 干扰正常生产经营 in a report just filed: stored for the city office now, not at the
+    next daily run (which finds the same evidence and so adds nothing)."""
+    from enforcewatch.insights.inspections import inspections
+
+    bare = Catalogue([], [])  # the agency as the point wrote it; the key depends on the evidence only
+    return store(table, conduct.grave(inspections([report], bare), bare), today)
+
+
+def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date, window_days: int,
+              repeat: conduct.Repeat = DEFAULT_REPEAT) -> dict[str, int]:
     """The daily check's step: the published lists from `content_dir`, then `run`."""
     from enforcewatch.sitegen.content import load_content
 
-    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today, window_days)
+    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today, window_days, repeat)

@@ -22,6 +22,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from enforcewatch.insights.frequency import Frequency
+from enforcewatch.insights.frequency import read as read_frequency
+
 PUNCTUATION = re.compile(r"[\s、，,。.；;：:“”\"'‘’/\\|·—\-]+")
 BRACKETS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 SUFFIXES = ("的监督检查", "的检查", "监督检查", "检查", "情况", "的")
@@ -52,7 +55,7 @@ class Matter:
     department: str
     name: str
     spot_check: bool
-    per_year: int | None = None  # the published frequency (spot-check items)
+    frequency: Frequency | None = None  # the published frequency (spot-check items)
 
     @property
     def core(self) -> str:
@@ -73,7 +76,7 @@ class Catalogue:
     def from_content(cls, content: Any) -> Catalogue:
         matters = [Matter(i.id, i.department, i.name, False) for i in content.enforcement.items
                    if i.kind == INSPECTION_KIND and i.status == "有效"]
-        matters += [Matter(i.id, i.department, i.item, True, i.max_per_year or i.per_year)
+        matters += [Matter(i.id, i.department, i.item, True, read_frequency(i.frequency, i.per_year, i.max_per_year))
                     for i in content.spot_checks.items]
         return cls(content.departments, matters)
 

@@ -248,7 +248,8 @@ def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.dat
 
 
 def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now: dt.datetime,
-                    publish: Callable[[str, str], None] | None, joint_window_days: int = 30) -> dict[str, Any]:
+                    publish: Callable[[str, str], None] | None, joint_window_days: int = 30,
+                    repeat: tuple[int, int] = (2, 60)) -> dict[str, Any]:
     """The daily check: as of the schedule's day in China time (a rerun of the same event gives the same
     flags); a per-district summary of counts (no names: mail is not a confidential channel)."""
     as_of = china_date(parse_received(event_time))
@@ -261,8 +262,10 @@ def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now:
     from enforcewatch.insights import (
         detection,  # insights: problem inspections in the reports, each stored once
     )
+    from enforcewatch.insights.conduct import Repeat
 
-    findings = detection.scheduled(table, content_dir, [d.id for d in districts], as_of, joint_window_days)
+    findings = detection.scheduled(table, content_dir, [d.id for d in districts], as_of, joint_window_days,
+                                   Repeat(*repeat))
     return {**summary.as_json(), "findings": findings}
 
 

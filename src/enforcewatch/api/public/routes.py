@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from enforcewatch import codes
 from enforcewatch.api.errors import mark_form
 from enforcewatch.api.public import forms
 from enforcewatch.casework import verification
@@ -96,6 +98,30 @@ def _answer(request: Request, body: Body, page: str, answer: dict[str, Any], for
     return JSONResponse(answer, status_code=201)
 
 
+def _china_day(now: datetime) -> date:
+    return (now + timedelta(hours=8)).date()  # China Standard Time, no daylight saving
+
+
+def _raise_grave_report(table: Any, answer: dict[str, Any], now: datetime) -> None:
+    """打击报复 / 干扰正常生产经营 ticked in the report just filed: a finding for the city office now
+    (seed 000 §八; issue 18), rather than at the next daily run."""
+    from enforcewatch.insights import detection
+
+    report = table.get(f"POINT#{answer['point_id']}", f"REPORT#{answer['month']}#{int(answer['seq']):04d}")
+    if report is not None and any(m in detection.conduct.GRAVE for i in report.get("inspections") or []
+                                  for m in i.get("misconduct") or []):
+        detection.raise_at_once(table, report, _china_day(now))
+
+
+def _raise_grave_complaint(table: Any, answer: dict[str, Any], now: datetime) -> None:
+    """A complaint of 打击报复: the same, beside the complaint (the city office's alone)."""
+    from enforcewatch.insights import conduct, detection
+
+    complaint = table.get(f"COMPLAINT#{complaints.complaint_id_for(codes.hash_code(answer['receipt']))}", "COMPLAINT")
+    if complaint is not None and (found := conduct.complaint_item(complaint, _china_day(now))) is not None:
+        detection.store(table, [found], _china_day(now))
+
+
 @router.post("/reports")
 async def post_report(request: Request) -> Response:
     body, state = await read_body(request), request.app.state
@@ -114,6 +140,7 @@ async def post_report(request: Request) -> Response:
         form, data = {}, body.data
     answer = guarded(request, "access", lambda: reports.file_report(
         state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl))
+    _raise_grave_report(state.table, answer, state.clock())
     answer = {**answer, "requests": verification.open_requests(state.table, answer["point_id"])}  # 核查材料要求
     return _answer(request, body, "report", answer, form)
 
@@ -130,6 +157,7 @@ async def post_complaint(request: Request) -> Response:
         form, data = {}, body.data
     answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key,
                                          state.idempotency_ttl, secret=state.receipt_secret)
+    _raise_grave_complaint(state.table, answer, state.clock())
     return _answer(request, body, "complaint", answer, form)
 
 

@@ -89,12 +89,17 @@ def inspections_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "",
     return {"ok": True, "inspections": rows}
 
 
+def _buckets(scope: Any, district: str | None) -> list[str]:
+    """The findings lists a user may read: the districts in scope, and the city office's own
+    (打击报复 and the like, seed 000 §八) for office accounts."""
+    return scope.districts(district) + ([detection.OFFICE] if scope.is_office and not district else [])
+
+
 @router.get("/findings")
 def findings_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None
                    ) -> dict[str, Any]:
-    districts = scope.districts(district)
     span = _range(from_, to)
-    items = list(detection.stored(ctx.table, districts, span[0], span[-1]))
+    items = list(detection.stored(ctx.table, _buckets(scope, district), span[0], span[-1]))
     ctx.log(scope.username, "findings", {"from": span[0], "to": span[-1], "district": district, "rows": len(items)})
     return {"ok": True, "findings": items}
 
@@ -109,7 +114,7 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
     point_in_scope(ctx.table, scope, point_id)
     kind, _, key = finding_id.rpartition("-")
     found = ctx.table.get(f"POINT#{point_id}", f"FINDING#{kind}#{key}") if kind in detection.KINDS else None
-    if found is None:
+    if found is None or (found.get("office_only") and not scope.is_office):
         raise NotFound("没有找到该监测发现")
     department = body.department or "、".join(found.get("agencies") or [])
     transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir), {
@@ -119,6 +124,30 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
     ctx.table.update(f"POINT#{point_id}", f"FINDING#{kind}#{key}",
                      {"status": "transferred", "transfer_id": transfer["transfer_id"]})
     ctx.log(scope.username, "finding_transfer", {"point_id": point_id, "finding_id": finding_id,
+                                                  "transfer_id": transfer["transfer_id"]})
+    return {"ok": True, "transfer": transfer}
+
+
+@router.post("/complaints/{complaint_id}/findings/{finding_id}/transfer")
+def complaint_transfer_route(complaint_id: str, finding_id: str, body: TransferIn, scope: ScopeDep, ctx: Ctx
+                             ) -> dict[str, Any]:
+    """A complaint's finding (打击报复) to the discipline bodies or a department in one step; the
+    city office only, as complaints are (`transfers.create` checks it too)."""
+    from enforcewatch.casework import transfers
+    from enforcewatch.monitoring.duedates import load_calendar
+
+    scope.require_office()
+    kind, _, key = finding_id.partition("-")
+    found = ctx.table.get(f"COMPLAINT#{complaint_id}", f"FINDING#{kind}#{key}") if kind in detection.KINDS else None
+    if found is None:
+        raise NotFound("没有找到该监测发现")
+    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir), {
+        "complaint_id": complaint_id, "clue": detection.clue(found), "source": f"监测发现 {finding_id}",
+        "department": body.department or "、".join(found.get("agencies") or []), "discipline": body.discipline,
+        "working_days": body.working_days}, ctx.now(), ctx.rng)
+    ctx.table.update(f"COMPLAINT#{complaint_id}", f"FINDING#{kind}#{key}",
+                     {"status": "transferred", "transfer_id": transfer["transfer_id"]})
+    ctx.log(scope.username, "finding_transfer", {"complaint_id": complaint_id, "finding_id": finding_id,
                                                   "transfer_id": transfer["transfer_id"]})
     return {"ok": True, "transfer": transfer}
 
@@ -140,7 +169,7 @@ def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", distri
     content = _content(ctx)
     found = _inspections(ctx, districts, span, content)
     cards = scorecards.scorecards(found, content.departments, span)
-    findings = list(detection.stored(ctx.table, districts, span[0], span[-1]))
+    findings = list(detection.stored(ctx.table, _buckets(scope, district), span[0], span[-1]))
     counts = {k: sum(f.get("finding_kind") == k for f in findings) for k in detection.KINDS}
     shown = [f for f in findings if kind is None or f.get("finding_kind") == kind]
     shown.sort(key=lambda f: str(f.get("month", "")), reverse=True)
