@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from enforcewatch.errors import Conflict
-from enforcewatch.insights import conduct
+from enforcewatch.insights import conduct, prudence
 from enforcewatch.insights.finding import KINDS, OFFICE, OFFICE_KINDS, Finding, agency_of, evidence_of
 from enforcewatch.insights.inspections import Catalogue, Inspection
 
@@ -103,7 +103,7 @@ def detect(inspections: Iterable[Inspection], catalogue: Catalogue, window_days:
     items = list(inspections)
     return [*multi_agency(items, catalogue, window_days), *over_frequency(items, catalogue),
             *unpublished(items, catalogue), *conduct.repeated(items, catalogue, repeat),
-            *conduct.grave(items, catalogue)]
+            *conduct.grave(items, catalogue), *prudence.prudent_penalty(items, catalogue)]
 
 
 def clue(found: Mapping[str, Any]) -> str:

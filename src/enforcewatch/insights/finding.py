@@ -21,6 +21,7 @@ KINDS = {
     "random_not_listed": "“双随机”检查事项不在抽查事项清单",
     "repeated": "重复检查",
     "grave_conduct": "打击报复或干扰正常生产经营",
+    "prudent_penalty": "包容审慎留观期内实施行政处罚",
 }
 # seed 000 §八 treats 打击报复 as grave: these findings go to the city office only, at once, and are
 # offered for transfer to the discipline bodies (纪检监察).

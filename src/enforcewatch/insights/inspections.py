@@ -65,7 +65,8 @@ class Matter:
 class Catalogue:
     """The published departments and list items, with the matching rules above."""
 
-    def __init__(self, departments: Iterable[Any], matters: Iterable[Matter]) -> None:
+    def __init__(self, departments: Iterable[Any], matters: Iterable[Matter], prudent: Iterable[Any] = ()) -> None:
+        self.prudent = list(prudent)  # the 包容审慎 items (sitegen.supervision.PrudentItem) with their 留观期
         self.departments = {d.id: d for d in departments}
         self.names = {d.id: d.name for d in self.departments.values()}
         self._exact = {normalise(v): d.id for d in self.departments.values() for v in (d.body, d.name)}
@@ -78,7 +79,7 @@ class Catalogue:
                    if i.kind == INSPECTION_KIND and i.status == "有效"]
         matters += [Matter(i.id, i.department, i.item, True, read_frequency(i.frequency, i.per_year, i.max_per_year))
                     for i in content.spot_checks.items]
-        return cls(content.departments, matters)
+        return cls(content.departments, matters, content.prudent.items if content.prudent is not None else ())
 
     def department(self, agency: str) -> str | None:
         text = normalise(agency)

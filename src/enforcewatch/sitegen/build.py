@@ -25,6 +25,7 @@ from enforcewatch.sitegen.contentcache import ContentCache
 from enforcewatch.sitegen.render import CompiledTemplates, get_template, make_environment, render_template
 from enforcewatch.sitegen.renderpool import render_pages
 from enforcewatch.sitegen.reuse import LastBuild, base_key, key_of
+from enforcewatch.sitegen.supervision_content import OPTIONAL_LIST_FILES
 
 PAGES_TEMPLATES = "pages"
 STATIC_DIR = "static"
@@ -44,8 +45,15 @@ LISTS = (
              "lists/enforcement-items.html", "lists/enforcement-item.html"),
     ListSpec("spot-checks", "随机抽查事项清单", "spot_checks", "lists/spot-checks.html", "lists/spot-check.html"),
     ListSpec("leniency", "“两轻一免”清单", "leniency", "lists/leniency.html", "lists/leniency-entry.html"),
+    # seed 002 (四)(五)(二): published when the office has the file (supervision_content.py)
+    ListSpec("key-supervision", "重点监管清单", "key_supervision", "lists/key-supervision.html",
+             "lists/key-supervision-item.html"),
+    ListSpec("prudent-supervision", "包容审慎监管清单", "prudent", "lists/prudent-supervision.html",
+             "lists/prudent-item.html"),
+    ListSpec("spot-check-results", "“双随机”抽查结果", "spot_check_results", "lists/spot-check-results.html",
+             "lists/spot-check-result.html"),
 )
-assert {s.key for s in LISTS} == set(LIST_FILES)
+assert {s.key for s in LISTS} == set(LIST_FILES) | set(OPTIONAL_LIST_FILES)
 
 
 def item_path(spec: ListSpec, item_id: str) -> str:
@@ -89,7 +97,10 @@ ContextHook = Callable[[Content], Mapping[str, Any]]
 def base_context(content: Content) -> dict[str, Any]:
     nav_pages = [{"title": p.meta.title, "href": f"/{p.slug}/"}
                  for p in sorted(content.pages, key=lambda p: (p.meta.order, p.slug)) if p.meta.nav]
-    return {"site": content.site, "departments": content.departments, "nav_pages": nav_pages}
+    published = [{"key": s.key, "title": getattr(content, s.attr).meta.title} for s in LISTS
+                 if getattr(content, s.attr) is not None]  # every list this site publishes (search page)
+    return {"site": content.site, "departments": content.departments, "nav_pages": nav_pages,
+            "published_lists": published}
 
 
 def _by_department(items: list[ListItem], departments: list[Department]) -> list[tuple[Department, list[Any]]]:
@@ -124,6 +135,8 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
     summaries = []
     for spec in LISTS:
         data = getattr(content, spec.attr)
+        if data is None:  # an optional list the office does not publish (yet)
+            continue
         groups = _by_department(data.items, content.departments)
         common = {**ctx, "spec": spec, "data": data, "meta": data.meta, "groups": groups,
                   "item_path": item_path, "department_path": department_path}

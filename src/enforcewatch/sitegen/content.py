@@ -37,6 +37,13 @@ from enforcewatch.sitegen.catalog import (
     SpotCheckList,
 )
 from enforcewatch.sitegen.contentcache import ContentCache
+from enforcewatch.sitegen.supervision_content import (
+    FACT_KEYS,
+    LIST_MODELS,
+    OPTIONAL_LIST_FILES,
+    check_results,
+)
+from enforcewatch.sitegen.supervision_content import ITEM_MODELS as SUPERVISION_ITEM_MODELS
 
 SITE_FILE = "site.yaml"
 DEPARTMENTS_FILE = "departments.yaml"
@@ -124,6 +131,10 @@ class Content:
     leniency: LeniencyList
     pages: list[Page]
     root: Path = Path("site/content")  # where it was read from (e.g. for calendar data beside it)
+    # The supervision lists (seed 002; enforcewatch.sitegen.supervision): None when the office has no file.
+    key_supervision: Any = None
+    prudent: Any = None
+    spot_check_results: Any = None
 
     def department(self, dept_id: str) -> Department:
         return next(d for d in self.departments if d.id == dept_id)
@@ -158,6 +169,8 @@ def _message(error: Any) -> str:
     kind = error["type"]
     if kind == "too_short":
         return f"至少需要 {error.get('ctx', {}).get('min_length', 1)} 项"
+    if kind == "value_error":  # a model's own check: its Chinese message without pydantic's prefix
+        return str(error.get("ctx", {}).get("error", error["msg"]))
     return _MESSAGES.get(kind, error["msg"])
 
 
@@ -398,7 +411,8 @@ def _load_pages(c: _Collector) -> list[Page]:
 
 
 ITEM_MODELS: dict[str, type[BaseModel]] = {
-    "enforcement-items": EnforcementItem, "spot-checks": SpotCheckItem, "leniency": LeniencyEntry}
+    "enforcement-items": EnforcementItem, "spot-checks": SpotCheckItem, "leniency": LeniencyEntry,
+    **SUPERVISION_ITEM_MODELS}
 
 
 def load_content(root: Path | str, cache: ContentCache | None = None) -> Content:
@@ -433,17 +447,31 @@ def _load(c: _Collector) -> Content:
         "leniency": {"kind": enums.leniency_kinds, "measures": enums.leniency_measures},
     }
     lists: dict[str, Any] = {}
+    raw_lists: dict[str, Any] = {}
     for key, rel in LIST_FILES.items():
         # the item keys the checks below read (_check_items, _check_ratios)
         raw, lists[key] = c.read_list(key, rel, models[key], ("id", "department", "ratio_pct", *allowed[key]))
+        raw_lists[key] = raw
         if raw is not None:
             _check_items(c, rel, raw, dept_ids, allowed[key])
         if key == "spot-checks" and raw is not None:
             _check_ratios(c, rel, raw)
+
+    raw_spot = raw_lists.get("spot-checks")
+    spot_ids = {i["id"] for _, i in _items(raw_spot) if isinstance(i.get("id"), str)} if raw_spot else None
+    for key, rel in OPTIONAL_LIST_FILES.items():
+        if not (root / rel).is_file():
+            lists[key] = None
+            continue
+        raw, lists[key] = c.read_list(key, rel, LIST_MODELS[key], ("id", "department", *FACT_KEYS.get(key, ())))
+        if raw is not None:
+            _check_items(c, rel, raw, dept_ids, {})
+        if key == "spot-check-results" and raw is not None:
+            check_results(c.add, rel, raw, spot_ids, _items, _line)
 
     pages = _load_pages(c)
     if c.problems:
         c.problems.sort(key=lambda p: (p.path, p.line or 0, p.field, p.message))
         raise ContentError(c.problems)
     return Content(site, departments, lists["enforcement-items"], lists["spot-checks"], lists["leniency"], pages,
-                   Path(root))
+                   Path(root), lists["key-supervision"], lists["prudent-supervision"], lists["spot-check-results"])

@@ -19,7 +19,8 @@ RECENT = 50  # items on a changes page and in a feed
 CHANGES_SEGMENT = "changes"
 FEED_FILE = "feed.xml"
 # The attribute that names an item of each list.
-TITLE_ATTR = {"enforcement-items": "name", "spot-checks": "item", "leniency": "violation"}
+TITLE_ATTR = {"enforcement-items": "name", "spot-checks": "item", "leniency": "violation",
+              "key-supervision": "matter", "prudent-supervision": "activity", "spot-check-results": "task"}
 
 
 def changes_path(key: str) -> str:
