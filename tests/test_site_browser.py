@@ -43,6 +43,10 @@ PAGES = {
     "receipt-form": "/receipt/",
     "calendar": "/calendar/",
     "changes": "/spot-checks/changes/",
+    "key-supervision": "/key-supervision/",  # the supervision lists of seed 002 (issue 18)
+    "prudent-supervision": "/prudent-supervision/",
+    "spot-check-results": "/spot-check-results/",
+    "spot-check-result": "/spot-check-results/scjg-2026-001/",
     "search": "/search/?q=首违不罚",
     "404": "/no-such-page/",
 }
@@ -163,7 +167,8 @@ def test_keyboard_only_search_from_the_header(site_url: str, page) -> None:  # t
 
 
 @pytest.mark.parametrize("term, item", [("食品经营许可", "/enforcement-items/scjg-xk-001/"),
-                                        ("首违不罚", "/leniency/")])
+                                        ("首违不罚", "/leniency/"), ("直播电商", "/prudent-supervision/"),
+                                        ("重点排污单位", "/key-supervision/")])
 def test_chinese_search_finds_its_item(site_url: str, page, term: str, item: str) -> None:  # type: ignore[no-untyped-def]
     _open(page, f"{site_url}/search/?q={term}")
     assert "找到" in page.inner_text("#search-status")
