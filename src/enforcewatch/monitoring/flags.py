@@ -266,7 +266,10 @@ def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now:
 
     findings = detection.scheduled(table, content_dir, [d.id for d in districts], as_of, joint_window_days,
                                    Repeat(*repeat))
-    return {**summary.as_json(), "findings": findings}
+    from enforcewatch.control import matching  # every reported inspection against the plans on file
+
+    unplanned = matching.scheduled(table, content_dir, [d.id for d in districts], as_of)
+    return {**summary.as_json(), "findings": {k: findings[k] + unplanned[k] for k in findings}}
 
 
 def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:

@@ -203,8 +203,12 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     env = make_environment(templates_dir)
     env.bytecode_cache = CompiledTemplates(env)
     ctx = base_context(content)
+    data_files: dict[str, Any] = {}
     for hook in hooks:
-        ctx.update(hook(content))
+        added = dict(hook(content))
+        data_files.update(added.pop("data_files", {}))  # several hooks may each publish files
+        ctx.update(added)
+    ctx["data_files"] = data_files
     out = Output(sink=sink)
     for rel, body in ctx.pop("data_files", {}).items():  # files a hook publishes (e.g. statistics downloads)
         out.add(rel, body, "hooks")

@@ -1,0 +1,112 @@
+"""Every reported inspection matched to a filed plan or special inspection (seed 002 二(一):
+严格依据年度行政执法检查计划开展涉企行政执法检查…未备案的不得随意擅自开展; issue 18).
+
+A plan covers an inspection when all hold:
+- the same department (the agency as matched by `insights.inspections.Catalogue.department`);
+- the inspection's matter is one of the plan's matters (list item ids);
+- the inspection's date lies in the plan's period, and the plan was filed on or before that date
+  (a filing after the visit does not make it a planned one);
+- the point is a target: its enterprise name or 统一社会信用代码 is among the plan's enterprises, or
+  its registered industry and the plan's sector contain one another.
+
+Inspections reported as 双随机抽查 are matched against the draws, not here. An inspection no plan
+covers is a finding: `filed_not_found` when the point reported it as 备案/扫码 (是), else `unfiled`.
+The summary names the department's plans for that matter and why none covers it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from enforcewatch.insights.finding import Finding, agency_of, evidence_of
+from enforcewatch.insights.inspections import Catalogue, Inspection
+
+RANDOM = "双随机抽查"  # matched against the draws (the draws package), not against plans
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _targets(plan: Mapping[str, Any], point: Mapping[str, Any] | None) -> bool:
+    if point is None:
+        return False
+    names = {str(e).strip() for e in plan.get("enterprises") or []}
+    if names & {str(point.get("uscc", "")), str(point.get("enterprise_name", ""))} - {""}:
+        return True
+    sector, industry = str(plan.get("sector") or ""), str(point.get("industry") or "")
+    return bool(sector and industry and (sector in industry or industry in sector))
+
+
+def why_not(insp: Inspection, plan: Mapping[str, Any], point: Mapping[str, Any] | None) -> str | None:
+    """None when `plan` covers `insp`; else the first reason it does not, in words."""
+    if insp.department != plan["department"]:
+        return "执法部门不同"
+    if insp.matter is None or insp.matter.id not in plan["matters"]:
+        return "检查事项不在计划内"
+    if not _date(plan["period_from"]) <= insp.date <= _date(plan["period_to"]):
+        return f"检查日期不在计划期间（{plan['period_from']}至{plan['period_to']}）"
+    if _date(plan["filed_on"]) > insp.date:
+        return f"计划于{plan['filed_on']}备案，晚于检查日期"
+    if not _targets(plan, point):
+        return "该企业不在计划的检查对象或行业内"
+    return None
+
+
+def unmatched(inspections: Iterable[Inspection], plans: Iterable[Mapping[str, Any]],
+              points: Mapping[str, Mapping[str, Any]], catalogue: Catalogue) -> Iterator[Finding]:
+    by_department: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for plan in plans:
+        by_department[str(plan["department"])].append(plan)
+    for insp in inspections:
+        if insp.inspection_type == RANDOM:
+            continue
+        point = points.get(insp.point_id)
+        own = by_department.get(insp.department or "", [])
+        reasons = [(p, why_not(insp, p, point)) for p in own]
+        if any(reason is None for _, reason in reasons):
+            continue
+        name = agency_of(insp, catalogue)[1]
+        near = [f"“{p['title']}”：{r}" for p, r in reasons if insp.matter is not None and insp.matter.id in p["matters"]]
+        why = ("；同事项的计划均不覆盖本次检查——" + "；".join(near[:3])) if near else "；该部门没有备案包含此事项的计划"
+        filed = insp.filed_or_scanned == "是"
+        kind = "filed_not_found" if filed else "unfiled"
+        lead = "监测点报告本次检查已备案或扫码入企，但" if filed else ""
+        yield Finding(kind, insp.point_id, insp.district, insp.month, (name,),
+                      f"{lead}{name}于{insp.date}检查“{insp.items_checked}”（{insp.inspection_type}）未找到覆盖它的备案计划{why}",
+                      evidence_of([insp]), insp.matter.id if insp.matter else None)
+
+
+def points_of(table: Any, districts: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The registry entries the matching needs (name, code, industry), read through gsi1."""
+    from enforcewatch.store import schema
+
+    out = {}
+    for district in districts:
+        for item in table.query(f"DISTRICT#{district}", index=schema.GSI1):
+            if item.get("sk") == "POINT":
+                out[str(item["point_id"])] = {k: item.get(k) for k in ("uscc", "enterprise_name", "industry")}
+    return out
+
+
+def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date) -> dict[str, int]:
+    """The daily matching over the same months as the detections; each finding stored once."""
+    from enforcewatch.control import plans as plan_store
+    from enforcewatch.insights import detection
+    from enforcewatch.insights.inspections import inspections, reports_by_district_index
+
+    districts = list(districts)
+    first, last = detection.months_to_check(today)
+    reports = reports_by_district_index(table, districts, first, last)
+    found = unmatched(inspections(reports, catalogue), plan_store.listing(table), points_of(table, districts), catalogue)
+    return detection.store(table, found, today)
+
+
+def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date) -> dict[str, int]:
+    """The daily check's step: the published lists from `content_dir`, then `run`."""
+    from enforcewatch.sitegen.content import load_content
+
+    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today)
