@@ -15,6 +15,7 @@ from casework_fixtures import USCC_B, seed_casework
 from enforcewatch.api.staff.app import create_staff_app, router
 from enforcewatch.api.staff.casework import router as casework_router
 from enforcewatch.api.staff.insights import router as insights_router
+from enforcewatch.api.staff.plans import router as plans_router
 from enforcewatch.config import Settings
 from enforcewatch.staff import tokens
 from enforcewatch.staff.accounts import User
@@ -122,13 +123,16 @@ CROSSING = {
         "POST", "/api/staff/insights/complaints/C-WB/findings/grave_conduct-complaint-C-WB/transfer", {}, {403}),
     ("GET", "/api/staff/insights/page"): ("GET", f"/api/staff/insights/page?{QUERY}&district={WB}", None, {403}),
     ("GET", "/api/staff/insights/insights.js"): None,  # the page's script, no data
+    # plans (enforcewatch.api.staff.plans): filing is the city office's
+    ("POST", "/api/staff/plans"): ("POST", "/api/staff/plans", {"kind": "年度计划"}, {403}),
+    ("GET", "/api/staff/plans"): None,  # plans are public once published; any staff account lists them
 }
 
 
 def staff_routes() -> set[tuple[str, str]]:
     # the app includes exactly this router; the scoping gate is a dependency of its routes
-    return {(m, r.path) for rt in (router, casework_router, insights_router) for r in rt.routes for m in r.methods
-            if m != "HEAD"}
+    return {(m, r.path) for rt in (router, casework_router, insights_router, plans_router) for r in rt.routes
+            for m in r.methods if m != "HEAD"}
 
 
 def test_every_route_is_listed(client: TestClient) -> None:

@@ -240,3 +240,40 @@ def test_generated_year_of_plans_and_reports(site: Any, catalogue: Catalogue) ->
     assert all(by_ref[(f.point_id, e["month"], e["seq"], e["inspection"])].matter is None
                or by_ref[(f.point_id, e["month"], e["seq"], e["inspection"])].department is None
                for f in rest for e in f.evidence)
+
+
+# -- the staff API -------------------------------------------------------------------------------------
+
+def test_staff_api_files_and_lists_plans(moto_table: Any, tmp_path: Path) -> None:
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from enforcewatch.api.staff.app import create_staff_app
+    from enforcewatch.config import Settings
+    from enforcewatch.staff.accounts import Accounts
+    from insights_factories import CONTENT
+
+    content_dir = tmp_path / "content"
+    shutil.copytree(CONTENT, content_dir)
+    accounts = Accounts(moto_table)
+    accounts.add("city", "office", None, "correct horse battery", NOW)
+    accounts.add("cg-staff", "district", "chengguan", "correct horse battery", NOW)
+    client = TestClient(create_staff_app(Settings(token_secret="s" * 48, content_dir=content_dir), moto_table,
+                                         clock=lambda: NOW, rng=random.Random(5)))
+
+    def sign_in(name: str) -> dict[str, str]:
+        r = client.post("/api/staff/login", json={"username": name, "password": "correct horse battery"})
+        client.cookies.clear()
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    city, cg = sign_in("city"), sign_in("cg-staff")
+    r = client.post("/api/staff/plans", json=plan(), headers=city)
+    assert r.status_code == 201, r.text
+    assert r.json()["plan"]["entered_by"] == "city"
+    bad = client.post("/api/staff/plans", json=plan(matters=["nope"], department="gaj"), headers=city)
+    assert bad.status_code == 422 and bad.json()["ok"] is False
+    assert {e["loc"][0] for e in bad.json()["errors"]} == {"department", "matters"}
+    assert client.post("/api/staff/plans", json=plan(), headers=cg).status_code == 403
+    listed = client.get("/api/staff/plans?from=2026-01-01&to=2026-12-31", headers=cg).json()["plans"]
+    assert [p["title"] for p in listed] == ["2026年度登记事项监督检查计划"]
