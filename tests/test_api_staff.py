@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from casework_fixtures import USCC_B, seed_casework
 from enforcewatch.api.staff.app import create_staff_app, router
 from enforcewatch.api.staff.casework import router as casework_router
+from enforcewatch.api.staff.channel import router as channel_router
 from enforcewatch.api.staff.insights import router as insights_router
 from enforcewatch.api.staff.plans import router as plans_router
 from enforcewatch.config import Settings
@@ -126,12 +127,19 @@ CROSSING = {
     # plans (enforcewatch.api.staff.plans): filing is the city office's
     ("POST", "/api/staff/plans"): ("POST", "/api/staff/plans", {"kind": "年度计划"}, {403}),
     ("GET", "/api/staff/plans"): None,  # plans are public once published; any staff account lists them
+    # the channel to the points (enforcewatch.api.staff.channel)
+    ("POST", "/api/staff/notices"): ("POST", "/api/staff/notices", {
+        "audience": "district", "district": WB, "title": "会议通知", "body": "请参加座谈会"}, {403}),
+    ("POST", "/api/staff/points/{point_id}/suggestions/{month}/{seq}/reply"): (
+        "POST", "/api/staff/points/P-WB-1/suggestions/2026-02/0/reply", {"status": "answered", "reply": "已研究"}, {404}),
+    ("GET", "/api/staff/notices"): None,  # a district account lists only its own (tested in test_channel.py)
 }
 
 
 def staff_routes() -> set[tuple[str, str]]:
     # the app includes exactly this router; the scoping gate is a dependency of its routes
-    return {(m, r.path) for rt in (router, casework_router, insights_router, plans_router) for r in rt.routes
+    return {(m, r.path) for rt in (router, casework_router, insights_router, plans_router, channel_router)
+            for r in rt.routes
             for m in r.methods if m != "HEAD"}
 
 

@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from enforcewatch.api import openapi_doc
 from enforcewatch.api.errors import error_body, register_error_handlers
 from enforcewatch.api.public import casework as casework_public
+from enforcewatch.api.public import channel as channel_public
 from enforcewatch.api.public import forms
 from enforcewatch.api.public.routes import router
 from enforcewatch.errors import FieldError, PayloadTooLarge
@@ -98,6 +99,7 @@ def create_app(
     register_error_handlers(app)
     app.include_router(router)
     app.include_router(casework_public.router)  # a point's answers to verification requests
+    app.include_router(channel_public.router)  # a point's notices, replies and reminders
     if settings.site_origin:
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin], allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Idempotency-Key"], max_age=600)

@@ -28,7 +28,8 @@ INSPECTION_FIELDS = (
 _ROW = re.compile(r"^inspections-(\d{1,3})-(\w+)$")
 MAX_ROWS = 100
 PAGES = {"report": "pages/report/index.html", "complaint": "pages/complaint/index.html",
-         "receipt": "pages/receipt/index.html", "materials": "pages/materials/index.html"}
+         "receipt": "pages/receipt/index.html", "materials": "pages/materials/index.html",
+         "inbox": "pages/inbox/index.html"}
 
 
 def _checked(pairs: list[tuple[str, str]], name: str) -> bool:

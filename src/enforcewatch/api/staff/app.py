@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from enforcewatch.api.staff import casework, insights, plans
+from enforcewatch.api.staff import casework, channel, insights, plans
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
@@ -227,4 +227,5 @@ def create_staff_app(
     app.include_router(casework.router)
     app.include_router(insights.router)
     app.include_router(plans.router)
+    app.include_router(channel.router)
     return app

@@ -1,0 +1,60 @@
+"""Channel routes of the staff API (docs/channel.md): notices to points, and replies to the
+suggestions in reports. Scope comes from the staff app's one gate: a district account reaches its
+own district and points only."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from enforcewatch.api.staff.deps import Ctx, ScopeDep
+
+router = APIRouter(prefix="/api/staff")
+
+
+class NoticeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    audience: Literal["all", "district", "point"] = Field(title="发送对象")
+    kind: str = Field(default="通知", max_length=20, title="类型")
+    title: str = Field(max_length=100, title="标题")
+    body: str = Field(max_length=4000, title="正文")
+    district: str | None = Field(default=None, max_length=40, title="县（市、区）")
+    point_id: str | None = Field(default=None, max_length=40, title="监测点编号")
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["received", "in_progress", "answered"] = Field(title="状态")
+    reply: str | None = Field(default=None, max_length=4000, title="答复")
+
+
+@router.post("/notices", status_code=201)
+def send_route(body: NoticeIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
+    from enforcewatch.channel import notices
+
+    names = {d["id"]: d["name"] for d in ctx.districts}
+    sent = notices.send(ctx.table, scope, body.model_dump(), ctx.now(), ctx.rng, names)
+    ctx.log(scope.username, "notice_send", {"notice_id": sent["notice_id"], "audience": sent["audience"],
+                                            "district": sent.get("district"), "point_id": sent.get("point_id")})
+    return {"ok": True, "notice": sent}
+
+
+@router.get("/notices")
+def list_route(scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
+    from enforcewatch.channel import notices
+
+    found = notices.sent(ctx.table, scope)
+    ctx.log(scope.username, "notices", {"rows": len(found)})
+    return {"ok": True, "notices": found}
+
+
+@router.post("/points/{point_id}/suggestions/{month}/{seq}/reply")
+def reply_route(point_id: str, month: str, seq: int, body: ReplyIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
+    from enforcewatch.channel import suggestions
+
+    out = suggestions.reply(ctx.table, scope, point_id, month, seq, body.model_dump(), ctx.now())
+    ctx.log(scope.username, "suggestion_reply", {"point_id": point_id, "month": month, "seq": seq,
+                                                 "status": body.status})
+    return {"ok": True, "suggestion": out}

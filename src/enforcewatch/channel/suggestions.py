@@ -1,0 +1,60 @@
+"""Replies to the suggestions in monthly reports (seed 000 §六: 对监测点提出的意见建议…回复处理结果), like
+the replies to complaints: each suggestion gets a status (收到 → 处理中 → 已答复) and a reply the point
+reads when it signs in.
+
+Items: `POINT#{id}` / `SUGGESTION#{month}#{seq}` beside the report, written by the point's district
+(or the office).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from enforcewatch.casework.records import collect, iso, text
+from enforcewatch.errors import FieldError, NotFound
+from enforcewatch.staff.staffing import Scope, point_in_scope
+
+STATUSES = {"received": "收到", "in_progress": "处理中", "answered": "已答复"}
+
+
+def _sk(month: str, seq: int) -> str:
+    return f"SUGGESTION#{month}#{seq:04d}"
+
+
+def reply(table: Any, scope: Scope, point_id: str, month: str, seq: int, data: dict[str, Any], now: dt.datetime
+          ) -> dict[str, Any]:
+    problems: list[FieldError] = []
+    status = data.get("status")
+    if status not in STATUSES:
+        problems.append(FieldError(("status",), "状态应为 received（收到）/ in_progress（处理中）/ answered（已答复）"))
+    answer = text(data.get("reply"), "reply", problems, limit=4000, required=status == "answered")
+    collect(problems)
+    point = point_in_scope(table, scope, point_id)
+    report = table.get(f"POINT#{point['point_id']}", f"REPORT#{month}#{seq:04d}")
+    if report is None or not report.get("suggestions"):
+        raise NotFound("没有找到该月报中的意见建议")
+    item = {"pk": f"POINT#{point['point_id']}", "sk": _sk(month, seq), "kind": "suggestion_reply",
+            "point_id": point["point_id"], "district": point.get("district"), "month": month, "seq": seq,
+            "status": status, "reply": answer, "replied_by": scope.username, "updated_at": iso(now)}
+    table.put({k: v for k, v in item.items() if v is not None})
+    return {k: v for k, v in item.items() if k not in ("pk", "sk") and v is not None}
+
+
+def for_point(table: Any, point_id: str) -> list[dict[str, Any]]:
+    """Each suggestion the point made (latest filing of each month), with its status and reply."""
+    reports: dict[str, dict[str, Any]] = {}
+    for report in table.query(f"POINT#{point_id}", "REPORT#"):
+        month = str(report["month"])
+        if month not in reports or int(report["seq"]) > int(reports[month]["seq"]):
+            reports[month] = report
+    replies = {(r["month"], int(r["seq"])): r for r in table.query(f"POINT#{point_id}", "SUGGESTION#")}
+    out = []
+    for month in sorted(reports, reverse=True):
+        report = reports[month]
+        if report.get("suggestions"):
+            answer = replies.get((month, int(report["seq"])), {})
+            out.append({"month": month, "seq": int(report["seq"]), "suggestion": report["suggestions"],
+                        "status": STATUSES[answer.get("status", "received")], "reply": answer.get("reply"),
+                        "updated_at": answer.get("updated_at")})
+    return out
