@@ -20,10 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 150 * 1024
 LIST_LIMIT = 250 * 1024
 ITEMS = 1000
-LISTS = ("enforcement-items", "spot-checks", "leniency")
+LISTS = ("enforcement-items", "spot-checks", "leniency", "key-supervision", "prudent-supervision",
+         "spot-check-results")
 
 
-TITLE = {"enforcement-items": "name", "spot-checks": "item", "leniency": "violation"}
+TITLE = {"enforcement-items": "name", "spot-checks": "item", "leniency": "violation", "key-supervision": "matter",
+         "prudent-supervision": "activity", "spot-check-results": "task"}
 
 
 def _grow(path: Path, key: str, count: int) -> None:
@@ -48,6 +50,13 @@ def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "site" / "content", content)
     for key in LISTS:
         _grow(content / "lists" / f"{key}.yaml", key, ITEMS)
+    # the results name spot-check items, which now carry the grown ids
+    grown = yaml.safe_load((content / "lists" / "spot-checks.yaml").read_text(encoding="utf-8"))["items"]
+    results = content / "lists" / "spot-check-results.yaml"
+    data = yaml.safe_load(results.read_text(encoding="utf-8"))
+    for n, item in enumerate(data["items"]):
+        item["spot_check_items"] = [grown[n % len(grown)]["id"]]
+    results.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = tmp / "_site"
     build_site(content, ROOT / "site" / "templates", out, search=False)
     return out
