@@ -193,3 +193,9 @@ def test_a_report_or_complaint_of_retaliation_is_raised_when_filed(moto_table: A
     by_complaint = [f for f in office if f.get("complaint_id")]
     assert len(by_complaint) == 1 and "示范市某某有限公司" not in str(by_complaint)
     assert not list(detection.stored(moto_table, ["weibin"], "2026-01", "2026-12"))
+
+
+def test_the_public_list_of_grave_kinds_is_the_rules_list() -> None:
+    from enforcewatch.api.public import routes
+
+    assert routes.GRAVE == conduct.GRAVE

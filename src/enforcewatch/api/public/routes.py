@@ -102,19 +102,31 @@ def _china_day(now: datetime) -> date:
     return (now + timedelta(hours=8)).date()  # China Standard Time, no daylight saving
 
 
-def _raise_grave_report(table: Any, answer: dict[str, Any], now: datetime) -> None:
+GRAVE = ("打击报复", "干扰正常生产经营")  # insights.conduct.GRAVE, here so an ordinary filing imports nothing
+
+
+def _ticks_grave(data: Any) -> bool:
+    rows = data.get("inspections") if isinstance(data, dict) else None
+    return any(m in GRAVE for i in rows or [] if isinstance(i, dict) for m in i.get("misconduct") or [])
+
+
+def _raise_grave_report(table: Any, data: Any, answer: dict[str, Any], now: datetime) -> None:
     """打击报复 / 干扰正常生产经营 ticked in the report just filed: a finding for the city office now
-    (seed 000 §八; issue 18), rather than at the next daily run."""
+    (seed 000 §八; issue 18), rather than at the next daily run. The stored report is read back only
+    when the submission ticks one of them."""
+    if not _ticks_grave(data):
+        return
     from enforcewatch.insights import detection
 
     report = table.get(f"POINT#{answer['point_id']}", f"REPORT#{answer['month']}#{int(answer['seq']):04d}")
-    if report is not None and any(m in detection.conduct.GRAVE for i in report.get("inspections") or []
-                                  for m in i.get("misconduct") or []):
+    if report is not None:
         detection.raise_at_once(table, report, _china_day(now))
 
 
-def _raise_grave_complaint(table: Any, answer: dict[str, Any], now: datetime) -> None:
+def _raise_grave_complaint(table: Any, data: Any, answer: dict[str, Any], now: datetime) -> None:
     """A complaint of 打击报复: the same, beside the complaint (the city office's alone)."""
+    if not isinstance(data, dict) or data.get("category") != "打击报复":
+        return
     from enforcewatch.insights import conduct, detection
 
     complaint = table.get(f"COMPLAINT#{complaints.complaint_id_for(codes.hash_code(answer['receipt']))}", "COMPLAINT")
@@ -140,7 +152,7 @@ async def post_report(request: Request) -> Response:
         form, data = {}, body.data
     answer = guarded(request, "access", lambda: reports.file_report(
         state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl))
-    _raise_grave_report(state.table, answer, state.clock())
+    _raise_grave_report(state.table, data, answer, state.clock())
     answer = {**answer, "requests": verification.open_requests(state.table, answer["point_id"])}  # 核查材料要求
     return _answer(request, body, "report", answer, form)
 
@@ -157,7 +169,7 @@ async def post_complaint(request: Request) -> Response:
         form, data = {}, body.data
     answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key,
                                          state.idempotency_ttl, secret=state.receipt_secret)
-    _raise_grave_complaint(state.table, answer, state.clock())
+    _raise_grave_complaint(state.table, data, answer, state.clock())
     return _answer(request, body, "complaint", answer, form)
 
 
