@@ -133,6 +133,7 @@ CROSSING = {
     ("POST", "/api/staff/points/{point_id}/suggestions/{month}/{seq}/reply"): (
         "POST", "/api/staff/points/P-WB-1/suggestions/2026-02/0/reply", {"status": "answered", "reply": "已研究"}, {404}),
     ("GET", "/api/staff/notices"): None,  # a district account lists only its own (tested in test_channel.py)
+    ("GET", "/api/staff/suggestions"): ("GET", f"/api/staff/suggestions?{QUERY}&district={WB}", None, {403}),
 }
 
 

@@ -138,6 +138,9 @@ def test_the_point_signs_in_and_sees_only_its_own(moto_table: Any, tmp_path: Pat
     r = staff.post("/api/staff/points/A1/suggestions/2026-02/0/reply",
                    json={"status": "answered", "reply": "检查计划已在网站公布"}, headers=cg)
     assert r.status_code == 200, r.text
+    work = staff.get("/api/staff/suggestions?from=2026-02&to=2026-02", headers=cg).json()["suggestions"]
+    assert [(s["point_id"], s["status"], s["reply"]) for s in work] == [("A1", "已答复", "检查计划已在网站公布")]
+    assert staff.get("/api/staff/suggestions?from=2026-02&to=2026-02&district=xincheng", headers=cg).status_code == 403
     mine = public.post("/api/points/inbox", json={"point_id": "A1", "access_code": codes["A1"]}).json()
     assert [n["title"] for n in mine["notices"]] == ["座谈会邀请"]
     assert mine["suggestions"][0]["reply"] == "检查计划已在网站公布" and mine["reminders"] == []  # filed

@@ -58,3 +58,22 @@ def for_point(table: Any, point_id: str) -> list[dict[str, Any]]:
                         "status": STATUSES[answer.get("status", "received")], "reply": answer.get("reply"),
                         "updated_at": answer.get("updated_at")})
     return out
+
+
+def listing(table: Any, districts: list[str], month_from: str, month_to: str) -> list[dict[str, Any]]:
+    """The suggestions of these districts' latest filings in the months, each with its status and reply
+    (a staff account's work list; open ones first)."""
+    from enforcewatch.insights.inspections import latest_filings
+    from enforcewatch.staff.exports import stored_reports
+
+    out = []
+    for report in latest_filings(stored_reports(table, districts, month_from, month_to)):
+        if not report.get("suggestions"):
+            continue
+        seq = int(report["seq"])
+        answer = table.get(f"POINT#{report['point_id']}", _sk(str(report["month"]), seq)) or {}
+        out.append({"point_id": report["point_id"], "district": report.get("district"), "month": report["month"],
+                    "seq": seq, "suggestion": report["suggestions"],
+                    "status": STATUSES[answer.get("status", "received")], "reply": answer.get("reply")})
+    out.sort(key=lambda s: (s["status"] == STATUSES["answered"], str(s["month"]), str(s["point_id"])))
+    return out

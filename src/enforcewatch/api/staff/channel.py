@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from enforcewatch.api.staff.deps import Ctx, ScopeDep
+from enforcewatch.api.staff.deps import Ctx, From, ScopeDep
 
 router = APIRouter(prefix="/api/staff")
 
@@ -58,3 +58,17 @@ def reply_route(point_id: str, month: str, seq: int, body: ReplyIn, scope: Scope
     ctx.log(scope.username, "suggestion_reply", {"point_id": point_id, "month": month, "seq": seq,
                                                  "status": body.status})
     return {"ok": True, "suggestion": out}
+
+
+@router.get("/suggestions")
+def suggestions_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None
+                      ) -> dict[str, Any]:
+    """The suggestions in the reports of the months, with status and reply (open ones first)."""
+    from enforcewatch.channel import suggestions
+    from enforcewatch.staff import exports
+
+    req = exports.ExportRequest.parse("report", "json", from_, to, None)  # the same month checks and messages
+    found = suggestions.listing(ctx.table, scope.districts(district), req.month_from, req.month_to)
+    ctx.log(scope.username, "suggestions", {"from": req.month_from, "to": req.month_to, "district": district,
+                                            "rows": len(found)})
+    return {"ok": True, "suggestions": found}
