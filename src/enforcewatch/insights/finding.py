@@ -29,6 +29,7 @@ KINDS = {
 # offered for transfer to the discipline bodies (纪检监察).
 OFFICE_KINDS = ("grave_conduct",)
 OFFICE = "office"  # the findings bucket of the city office
+PLAN_KINDS = ("unfiled", "filed_not_found")  # raised by the matching against plans (enforcewatch.control.matching)
 
 
 @dataclass(frozen=True)
