@@ -126,6 +126,7 @@ CROSSING = {
     ("GET", "/api/staff/insights/insights.js"): None,  # the page's script, no data
     # plans (enforcewatch.api.staff.plans): filing is the city office's
     ("POST", "/api/staff/plans"): ("POST", "/api/staff/plans", {"kind": "年度计划"}, {403}),
+    ("POST", "/api/staff/plans/import"): ("POST", "/api/staff/plans/import", None, {403}),
     ("GET", "/api/staff/plans"): None,  # plans are public once published; any staff account lists them
     # the channel to the points (enforcewatch.api.staff.channel)
     ("POST", "/api/staff/notices"): ("POST", "/api/staff/notices", {

@@ -277,3 +277,13 @@ def test_staff_api_files_and_lists_plans(moto_table: Any, tmp_path: Path) -> Non
     assert client.post("/api/staff/plans", json=plan(), headers=cg).status_code == 403
     listed = client.get("/api/staff/plans?from=2026-01-01&to=2026-12-31", headers=cg).json()["plans"]
     assert [p["title"] for p in listed] == ["2026年度登记事项监督检查计划"]
+    sheet = ("类型,执法部门,计划名称,检查事项,检查行业或领域,开始日期,结束日期,备案日期,备案受理机关\n"
+             "年度计划,sthj,2026年排污许可检查计划,sthj-cc-001,化工,2026-03-01,2026-12-31,2026-02-20,示范市司法局\n")
+    files = {"file": ("计划.csv", sheet.encode("utf-8-sig"), "text/csv")}
+    assert client.post("/api/staff/plans/import", files=files, headers=cg).status_code == 403
+    r = client.post("/api/staff/plans/import", files=files, headers=city)
+    assert r.status_code == 201 and r.json()["imported"] == 1, r.text
+    broken = {"file": ("计划.csv", sheet.replace("sthj-cc-001", "sthj-cc-999").encode("utf-8-sig"), "text/csv")}
+    r = client.post("/api/staff/plans/import", files=broken, headers=city)
+    assert r.status_code == 422 and "计划.csv:第2行" in r.text
+    assert len(client.get("/api/staff/plans", headers=city).json()["plans"]) == 2

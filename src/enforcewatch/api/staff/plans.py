@@ -53,3 +53,34 @@ def list_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dic
     found = plans.listing(ctx.table, _day(from_, "from"), _day(to, "to"))
     ctx.log(scope.username, "plans", {"from": from_, "to": to, "rows": len(found)})
     return {"ok": True, "plans": found}
+
+
+SHEET_LIMIT = 2 * 1024 * 1024  # bytes of one uploaded sheet
+
+
+@router.post("/import", status_code=201)
+async def import_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
+    """A sheet of plans (multipart field `file`, .xlsx or .csv; docs/control.md): every row checked
+    first, nothing stored on a problem; the city office only."""
+    import tempfile
+    from pathlib import Path
+
+    from enforcewatch.control import plans, plansheet
+
+    scope.require_office()
+    form = await request.form(max_files=1, max_fields=5)
+    upload = form.get("file")
+    name = getattr(upload, "filename", None) or ""
+    suffix = Path(name).suffix.lower()
+    if upload is None or isinstance(upload, str) or suffix not in (".xlsx", ".csv"):
+        raise InputError("请上传 .xlsx 或 .csv 文件", [FieldError(("file",), "请上传 .xlsx 或 .csv 文件")])
+    body = await upload.read(SHEET_LIMIT + 1)
+    if len(body) > SHEET_LIMIT:
+        raise InputError("文件过大（最多 2 MB）", [FieldError(("file",), "文件过大（最多 2 MB）")])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"plans{suffix}"
+        path.write_bytes(body)
+        valid = plans.validate_rows(plansheet.rows(path), name, *_published(ctx))
+    count = plans.store_all(ctx.table, valid, scope.username, ctx.now(), ctx.rng)
+    ctx.log(scope.username, "plan_import", {"file": name, "plans": count})
+    return {"ok": True, "imported": count}
