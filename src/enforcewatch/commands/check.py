@@ -17,7 +17,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     content = load_content(args.content)
+    extra = "".join(f"{label} {len(data.items)} 项，" for label, data in (
+        ("重点监管", content.key_supervision), ("包容审慎", content.prudent), ("抽查结果", content.spot_check_results))
+        if data is not None)  # the supervision lists, when the office publishes them
     print(f"内容检查通过：执法事项 {len(content.enforcement.items)} 项，"  # noqa: T201
-          f"抽查事项 {len(content.spot_checks.items)} 项，两轻一免 {len(content.leniency.items)} 项，"
+          f"抽查事项 {len(content.spot_checks.items)} 项，两轻一免 {len(content.leniency.items)} 项，{extra}"
           f"页面 {len(content.pages)} 个", file=sys.stderr)
     return 0
