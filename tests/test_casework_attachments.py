@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from casework_fixtures import PDF
-from enforcewatch.casework.attachments import LocalBlobs, blob_key
+from enforcewatch.casework.attachments import blob_key
 from enforcewatch.config import Settings
 from enforcewatch.errors import NotFound
-from enforcewatch.store.blobs import S3Blobs, blobs_for
+from enforcewatch.store.blobs import LocalBlobs, S3Blobs, blobs_for
 
 
 def test_s3_blobs_store_privately_and_read_back() -> None:

@@ -11,10 +11,11 @@ import pytest
 from casework_fixtures import PDF, PNG, USCC_A, USCC_B, seed_casework
 from enforcewatch import codes
 from enforcewatch.casework import attachments, commendations, designation, timeline, transfers, verification
-from enforcewatch.casework.attachments import LocalBlobs, Upload
+from enforcewatch.casework.attachments import Upload
 from enforcewatch.errors import Conflict, Forbidden, InputError, NotFound
 from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.staff.staffing import Scope
+from enforcewatch.store.blobs import LocalBlobs
 from staff_fixtures import HQ, WB, seed
 
 NOW = dt.datetime(2026, 3, 9, 2, 0, tzinfo=dt.UTC)  # 2026-03-09 10:00 China time
@@ -256,16 +257,16 @@ def test_timeline_is_one_ordered_history(table, tmp_path) -> None:
 
 
 def test_the_daily_check_flags_overdue_transfers_once(table) -> None:
-    from enforcewatch.monitoring import flags
+    from enforcewatch.jobs import daily
 
     for point in ("P-HQ-1", "P-WB-1"):  # the staff seed leaves the first report month out
         table.update(f"POINT#{point}", "POINT", {"reporting_from": "2026-02"})
     transfers.create(table, HONGQI, WorkCalendar(), {"point_id": "P-HQ-1", "clue": "线索", "department": "某局",
                      "working_days": 2}, NOW, random.Random(9))  # due 2026-03-11
     calendar = WorkCalendar()
-    first = flags.run(table, [HQ, WB], calendar, dt.date(2026, 3, 12), NOW).as_json()
+    first = daily.check(table, [HQ, WB], calendar, dt.date(2026, 3, 12), NOW).summary.as_json()
     assert first["districts"][HQ]["new"].get("transfer_overdue") == 1
     assert "transfer_overdue" not in first["districts"][WB]["all"]  # the seeded one is due 2026-03-20
-    again = flags.run(table, [HQ, WB], calendar, dt.date(2026, 3, 12), NOW).as_json()
+    again = daily.check(table, [HQ, WB], calendar, dt.date(2026, 3, 12), NOW).summary.as_json()
     assert "transfer_overdue" not in again["districts"][HQ]["new"]
     assert again["districts"][HQ]["all"]["transfer_overdue"] == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from enforcewatch.monitoring.deadlines import CHINA, Event, Point, Report, evaluate, explain, timeline
+from enforcewatch.clock import CHINA
+from enforcewatch.monitoring.deadlines import Event, Point, Report, evaluate, explain, timeline
 from enforcewatch.monitoring.duedates import WorkCalendar
 
 D = dt.date

@@ -199,7 +199,7 @@ def test_generated_month_of_a_few_hundred_points(catalogue: Catalogue) -> None:
 
 
 def test_the_daily_check_runs_the_detections(moto_table: Any) -> None:
-    from enforcewatch.monitoring.flags import scheduled_check
+    from enforcewatch.jobs.daily import scheduled
     from insights_factories import CONTENT
 
     moto_table.batch_put([report("P1", "chengguan", "2026-03", [
@@ -207,9 +207,9 @@ def test_the_daily_check_runs_the_detections(moto_table: Any) -> None:
         inspection(D(2026, 3, 4), "示范市生态环境局", "排污", item_id="sthj-cc-001"),
     ])])
     now = dt.datetime(2026, 4, 7, 1, 0, tzinfo=dt.UTC)
-    first = scheduled_check(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=5)
+    first = scheduled(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=5)
     assert first["findings"] == {"new": 1, "known": 0}
-    again = scheduled_check(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=5)
+    again = scheduled(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=5)
     assert again["findings"] == {"new": 0, "known": 1}
-    narrow = scheduled_check(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=1)
+    narrow = scheduled(moto_table, CONTENT, "2026-04-07T01:00:00Z", now, None, joint_window_days=1)
     assert narrow["findings"] == {"new": 0, "known": 0}

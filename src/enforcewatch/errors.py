@@ -6,6 +6,7 @@ Adapters (API, CLI) map these to responses; domain code never imports a web fram
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,17 @@ class NotFound(EnforceWatchError):
 
 class Conflict(EnforceWatchError):
     status = 409
+
+
+class ConditionFailed(Conflict):
+    """A conditional write found an existing item; `existing` holds it (ALL_OLD). In a transaction,
+    `index` is the position of the first operation whose condition failed. Raised by the store
+    adapter, caught by the domain: defined here so the domain need not import the adapter."""
+
+    def __init__(self, existing: dict[str, Any] | None, index: int | None = None) -> None:
+        super().__init__("已存在相同记录")
+        self.existing = existing
+        self.index = index
 
 
 class PayloadTooLarge(EnforceWatchError):

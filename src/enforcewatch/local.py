@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.clock import china_today
 from enforcewatch.config import ENV_RECEIPT_SECRET, Settings
 
 log = logging.getLogger("enforcewatch.local")
@@ -66,6 +67,7 @@ def local_secret(data_dir: Path, name: str = SECRET_FILE) -> str:
 
 
 def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path) -> OneOrigin:
+    # cold start: the server stack loads only when serving
     from starlette.staticfiles import StaticFiles
 
     from enforcewatch.api.public.app import create_app
@@ -84,8 +86,7 @@ def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path
 
 def serve(options: LocalOptions) -> int:
     """Run until SIGINT/SIGTERM; DynamoDB Local is stopped on the way out, whatever happens."""
-    import datetime as dt
-
+    # cold start: the server stack loads only when serving
     import uvicorn
 
     from enforcewatch.insights.publicstats import statistics_hook
@@ -98,7 +99,7 @@ def serve(options: LocalOptions) -> int:
     site_dir = data_dir / "_site"
     server = DynamoDBLocal(data_dir)  # the same data dir the other commands' --data-dir opens
     server.command()  # fail fast, before building, if Java or the jar is missing (says how to get them)
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the reporting calendar's build date
+    today = china_today()  # the reporting calendar's build date
     result = build_site(options.content_dir, options.templates_dir, site_dir,
                         hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir)))
     _say(f"已生成网站：{result.pages} 个页面")

@@ -22,7 +22,6 @@ from typing import Any
 
 from enforcewatch import codes, uscc
 from enforcewatch.casework.records import (
-    china_today,
     collect,
     date_field,
     new_id,
@@ -33,13 +32,14 @@ from enforcewatch.casework.records import (
     step,
     text,
 )
-from enforcewatch.errors import Conflict, FieldError, NotFound
+from enforcewatch.clock import china_date
+from enforcewatch.errors import ConditionFailed, Conflict, FieldError, NotFound
 from enforcewatch.monitoring import registry
 from enforcewatch.monitoring.deadlines import DISQUALIFYING_REASONS
 from enforcewatch.monitoring.duedates import parse_month
 from enforcewatch.staff.staffing import Scope
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 SOURCES = {"district": "县（市、区）政府推荐", "department": "市直行业主管部门推荐", "application": "企业自愿申报"}
 STAGES = {"nominated": "已提名", "checked": "已审查", "approved": "联席会议已通过", "rejected": "未通过",
@@ -158,7 +158,7 @@ def check(table: DynamoTable, scope: Scope, nomination_id: str, confirmed: list[
     if unknown:
         raise problem("confirmed", "未知的核实项：" + "、".join(unknown))
     points, events = registry_view(table, all_districts, item["uscc"])
-    result = assess(item["uscc"], points, events, china_today(now), confirmed)
+    result = assess(item["uscc"], points, events, china_date(now), confirmed)
     steps = [*item["steps"], step("checked", scope.username, now, eligible=result["eligible"])]
     return public_fields(save_revision(table, item, {"stage": "checked", "check": result, "steps": steps}))
 
@@ -192,7 +192,7 @@ def designate(table: DynamoTable, scope: Scope, nomination_id: str, data: dict[s
     if not POINT_ID.match(point_id):
         problems.append(FieldError(("point_id",), "监测点编号只能含字母、数字和连字符，最长32位"))
     plaque = text(data.get("plaque_no"), "plaque_no", problems, limit=50)
-    day = date_field(data.get("designated_on"), "designated_on", problems, not_after=china_today(now))
+    day = date_field(data.get("designated_on"), "designated_on", problems, not_after=china_date(now))
     start = str(data.get("reporting_from") or "")
     try:
         parse_month(start)

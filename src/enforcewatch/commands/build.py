@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import china_today
 from enforcewatch.insights.publicstats import statistics_hook
 from enforcewatch.monitoring.duedates import calendar_hook
 from enforcewatch.sitegen.build import build_site
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    today = args.today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = args.today or china_today()
     result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today),
                                                                        statistics_hook(args.content)))
     print(f"已生成 {result.pages} 个页面、{result.files} 个文件：{args.out}", file=sys.stderr)  # noqa: T201

@@ -9,7 +9,9 @@ import json
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import china_today, utc_now
 from enforcewatch.errors import CalendarUnknown, InputError, NotFound
+from enforcewatch.jobs import daily
 from enforcewatch.monitoring import deadlines, flags
 from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.monitoring.registry import load_districts
@@ -19,7 +21,7 @@ DEFAULT_DATA_DIR = Path(".data")
 
 def _as_of(text: str | None) -> dt.date:
     if text is None:
-        return dt.datetime.now(deadlines.CHINA).date()  # the edge reads the clock; the rules never do
+        return china_today()  # the edge reads the clock; the rules never do
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -91,13 +93,14 @@ def check_snapshot(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
     as_of = _as_of(args.as_of)
     calendar = load_calendar(args.content)
     districts = [d.id for d in load_districts(args.content)]
     with open_table(args.data_dir) as table:
-        summary = flags.run(table, districts, calendar, as_of, dt.datetime.now(dt.UTC))
+        summary = daily.check(table, districts, calendar, as_of, utc_now()).summary
     for warning in summary.warnings:
         print(f"警告：{warning}", file=sys.stderr)  # noqa: T201
     print(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))  # noqa: T201
@@ -105,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store import schema
     from enforcewatch.store.ddblocal import open_table
 

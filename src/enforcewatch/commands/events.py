@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import china_date, utc_now
 from enforcewatch.monitoring import events
-from enforcewatch.monitoring.deadlines import CHINA, EVENT_KINDS, STATUSES
+from enforcewatch.monitoring.deadlines import EVENT_KINDS, STATUSES
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -36,27 +36,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_add(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     with open_table(args.data_dir) as table:
         item = events.record_event(table, args.point_id, args.kind, args.date, args.reason, args.note,
                                    recorded_by=f"cli:{getpass.getuser()}", now=now,
-                                   today=now.astimezone(CHINA).date())
+                                   today=china_date(now))
     print(f"已记录：{item['point_id']} {item['date']} {item['kind']} ({item['event_id']})", file=sys.stderr)  # noqa: T201
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:
-        events.set_status(table, args.point_id, args.status, now=dt.datetime.now(dt.UTC))
+        events.set_status(table, args.point_id, args.status, now=utc_now())
     print(f"已确认：{args.point_id} 状态为 {args.status}", file=sys.stderr)  # noqa: T201
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import utc_now
 from enforcewatch.errors import FieldError, InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -27,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.staff import audit, exports
     from enforcewatch.staff.staffing import load_districts
     from enforcewatch.store.ddblocal import open_table
@@ -44,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
                 out.write(chunk)
         details = {"kind": req.kind, "format": req.fmt, "from": req.month_from, "to": req.month_to,
                    "district": req.district, "rows": export.counter.rows, "file": args.out.name}
-        audit.record(table, "cli", "download", details, dt.datetime.now(dt.UTC), random.SystemRandom())
+        audit.record(table, "cli", "download", details, utc_now(), random.SystemRandom())
     print(f"已导出 {export.counter.rows} 行到 {args.out}", file=sys.stderr)  # noqa: T201
     return 0

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import utc_now
 from enforcewatch.errors import InputError
 from enforcewatch.monitoring import importjournal
 from enforcewatch.monitoring.registry import load_districts, pending_codes, run_import
@@ -49,13 +49,14 @@ def _recovered(recovery: importjournal.Recovery | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
     if args.recover:
         if args.file or args.codes_out or args.reissue_codes:
             raise InputError("--recover 不能与导入文件、--codes-out 或 --reissue-codes 同时使用")
         with open_table(args.data_dir) as table:
-            recovery = importjournal.recover(table, dt.datetime.now(dt.UTC))
+            recovery = importjournal.recover(table, utc_now())
             heads = importjournal.imports(table)
         if recovery is None:
             _say("没有未完成的导入")
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     districts = load_districts(args.content)
     with open_table(args.data_dir) as table:
         outcome = run_import(table, args.file, districts, args.codes_out, rng=random.SystemRandom(),
-                             now=dt.datetime.now(dt.UTC), reissue=args.reissue_codes, announce=_recovered)
+                             now=utc_now(), reissue=args.reissue_codes, announce=_recovered)
     result = outcome.result
     _say(f"导入完成：新增 {len(result.new)} 个，更新 {len(result.updated)} 个；"
          f"访问码 {len(result.codes)} 个已写入 {args.codes_out}（只此一次，请妥善保管）")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import utc_now
 from enforcewatch.errors import FieldError, InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -45,12 +45,13 @@ def read_password() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.staff import audit, totp
     from enforcewatch.staff.accounts import Accounts
     from enforcewatch.staff.staffing import load_districts
     from enforcewatch.store.ddblocal import open_table
 
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     rng = random.SystemRandom()
     action = args.staff_command
     password = read_password() if getattr(args, "password_stdin", False) else None

@@ -21,12 +21,20 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from enforcewatch.errors import Conflict
-from enforcewatch.insights.inspections import Catalogue, Inspection, normalise
+from enforcewatch.insights.inspections import (
+    Catalogue,
+    Inspection,
+    in_months,
+    inspections,
+    normalise,
+    reports_by_district_index,
+)
+from enforcewatch.store import schema
 
 KINDS = {
     "multi_agency": "多头检查：建议联合检查",
@@ -180,8 +188,6 @@ def store(table: Any, findings: Iterable[Finding], detected_on: dt.date) -> dict
 
 
 def stored(table: Any, districts: Iterable[str], month_from: str, month_to: str) -> Iterator[dict[str, Any]]:
-    from enforcewatch.store import schema
-
     for district in districts:
         for found in table.query(f"FINDINGS#{district}", index=schema.GSI2,
                                  sk_between=(f"{month_from}#", f"{month_to}#\uffff")):
@@ -197,20 +203,23 @@ def months_to_check(today: dt.date) -> tuple[str, str]:
     return first, f"{last:%Y-%m}"
 
 
+def wanted(today: dt.date) -> Callable[[Mapping[str, Any]], bool]:
+    """Which stored report items the daily detection looks at (`months_to_check`)."""
+    first, last = months_to_check(today)
+    return lambda item: in_months(item, first, last)
+
+
 def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
         window_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, int]:
-    """The daily detection: read the reports (through gsi1, as the daily check does), detect, store
-    new findings once."""
-    from enforcewatch.insights.inspections import inspections, reports_by_district_index
-
+    """Detection on its own (`enforcewatch insights detect`): read the reports through gsi1, as the
+    daily job does, then `run_on` them."""
     first, last = months_to_check(today)
-    reports = reports_by_district_index(table, list(districts), first, last)
+    return run_on(table, catalogue, reports_by_district_index(table, list(districts), first, last), today,
+                  window_days)
+
+
+def run_on(table: Any, catalogue: Catalogue, reports: Iterable[Mapping[str, Any]], today: dt.date,
+           window_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, int]:
+    """Detect in report items already read (the daily job shares the deadline check's read) and store
+    new findings once."""
     return store(table, detect(inspections(reports, catalogue), catalogue, window_days), today)
-
-
-def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date, window_days: int
-              ) -> dict[str, int]:
-    """The daily check's step: the published lists from `content_dir`, then `run`."""
-    from enforcewatch.sitegen.content import load_content
-
-    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today, window_days)

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from enforcewatch.store import schema
+
 PUNCTUATION = re.compile(r"[\s、，,。.；;：:“”\"'‘’/\\|·—\-]+")
 BRACKETS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 SUFFIXES = ("的监督检查", "的检查", "监督检查", "检查", "情况", "的")
@@ -165,6 +167,7 @@ def months(first: str, last: str) -> list[str]:
 def from_store(table: Any, districts: Iterable[str], month_from: str, month_to: str, catalogue: Catalogue
                ) -> list[Inspection]:
     """The inspections reported for these districts and months (one paginated gsi2 query per district)."""
+    # cold start: the exports module loads only for reads by month
     from enforcewatch.staff.exports import stored_reports
 
     return list(inspections(stored_reports(table, districts, month_from, month_to), catalogue))
@@ -174,9 +177,12 @@ def reports_by_district_index(table: Any, districts: Iterable[str], month_from: 
                               ) -> Iterator[dict[str, Any]]:
     """The same reports read through gsi1 (everything of a district's points), as the daily check
     reads them: its function may query gsi1 only."""
-    from enforcewatch.store import schema
-
     for district in districts:
         for item in table.query(f"DISTRICT#{district}", index=schema.GSI1):
-            if str(item.get("sk", "")).startswith("REPORT#") and month_from <= str(item.get("month")) <= month_to:
+            if str(item.get("sk", "")).startswith("REPORT#") and in_months(item, month_from, month_to):
                 yield item
+
+
+def in_months(report: Mapping[str, Any], month_from: str, month_to: str) -> bool:
+    """Whether a stored report's month is within `month_from`..`month_to` (YYYY-MM, inclusive)."""
+    return month_from <= str(report.get("month")) <= month_to

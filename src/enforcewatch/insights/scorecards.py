@@ -117,7 +117,8 @@ def _pct(share: float | None) -> float | None:
 def xlsx(cards: list[Scorecard], months: list[str], title: str) -> bytes:
     """A workbook for the 评议 meeting: a summary sheet, misconduct by kind, and the monthly trend.
     Text cells are neutralised (no formulas); figures are numbers."""
-    from openpyxl import Workbook  # heavy import: only when a workbook is asked for
+    # cold start: openpyxl is heavy, loaded only when a workbook is asked for
+    from openpyxl import Workbook
 
     from enforcewatch.staff.exports import neutralise
 

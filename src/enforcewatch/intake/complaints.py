@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from enforcewatch import codes, uscc
-from enforcewatch.errors import Conflict, FieldError, InputError, NotFound
+from enforcewatch.clock import china_date, china_time_text, iso_utc, parse_aware
+from enforcewatch.errors import ConditionFailed, Conflict, FieldError, InputError, NotFound
 from enforcewatch.intake import idempotency
-from enforcewatch.intake.submissions import CHINA, china_date, choice, fingerprint, parse, utc_timestamp
-from enforcewatch.store.dynamo import ConditionFailed
+from enforcewatch.intake.submissions import choice, fingerprint, parse
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.store.dynamo import DynamoTable
@@ -97,7 +97,7 @@ class ComplaintStored(BaseModel):
     submission: dict[str, Any]
 
     def item(self) -> dict[str, Any]:
-        month = datetime.fromisoformat(self.received_at).astimezone(CHINA).strftime("%Y-%m")
+        month = china_time_text(parse_aware(self.received_at), "%Y-%m")
         return {
             "pk": f"COMPLAINT#{self.complaint_id}",
             "sk": "COMPLAINT",
@@ -164,7 +164,7 @@ def file_complaint(
         raise InputError("请按提示修改后重新提交", problems)
     submission = complaint.model_dump(mode="json", exclude={"attest"})
     body = fingerprint(submission)
-    received_at = utc_timestamp(now)
+    received_at = iso_utc(now)
     # Write first, read only on conflict: the common case is one PutItem and no read.
     for generation in range(GENERATIONS if key is not None else 3):
         code = receipt_code(secret, key, generation) if key is not None else codes.new_code(rng)

@@ -17,8 +17,8 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import Conflict, FieldError, InputError
-from enforcewatch.intake.submissions import utc_timestamp
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.store.dynamo import DynamoTable
@@ -78,6 +78,6 @@ def record(
         "sk": "IDEM",
         "fingerprint": fingerprint,
         "response": response,
-        "created_at": utc_timestamp(now),
+        "created_at": iso_utc(now),
         "expires_at": int((now + ttl).timestamp()),
     }

@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from enforcewatch import codes
+from enforcewatch.clock import china_date, iso_utc
 from enforcewatch.errors import Conflict, FieldError, Forbidden, InputError, Unauthorized
 from enforcewatch.intake import idempotency
 from enforcewatch.intake.submissions import (
     DISSATISFIED,
-    china_date,
     choice,
     fingerprint,
     parse,
-    utc_timestamp,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -201,7 +200,7 @@ def _stored(report: ReportIn, point: dict[str, Any], seq: int, now: datetime) ->
         district=str(point.get("district", "")),
         month=report.month,
         seq=seq,
-        received_at=utc_timestamp(now),
+        received_at=iso_utc(now),
         inspections=[i.model_dump(mode="json") for i in report.inspections],
         suggestions=report.suggestions or None,
         contact={"name": report.contact_name, "phone": report.contact_phone},

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
 from typing import Any, TypeVar, get_args, get_origin
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
 from enforcewatch.errors import FieldError, InputError
 
 M = TypeVar("M", bound=BaseModel)
-
-CHINA = ZoneInfo("Asia/Shanghai")  # China Standard Time, no daylight saving
 
 # seed 000 §七, seed 002 二(九), SPEC "Submissions"; lists-and-forms §7.1-7.3.
 VOCABULARY: dict[str, tuple[str, ...]] = {
@@ -65,15 +61,6 @@ _MESSAGES = {
     "literal_error": "请从给定选项中选择",
     "enum": "请从给定选项中选择",
 }
-
-
-def utc_timestamp(now: datetime) -> str:
-    """Server-side timestamps: UTC, ISO 8601, microseconds, `Z` (docs/data-model.md)."""
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def china_date(now: datetime) -> date:
-    return now.astimezone(CHINA).date()
 
 
 def fingerprint(data: Any) -> str:

@@ -16,10 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from enforcewatch.clock import china_date, china_time_text
 from enforcewatch.errors import CalendarUnknown
 from enforcewatch.monitoring.duedates import WorkCalendar, month_text, next_month, parse_month
-
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving
 
 STATUSES = ("active", "revoked", "terminated", "withdrawn")
 FLAG_KINDS = ("overdue", "reminder_due", "revocable", "terminated", "plaque_to_recover")
@@ -126,12 +125,6 @@ class Result:
     as_of: dt.date
     flags: list[Flag]
     warnings: list[str]
-
-
-def china_date(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:
-        raise ValueError("received_at must carry a timezone")
-    return moment.astimezone(CHINA).date()
 
 
 def on_time(received_at: dt.datetime, due: dt.date) -> bool:
@@ -270,7 +263,7 @@ def explain(tl: Timeline, flags: Sequence[Flag], as_of: dt.date) -> list[str]:
         if m.received_at is None:
             state = "未报送"
         else:
-            got = m.received_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+            got = china_time_text(m.received_at)
             state = f"按时（{got} 收到）" if m.on_time else f"逾期（{got} 收到）"
         note = f"；提醒（{m.reminder}）仍有效" if m.reminder and m.missed else ""
         lines.append(f"{m.month} 截止 {m.due}：{state}{note}")

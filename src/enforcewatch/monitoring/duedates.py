@@ -79,6 +79,7 @@ class WorkCalendar:
 
     @staticmethod
     def _library_workday(day: dt.date) -> bool:
+        # cold start: the holiday library loads only for a year the office has not listed
         import chinese_calendar
 
         try:

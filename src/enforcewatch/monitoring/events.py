@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError, InputError, NotFound
 from enforcewatch.monitoring.deadlines import (
     DISQUALIFYING_REASONS,
@@ -23,10 +24,6 @@ from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
 REASONS: dict[str, dict[str, str]] = {"disqualifying": DISQUALIFYING_REASONS, "terminated": TERMINATION_REASONS}
-
-
-def iso_utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def check_event(kind: str, date: str, reason: str | None, today: dt.date) -> dt.date:

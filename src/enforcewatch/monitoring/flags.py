@@ -23,9 +23,9 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from enforcewatch.clock import iso_utc, parse_aware
 from enforcewatch.errors import InputError
 from enforcewatch.monitoring.deadlines import (
     EVENT_KINDS,
@@ -35,25 +35,16 @@ from enforcewatch.monitoring.deadlines import (
     Point,
     Report,
     Result,
-    china_date,
     evaluate,
 )
-from enforcewatch.monitoring.duedates import WorkCalendar, load_calendar, parse_month
-from enforcewatch.monitoring.events import event_from_item, iso_utc
+from enforcewatch.monitoring.duedates import WorkCalendar, parse_month
+from enforcewatch.monitoring.events import event_from_item
 from enforcewatch.monitoring.importjournal import refuse_while_open
-from enforcewatch.monitoring.registry import District, load_districts
+from enforcewatch.monitoring.registry import District
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
 log = logging.getLogger(__name__)
-
-
-def parse_received(text: str) -> dt.datetime:
-    """A stored timestamp (UTC ISO 8601, `Z` or an offset) as an aware datetime."""
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError("timestamp without a timezone")
-    return moment
 
 
 def point_from_item(item: Mapping[str, Any]) -> Point:
@@ -68,10 +59,14 @@ class DistrictData:
     reports: list[Report] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     stored: set[tuple[str, str]] = field(default_factory=set)  # (point_id, sk) of stored flags
+    kept: list[dict[str, Any]] = field(default_factory=list)  # report items `keep_report` chose, as stored
 
 
-def read_district(table: DynamoTable, district: str) -> DistrictData:
-    return _collect(table.query(f"DISTRICT#{district}", index=schema.GSI1))
+def read_district(table: DynamoTable, district: str,
+                  keep_report: Callable[[Mapping[str, Any]], bool] | None = None) -> DistrictData:
+    """Everything of a district's points in one paginated gsi1 query. `keep_report` chooses report
+    items to keep whole (every filing, not only the first) for a later step of the daily job."""
+    return _collect(table.query(f"DISTRICT#{district}", index=schema.GSI1), keep_report)
 
 
 def read_district_point(table: DynamoTable, gsi1pk: str, point_id: str) -> DistrictData:
@@ -79,15 +74,18 @@ def read_district_point(table: DynamoTable, gsi1pk: str, point_id: str) -> Distr
     return _collect(table.query(gsi1pk, f"POINT#{point_id}#", index=schema.GSI1))
 
 
-def _collect(items: Iterable[dict[str, Any]]) -> DistrictData:
+def _collect(items: Iterable[dict[str, Any]],
+             keep_report: Callable[[Mapping[str, Any]], bool] | None = None) -> DistrictData:
     data = DistrictData()
     for item in items:
         sk = item.get(schema.SK, "")
         if sk == "POINT":
             data.points.append(point_from_item(item))
         elif sk.startswith("REPORT#"):
+            if keep_report is not None and keep_report(item):
+                data.kept.append(item)
             if int(item.get("seq", 0)) == 0:  # the on-time judgement uses the first filing
-                data.reports.append(Report(item["point_id"], item["month"], parse_received(item["received_at"])))
+                data.reports.append(Report(item["point_id"], item["month"], parse_aware(item["received_at"])))
         elif sk.startswith("EVENT#"):
             data.events.append(event_from_item(item))
         elif sk.startswith("FLAG#"):
@@ -126,6 +124,14 @@ class RunSummary:
                                   "all": dict(sorted(self.current.get(d, Counter()).items()))}
                               for d in districts}}
 
+    def count(self, kind: str, new: Mapping[str, int], current: Mapping[str, int]) -> None:
+        """Add another step's flags of `kind` per district (or bucket): new ones and all current ones."""
+        for bucket, count in current.items():
+            if count:
+                self.current.setdefault(bucket, Counter())[kind] += count
+            if new.get(bucket):
+                self.new.setdefault(bucket, Counter())[kind] += new[bucket]
+
     @property
     def new_total(self) -> int:
         return sum(sum(c.values()) for c in self.new.values())
@@ -133,11 +139,22 @@ class RunSummary:
 
 def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as_of: dt.date,
         now: dt.datetime) -> RunSummary:
+    """The deadline check of monitoring points alone (the daily job, `enforcewatch.jobs.daily`, adds
+    the casework and detection steps)."""
+    return check(table, districts, calendar, as_of, now)[0]
+
+
+def check(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as_of: dt.date,
+          now: dt.datetime, keep_report: Callable[[Mapping[str, Any]], bool] | None = None
+          ) -> tuple[RunSummary, list[dict[str, Any]]]:
+    """The deadline check, and the report items `keep_report` chose while reading (for detection)."""
     refuse_while_open(table, "期限检查")  # a half-applied import would be judged as the registry
     summary = RunSummary(as_of, {}, {}, [])
     warnings: set[str] = set()
+    kept: list[dict[str, Any]] = []
     for district in districts:
-        data = read_district(table, district)
+        data = read_district(table, district, keep_report)
+        kept += data.kept
         result = evaluate(data.points, data.reports, data.events, as_of, calendar)
         warnings.update(result.warnings)
         fresh = list({(f.point_id, flag_sk(f)): f for f in result.flags
@@ -146,21 +163,7 @@ def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as
         summary.new[district] = Counter(f.kind for f in fresh)
         summary.current[district] = Counter(f.kind for f in result.flags)
     summary.warnings = sorted(warnings)
-    _transfers_overdue(table, list(summary.current), as_of, now, summary)
-    return summary
-
-
-def _transfers_overdue(table: DynamoTable, districts: list[str], as_of: dt.date, now: dt.datetime,
-                       summary: RunSummary) -> None:
-    """Casework: transferred clues still open past their deadline (seed 000 §八 限期整改), flagged once."""
-    from enforcewatch.casework.transfers import FLAG_KIND, flag_overdue
-
-    new, current = flag_overdue(table, districts, as_of, now)
-    for bucket, count in current.items():
-        if count:
-            summary.current.setdefault(bucket, Counter())[FLAG_KIND] += count
-        if new[bucket]:
-            summary.new.setdefault(bucket, Counter())[FLAG_KIND] += new[bucket]
+    return summary, kept
 
 
 # -- offline snapshots --------------------------------------------------------------------------
@@ -205,7 +208,7 @@ def _reports(source: str, raw: Sequence[Any], problems: list[str]) -> list[Repor
         w = f"{source}: reports[{i}]"
         pid = _field(problems, w, rec, "point_id")
         month = _parse(problems, f"{w}.month", _field(problems, w, rec, "month"), parse_month)
-        at = _parse(problems, f"{w}.received_at", _field(problems, w, rec, "received_at"), parse_received)
+        at = _parse(problems, f"{w}.received_at", _field(problems, w, rec, "received_at"), parse_aware)
         if isinstance(rec, dict) and int(rec.get("seq", 0) or 0) != 0:
             continue  # amendments never change the on-time judgement
         if pid and month and at:
@@ -245,25 +248,6 @@ def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.dat
     if problems:
         raise InputError("\n".join(problems))
     return evaluate(points, reports, events, as_of, calendar)
-
-
-def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now: dt.datetime,
-                    publish: Callable[[str, str], None] | None, joint_window_days: int = 30) -> dict[str, Any]:
-    """The daily check: as of the schedule's day in China time (a rerun of the same event gives the same
-    flags); a per-district summary of counts (no names: mail is not a confidential channel)."""
-    as_of = china_date(parse_received(event_time))
-    districts = load_districts(content_dir)
-    summary = run(table, [d.id for d in districts], load_calendar(content_dir), as_of, now)
-    for warning in summary.warnings:
-        log.warning("deadline check: %s", warning)
-    if publish is not None:
-        publish(f"EnforceWatch deadline check {as_of.isoformat()}", summary_text(summary, districts))
-    from enforcewatch.insights import (
-        detection,  # insights: problem inspections in the reports, each stored once
-    )
-
-    findings = detection.scheduled(table, content_dir, [d.id for d in districts], as_of, joint_window_days)
-    return {**summary.as_json(), "findings": findings}
 
 
 def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:

@@ -30,10 +30,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from enforcewatch.errors import Conflict, EnforceWatchError
-from enforcewatch.monitoring.events import iso_utc
+from enforcewatch.clock import iso_utc
+from enforcewatch.errors import ConditionFailed, Conflict, EnforceWatchError
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 FENCE = {schema.PK: "IMPORT", schema.SK: "OPEN"}
 HEAD_SK = "IMPORT"

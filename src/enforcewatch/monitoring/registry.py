@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from enforcewatch import codes, uscc
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import ContentError, ContentProblem, ImportRowsError, InputError, RowProblem
 from enforcewatch.monitoring import importjournal
 from enforcewatch.monitoring.duedates import parse_month
@@ -130,7 +131,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    import openpyxl  # heavy: only when importing a spreadsheet
+    # cold start: openpyxl is heavy, loaded only when importing a spreadsheet
+    import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -268,7 +270,7 @@ def point_item(row: PointRow, existing: dict[str, Any] | None, code_hash: str | 
         "district": row.district, "industry": row.industry, "designated_on": row.designated_on.isoformat(),
         "reporting_from": row.reporting_from, "plaque_no": row.plaque_no, "contact": row.contact,
         schema.GSI1PK: f"DISTRICT#{row.district}", schema.GSI1SK: f"POINT#{row.point_id}#POINT",
-        "updated_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "updated_at": iso_utc(now),
     })
     item.setdefault("status", "active")
     if code_hash:

@@ -59,9 +59,7 @@ def stamp() -> str:
     """What the cached values depend on besides the text of each item."""
     parts = [sys.version, f"libyaml {getattr(yaml, '__with_libyaml__', False)}"]
     if getattr(yaml, "__with_libyaml__", False):
-        from yaml import _yaml  # type: ignore[attr-defined]
-
-        parts.append(_yaml.get_version_string())
+        parts.append(yaml._yaml.get_version_string())  # type: ignore[attr-defined]  # loaded by yaml itself
     for lib in LIBRARIES:
         try:
             parts.append(f"{lib}=={version(lib)}")

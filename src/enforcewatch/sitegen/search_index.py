@@ -34,6 +34,7 @@ def indexed_pages(files: Mapping[str, bytes]) -> list[str]:
 
 
 async def _index(pages_dir: Path, out: Path) -> None:
+    # cold start: the search indexer loads only when the build indexes
     from pagefind.index import IndexConfig, PagefindIndex
 
     config = IndexConfig(force_language=LANGUAGE, output_path=str(out))

@@ -9,15 +9,23 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from enforcewatch.errors import FieldError, InputError, NotFound, TooManyRequests, Unauthorized
+from enforcewatch.clock import iso_utc, parse_stamp
+from enforcewatch.errors import (
+    ConditionFailed,
+    FieldError,
+    InputError,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from enforcewatch.staff import totp
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 OFFICE, DISTRICT = "office", "district"
 ROLES = (OFFICE, DISTRICT)
@@ -37,14 +45,6 @@ _hasher = PasswordHasher()
 # constant with _hasher's parameters (hashing at import cost every cold start of both Lambda
 # handlers one argon2 run; tests/test_cold_start.py checks the parameters still match).
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$nKJsubJVdeOdmMqCJ9NShA$b2CHV1JEpmKFBRejUJNHQyoPPnsEElhqOxsAuI4sCow"
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Accounts:
         item = {
             "pk": pk, "sk": sk, "username": username, "role": role, "district": district,
             "password_hash": self.hasher.hash(password), "disabled": False, "token_version": 0,
-            "failed_count": 0, "created_at": iso(now), "updated_at": iso(now),
+            "failed_count": 0, "created_at": iso_utc(now), "updated_at": iso_utc(now),
         }
         try:
             self.table.put_new(item)
@@ -136,7 +136,7 @@ class Accounts:
 
     def _bump(self, username: str, now: datetime, fields: dict[str, Any]) -> User:
         item = self._item(username)
-        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso(now)}
+        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso_utc(now)}
         return User.from_item(self.table.update(*user_key(username), fields))
 
     def disable(self, username: str, now: datetime) -> User:
@@ -149,7 +149,7 @@ class Accounts:
     def reset_password(self, username: str, password: str, now: datetime) -> User:
         """A new password; clears the lock-out and revokes every token issued before."""
         check_password(password)
-        fields = {"password_hash": self.hasher.hash(password), "failed_count": 0, "not_before": iso(now)}
+        fields = {"password_hash": self.hasher.hash(password), "failed_count": 0, "not_before": iso_utc(now)}
         return self._bump(username, now, fields)
 
     def sign_out_everywhere(self, username: str, now: datetime) -> User:
@@ -197,7 +197,7 @@ class Accounts:
         not_before = item.get("not_before")
         if not not_before or int(item.get("failed_count", 0)) < FREE_FAILURES:
             return
-        wait = (parse_iso(not_before) - now).total_seconds()
+        wait = (parse_stamp(not_before) - now).total_seconds()
         if wait <= 0:
             return
         if int(item.get("failed_count", 0)) >= LOCK_AFTER:
@@ -213,7 +213,7 @@ class Accounts:
             not_before = now + timedelta(seconds=2 ** (failures - FREE_FAILURES))
         else:
             not_before = now
-        fields: dict[str, Any] = {"not_before": iso(not_before)}
+        fields: dict[str, Any] = {"not_before": iso_utc(not_before)}
         if not known:
             fields["expires_at"] = int((now + LOCK_FOR + timedelta(days=1)).timestamp())
         try:  # only while no later failure has counted: the latest failure sets the delay

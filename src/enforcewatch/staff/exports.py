@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,6 +184,7 @@ SHEET_PART = "xl/worksheets/sheet1.xml"
 def _sheet_rows(rows: Iterable[list[Any]], first: int) -> Iterator[str]:
     """Rows as the <row> elements openpyxl's write-only worksheet writes for all-text rows (inline
     strings; `xml:space` where it keeps outer whitespace), without a Cell and an element per cell."""
+    # cold start: openpyxl is heavy, loaded only when a workbook is asked for
     from openpyxl.utils import get_column_letter
 
     letters: list[str] = []
@@ -207,9 +209,7 @@ def xlsx_chunks(headers: list[str], rows: Iterable[list[Any]], sheet: str = "导
     """A workbook streamed from a temporary file. openpyxl (write-only mode) writes the workbook with
     the header row; the data rows go straight into its sheet part as XML text, the same elements
     openpyxl writes for text cells (per-cell objects made 100,000 rows take about a minute)."""
-    import zipfile
-
-    from openpyxl import Workbook  # heavy import: only when a workbook is asked for
+    from openpyxl import Workbook  # cold start: openpyxl is heavy, loaded only when a workbook is asked for
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)

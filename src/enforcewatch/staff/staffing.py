@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.clock import china_date, iso_utc, parse_aware
 from enforcewatch.errors import FieldError, Forbidden, InputError, NotFound
 from enforcewatch.monitoring import events, registry
-from enforcewatch.staff.accounts import OFFICE, iso
+from enforcewatch.staff.accounts import OFFICE
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
@@ -76,7 +77,7 @@ def record_point_event(table: DynamoTable, scope: Scope, point_id: str, kind: st
                        reason: str | None, note: str | None, now: dt.datetime) -> dict[str, Any]:
     """A reminder, disqualifying event, termination, withdrawal or plaque return, stored once."""
     point_in_scope(table, scope, point_id)
-    today = (now + dt.timedelta(hours=8)).date()  # China Standard Time, no DST
+    today = china_date(now)
     return events.record_event(table, point_id, kind, date, reason, note, recorded_by=scope.username,
                                now=now, today=today)
 
@@ -85,10 +86,10 @@ def set_point_status(table: DynamoTable, scope: Scope, point_id: str, status: st
                      ) -> dict[str, Any]:
     point = point_in_scope(table, scope, point_id)
     item = events.set_status(table, point_id, status, now=now)
-    sk = f"STATUS#{iso(now)}#{status}"  # each change kept for the point's case history (enforcewatch.casework.timeline)
+    sk = f"STATUS#{iso_utc(now)}#{status}"  # each change kept for the point's case history (enforcewatch.casework.timeline)
     table.put({"pk": f"POINT#{point_id}", "sk": sk, "kind": "status_change", "point_id": point_id,
                "district": point["district"], "status": status, "previous": point.get("status"),
-               "changed_by": scope.username, "changed_at": iso(now),
+               "changed_by": scope.username, "changed_at": iso_utc(now),
                schema.GSI1PK: f"DISTRICT#{point['district']}", schema.GSI1SK: f"POINT#{point_id}#{sk}"})
     return item
 
@@ -123,9 +124,9 @@ def reply_to_complaint(table: DynamoTable, scope: Scope, complaint_id: str, stat
         raise InputError("；".join(p.msg for p in problems), problems)
     if table.get(f"COMPLAINT#{complaint_id}", "COMPLAINT") is None:
         raise NotFound("没有找到该投诉")
-    fields: dict[str, Any] = {"status": status, "status_changed_at": iso(now), "handled_by": scope.username}
+    fields: dict[str, Any] = {"status": status, "status_changed_at": iso_utc(now), "handled_by": scope.username}
     if reply:
-        fields.update(reply=reply, replied_at=iso(now))
+        fields.update(reply=reply, replied_at=iso_utc(now))
     return table.update(f"COMPLAINT#{complaint_id}", "COMPLAINT", fields)
 
 
@@ -144,8 +145,7 @@ def unreplied_complaints(items: Iterator[dict[str, Any]], today: dt.date, limit:
     for item in items:
         if item.get("reply"):
             continue
-        received = dt.datetime.strptime(item["received_at"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
-        arrived = (received + dt.timedelta(hours=8)).date()  # China Standard Time, no DST
+        arrived = china_date(parse_aware(item["received_at"]))
         waited = working_days_between(arrived, today, is_workday)
         if waited > limit:
             yield {"kind": "complaint_unreplied", "complaint_id": item.get("complaint_id"),

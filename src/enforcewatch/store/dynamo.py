@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-from enforcewatch.errors import Conflict, StoreUnavailable
+from enforcewatch.errors import ConditionFailed, StoreUnavailable
 from enforcewatch.store import schema
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,16 +89,6 @@ def from_attr(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _decode(v) for k, v in item.items()}
 
 
-class ConditionFailed(Conflict):
-    """A conditional write found an existing item; `existing` holds it (ALL_OLD). In a transaction,
-    `index` is the position of the first operation whose condition failed."""
-
-    def __init__(self, existing: dict[str, Any] | None, index: int | None = None) -> None:
-        super().__init__("已存在相同记录")
-        self.existing = existing
-        self.index = index
-
-
 def _translate(exc: Exception) -> Exception:
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
@@ -131,6 +121,7 @@ class DynamoTable:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoTable:
+        # cold start: boto3 loads when the first table is made, not when the module is imported
         import boto3
         from botocore.config import Config
 

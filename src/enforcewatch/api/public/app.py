@@ -7,6 +7,7 @@ module mounts the public routers, so the staff function never imports them (test
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -64,8 +65,6 @@ class BodyLimit:
 
 
 async def _send_413(send: Any, message: str = TOO_LARGE) -> None:
-    import json
-
     body = json.dumps(error_body(413, [FieldError((), message)]), ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})

@@ -26,6 +26,7 @@ PAGE = "materials"
 def _blobs(request: Request) -> attachments.Blobs:
     state = request.app.state
     if getattr(state, "casework_blobs", None) is None:
+        # cold start: the attachment store (S3 client) loads on the first upload
         from enforcewatch.store.blobs import blobs_for
 
         state.casework_blobs = blobs_for(state.settings)

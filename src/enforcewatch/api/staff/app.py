@@ -19,15 +19,16 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from enforcewatch.api.errors import register_error_handlers
 from enforcewatch.api.staff import casework, insights
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
     SESSION_COOKIE,
-    register_errors,
     staff_headers,
 )
 from enforcewatch.api.staff.large_downloads import S3Downloads
+from enforcewatch.clock import china_date
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
 from enforcewatch.staff import audit, exports, staffing, tokens
@@ -141,9 +142,10 @@ def submissions(
 def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
     items = list(staffing.flags(ctx.table, scope, district))
     if scope.is_office and not district:
+        # cold start: the calendar data load on the first office flag listing
         from enforcewatch.monitoring.duedates import load_calendar
 
-        today = (ctx.now() + dt.timedelta(hours=8)).date()  # China Standard Time
+        today = china_date(ctx.now())
         recent = staffing.complaints(ctx.table, scope, f"{today.year - 1}-{today.month:02d}", f"{today:%Y-%m}")
         items += staffing.unreplied_complaints(recent, today, ctx.reply_limit,
                                                load_calendar(ctx.settings.content_dir).is_workday)
@@ -221,7 +223,7 @@ def create_staff_app(
         downloads=downloads or (S3Downloads.from_settings(settings.export_bucket, settings.region)
                                 if settings.export_bucket else None),
     )
-    register_errors(app)
+    register_error_handlers(app)
     app.middleware("http")(staff_headers)
     app.include_router(router)
     app.include_router(casework.router)

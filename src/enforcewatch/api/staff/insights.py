@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep
 from enforcewatch.api.staff.http import PAGE_CSP
+from enforcewatch.clock import china_date
 from enforcewatch.errors import FieldError, InputError, NotFound
 from enforcewatch.insights import charts, detection, scorecards
 from enforcewatch.insights.inspections import Catalogue, Inspection, from_store, months
@@ -42,6 +43,7 @@ def _range(from_: str, to: str) -> list[str]:
 
 
 def _content(ctx: Any) -> Any:
+    # cold start: loaded by the insight pages that need it, not at function start
     from enforcewatch.sitegen.content import load_content
 
     return load_content(ctx.settings.content_dir)
@@ -102,6 +104,7 @@ def findings_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", di
 @router.post("/points/{point_id}/findings/{finding_id}/transfer")
 def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
     """Transfer a finding to a department in one step: the clue is the finding with its evidence."""
+    # cold start: loaded by the insight pages that need it, not at function start
     from enforcewatch.casework import transfers
     from enforcewatch.monitoring.duedates import load_calendar
     from enforcewatch.staff.staffing import point_in_scope
@@ -127,9 +130,10 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
 def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None,
                agency: str | None = None, kind: str | None = None, point: str | None = None) -> HTMLResponse:
     """The scorecards and findings as a page (charts as inline SVG, a table beside each)."""
+    # cold start: loaded by the insight pages that need it, not at function start
     from enforcewatch.sitegen.render import make_environment
 
-    today = (ctx.now() + dt.timedelta(hours=8)).date()  # China Standard Time
+    today = china_date(ctx.now())
     last = today.replace(day=1) - dt.timedelta(days=1)
     from_ = from_ or f"{last.year}-01"
     to = to or f"{last:%Y-%m}"
