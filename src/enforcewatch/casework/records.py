@@ -62,11 +62,11 @@ def text(value: Any, field: str, problems: list[FieldError], *, limit: int, requ
     if not isinstance(value, str):
         problems.append(FieldError((field,), "应为文字"))
         return None
-    value = value.strip()
-    if len(value) > limit:
+    text = value.strip()
+    if len(text) > limit:
         problems.append(FieldError((field,), f"不能超过 {limit} 字"))
         return None
-    return value
+    return text
 
 
 def date_field(value: Any, field: str, problems: list[FieldError], *, not_after: dt.date | None = None

@@ -26,6 +26,7 @@ from enforcewatch.casework.records import (
 )
 from enforcewatch.clock import iso_utc
 from enforcewatch.errors import Conflict, FieldError, NotFound
+from enforcewatch.store.blobs import Blobs
 from enforcewatch.store.dynamo import DynamoTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,7 +123,7 @@ def open_requests(table: DynamoTable, point_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def answer(table: DynamoTable, blobs: attachments.Blobs, point_id: str, verify_id: str, request_id: str,
+def answer(table: DynamoTable, blobs: Blobs, point_id: str, verify_id: str, request_id: str,
            reply: str | None, uploads: list[attachments.Upload], now: dt.datetime, rng: random.Random
            ) -> dict[str, Any]:
     """The point's answer to one request (the caller has authenticated the point)."""
@@ -151,7 +152,7 @@ def answer(table: DynamoTable, blobs: attachments.Blobs, point_id: str, verify_i
             "attachments": [{"name": s["name"], "size": s["size"]} for s in stored]}
 
 
-def attachment(table: DynamoTable, blobs: attachments.Blobs, scope: Scope, point_id: str, verify_id: str,
+def attachment(table: DynamoTable, blobs: Blobs, scope: Scope, point_id: str, verify_id: str,
                attachment_id: str) -> tuple[dict[str, Any], bytes]:
     """An attachment for staff who may see the point: its record and its bytes."""
     point_in_scope(table, scope, point_id)

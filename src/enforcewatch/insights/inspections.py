@@ -67,7 +67,7 @@ class Catalogue:
     def __init__(self, departments: Iterable[Any], matters: Iterable[Matter]) -> None:
         self.departments = {d.id: d for d in departments}
         self.names = {d.id: d.name for d in self.departments.values()}
-        self._exact = {normalise(v): d.id for d in self.departments.values() for v in (d.body, d.name)}
+        self._exact: dict[str, str] = {normalise(v): d.id for d in self.departments.values() for v in (d.body, d.name)}
         self.matters = {m.id: m for m in matters}
         self._cores = [(m.core, m) for m in self.matters.values()]
 

@@ -87,7 +87,7 @@ def scorecards(inspections: Iterable[Inspection], departments: Iterable[Any], mo
     points: dict[str, set[str]] = {k: set() for k in cards}
     monthly: dict[str, dict[str, Counter[str]]] = {}
     for insp in inspections:
-        key = insp.department if insp.department in cards else OTHER
+        key = insp.department if insp.department is not None and insp.department in cards else OTHER
         if key not in cards:
             cards[key], points[key] = Scorecard(OTHER, OTHER_NAME), set()
         card = cards[key]

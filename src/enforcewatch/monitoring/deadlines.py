@@ -166,41 +166,61 @@ def _reporting_end(point: Point, events: Sequence[Event]) -> tuple[dt.date | Non
     return min(ends) if ends else (None, None)
 
 
-def timeline(point: Point, reports: Sequence[Report], events: Sequence[Event], as_of: dt.date,
-             calendar: WorkCalendar) -> Timeline:
-    seen_events = sorted((e for e in events if e.date < as_of), key=lambda e: (e.date, e.kind))
-    end, end_reason = _reporting_end(point, seen_events)
+def _first_filings(reports: Sequence[Report], as_of: dt.date) -> dict[str, dt.datetime]:
+    """When each month was first filed, counting only filings received before `as_of` began."""
     first: dict[str, dt.datetime] = {}
     for r in reports:
         if china_date(r.received_at) < as_of and (r.month not in first or r.received_at < first[r.month]):
             first[r.month] = r.received_at
+    return first
+
+
+def _fallen_due(calendar: WorkCalendar, year: int, month: int, as_of: dt.date, end: dt.date | None
+                ) -> tuple[dt.date | None, int | None]:
+    """(due date, None) if the month fell due before `as_of` and before the point's end; else (None,
+    the year whose unknown calendar keeps the month from being judged, if any)."""
+    try:
+        due = calendar.due_date(year, month)
+    except CalendarUnknown:
+        ny, nm = next_month(year, month)
+        fifth = dt.date(ny, nm, 5)
+        # it may have fallen due: say so, never guess
+        return None, (ny if fifth < as_of and (end is None or fifth < end) else None)
+    if due >= as_of or (end is not None and due >= end):
+        return None, None
+    return due, None
+
+
+def _reminder_in_force(reminders: Sequence[dt.date], due: dt.date, in_force: dt.date | None) -> dt.date | None:
+    """A reminder stays in force until the point's next on-time report (docs/rules.md): the latest
+    reminder before the due date, or the one already in force."""
+    for day in reminders:
+        if day < due and (in_force is None or day > in_force):
+            in_force = day
+    return in_force
+
+
+def timeline(point: Point, reports: Sequence[Report], events: Sequence[Event], as_of: dt.date,
+             calendar: WorkCalendar) -> Timeline:
+    seen_events = sorted((e for e in events if e.date < as_of), key=lambda e: (e.date, e.kind))
+    end, end_reason = _reporting_end(point, seen_events)
+    first = _first_filings(reports, as_of)
     reminders = [e.date for e in seen_events if e.kind == "reminder"]
     months: list[MonthState] = []
-    unknown_year = None
     in_force: dt.date | None = None
     year, month = parse_month(point.reporting_from)
     while True:
-        try:
-            due = calendar.due_date(year, month)
-        except CalendarUnknown:
-            ny, nm = next_month(year, month)
-            fifth = dt.date(ny, nm, 5)
-            if fifth < as_of and (end is None or fifth < end):  # it may have fallen due: say so, never guess
-                unknown_year = ny
+        due, unknown_year = _fallen_due(calendar, year, month, as_of, end)
+        if due is None:
             break
-        if due >= as_of or (end is not None and due >= end):
-            break
-        # A reminder stays in force until the point's next on-time report (docs/rules.md).
-        for r in reminders:
-            if r < due and (in_force is None or r > in_force):
-                in_force = r
+        in_force = _reminder_in_force(reminders, due, in_force)
         text = month_text(year, month)
         received = first.get(text)
         ok = received is not None and on_time(received, due)
         months.append(MonthState(text, due, received, ok, in_force))
         if ok:
             in_force = None
-            reminders = [r for r in reminders if r >= due]
+            reminders = [day for day in reminders if day >= due]
         year, month = next_month(year, month)
     return Timeline(point, months, end, end_reason, seen_events, unknown_year)
 

@@ -118,6 +118,32 @@ def _emit(out: Output, last: LastBuild | None, rel: str, key: str, template: Any
         out.add(rel, render_template(template, context), name)
 
 
+def _render_items(env: Any, spec: Any, items: list[Any], item_common: dict[str, Any], depts: dict[str, Any],
+                  out: Output, last: LastBuild | None, item_keys: dict[str, str]) -> None:
+    """A list's item pages, but those the last build made from the same item (on two CPUs, renderpool.py)."""
+    item_tpl = get_template(env, spec.item_template)
+    jobs = []
+    for item in items:
+        path = item_path(spec, item.id)
+        if not _keep(out, last, _page_file(path), item_keys.get(item.id, ""), spec.item_template):
+            jobs.append((_page_file(path), item_tpl,
+                         {**item_common, "item": item, "department": depts[item.department], "page_path": path}))
+    for rel, html in render_pages(jobs, render_template):
+        out.add(rel, html, spec.item_template)
+
+
+def _render_downloads(key: str, items: list[Any], depts: dict[str, Any], out: Output, last: LastBuild | None,
+                      whole: str) -> None:
+    """A list's data files (datafiles.FORMATS), unless the last build made all of them from the same list."""
+    downloads = [f"data/{key}.{ext}" for ext in datafiles.FORMATS]
+    if all([_keep(out, last, rel, whole, key) for rel in downloads]):
+        return
+    for rel in downloads:
+        out.kept.pop(rel, None)
+    for ext, body in datafiles.render(key, items, depts).items():
+        out.add(f"data/{key}.{ext}", body, key)
+
+
 def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
                   last: LastBuild | None = None, common_key: str = "") -> list[dict[str, Any]]:
     depts = {d.id: d for d in content.departments}
@@ -142,17 +168,9 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
             path = department_path(spec, dept.id)
             _emit(out, last, _page_file(path), key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
                   index, {**common, "department": dept, "items": items, "page_path": path})
-        item_tpl = get_template(env, spec.item_template)
         item_common = {**common, "data": head}
         del item_common["groups"]
-        jobs = []
-        for item in data.items:
-            path = item_path(spec, item.id)
-            if not _keep(out, last, _page_file(path), item_keys.get(item.id, ""), spec.item_template):
-                jobs.append((_page_file(path), item_tpl,
-                             {**item_common, "item": item, "department": depts[item.department], "page_path": path}))
-        for rel, html in render_pages(jobs, render_template):  # on two CPUs (renderpool.py)
-            out.add(rel, html, spec.item_template)
+        _render_items(env, spec, data.items, item_common, depts, out, last, item_keys)
         changes = feeds.recent_changes(spec.key, data.items, depts)
         _emit(out, last, _page_file(feeds.changes_path(spec.key)), whole, get_template(env, "lists/changes.html"), {
             **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)})
@@ -160,12 +178,7 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
         if not _keep(out, last, feed, whole, spec.key):
             out.add(feed, feeds.atom_feed(spec.key, data.meta, changes, content.site.title, content.site.site_url),
                     spec.key)
-        downloads = [f"data/{spec.key}.{ext}" for ext in datafiles.FORMATS]
-        if not all([_keep(out, last, rel, whole, spec.key) for rel in downloads]):
-            for rel in downloads:
-                out.kept.pop(rel, None)
-            for ext, body in datafiles.render(spec.key, data.items, depts).items():
-                out.add(f"data/{spec.key}.{ext}", body, spec.key)
+        _render_downloads(spec.key, data.items, depts, out, last, whole)
         summaries.append({"spec": spec, "meta": data.meta, "count": len(data.items), "href": f"/{spec.key}/"})
     return summaries
 

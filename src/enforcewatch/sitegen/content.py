@@ -158,7 +158,8 @@ def _message(error: Any) -> str:
     kind = error["type"]
     if kind == "too_short":
         return f"至少需要 {error.get('ctx', {}).get('min_length', 1)} 项"
-    return _MESSAGES.get(kind, error["msg"])
+    message: str = _MESSAGES.get(kind, error["msg"])
+    return message
 
 
 def locate(data: Any, loc: Sequence[str | int]) -> int | None:
@@ -317,24 +318,35 @@ def _check_items(c: _Collector, rel: str, raw: Any, dept_ids: set[str] | None,
     unknown department, a value outside the office's enumerations, duplicate or reserved ids."""
     first_line: dict[str, int | None] = {}
     for _, item in _items(raw):
-        item_id = item.get("id")
-        if isinstance(item_id, str):
-            if item_id in first_line:
-                c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 重复（第 {first_line[item_id]} 行已使用）")
-            else:
-                first_line[item_id] = _line(item, "id")
-            if item_id in RESERVED_IDS:
-                c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 是保留字，请换一个")
+        _check_id(c, rel, item, first_line)
         dept = item.get("department")
         if dept_ids is not None and isinstance(dept, str) and dept not in dept_ids:
             c.add(rel, _line(item, "department"), "department",
                   f"未知部门 “{dept}”（部门在 {DEPARTMENTS_FILE} 中定义）")
-        for key, values in allowed.items():
-            value = item.get(key)
-            for one in value if isinstance(value, list) else [value]:
-                if isinstance(one, str) and one not in values:
-                    c.add(rel, _line(item, key), key,
-                          f"未知取值 “{one}”，可选：{'、'.join(values)}（在 {SITE_FILE} 的 enumerations 中配置）")
+        _check_values(c, rel, item, allowed)
+
+
+def _check_id(c: _Collector, rel: str, item: Any, first_line: dict[str, int | None]) -> None:
+    """An item's id: not used before in the file (`first_line` remembers each), not a reserved word."""
+    item_id = item.get("id")
+    if not isinstance(item_id, str):
+        return
+    if item_id in first_line:
+        c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 重复（第 {first_line[item_id]} 行已使用）")
+    else:
+        first_line[item_id] = _line(item, "id")
+    if item_id in RESERVED_IDS:
+        c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 是保留字，请换一个")
+
+
+def _check_values(c: _Collector, rel: str, item: Any, allowed: dict[str, list[str]]) -> None:
+    """Each enumerated field (one value or a list) holds values of the office's enumeration."""
+    for key, values in allowed.items():
+        value = item.get(key)
+        for one in value if isinstance(value, list) else [value]:
+            if isinstance(one, str) and one not in values:
+                c.add(rel, _line(item, key), key,
+                      f"未知取值 “{one}”，可选：{'、'.join(values)}（在 {SITE_FILE} 的 enumerations 中配置）")
 
 
 def _check_ratios(c: _Collector, rel: str, raw: Any) -> None:
@@ -445,5 +457,6 @@ def _load(c: _Collector) -> Content:
     if c.problems:
         c.problems.sort(key=lambda p: (p.path, p.line or 0, p.field, p.message))
         raise ContentError(c.problems)
+    assert site is not None and departments is not None  # read without a problem
     return Content(site, departments, lists["enforcement-items"], lists["spot-checks"], lists["leniency"], pages,
                    Path(root))

@@ -16,6 +16,7 @@ from enforcewatch.api.public import forms
 from enforcewatch.casework import attachments, verification
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.intake import reports
+from enforcewatch.store.blobs import Blobs, blobs_for
 
 router = APIRouter(prefix="/api/verifications")
 ANSWER_PATH = "/api/verifications/answer"
@@ -23,12 +24,9 @@ ANSWER_LIMIT = attachments.MAX_FILES * attachments.MAX_BYTES + 64 * 1024  # file
 PAGE = "materials"
 
 
-def _blobs(request: Request) -> attachments.Blobs:
+def _blobs(request: Request) -> Blobs:
     state = request.app.state
     if getattr(state, "casework_blobs", None) is None:
-        # cold start: the attachment store (S3 client) loads on the first upload
-        from enforcewatch.store.blobs import blobs_for
-
         state.casework_blobs = blobs_for(state.settings)
     return state.casework_blobs  # type: ignore[no-any-return]
 
@@ -60,7 +58,7 @@ async def _fields(request: Request) -> tuple[dict[str, str], list[attachments.Up
 
 
 def _page(request: Request, status: int = 200, **extra: Any) -> Response:
-    pages = request.app.state.form_pages
+    pages: forms.FormPages | None = request.app.state.form_pages
     if pages is None or PAGE not in forms.PAGES:
         lines = [f"{r['month']} 月报核查：{r['text']}（编号 {r['verify_id']}/{r['request_id']}）"
                  for r in extra.get("requests", [])] or [extra.get("message", "已收到。")]

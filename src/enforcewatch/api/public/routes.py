@@ -81,8 +81,9 @@ def _field(pairs: list[tuple[str, str]], name: str) -> str:
     return next((v for k, v in pairs if k == name), "")
 
 
-def _pages(request: Request) -> Any:
-    return request.app.state.form_pages
+def _pages(request: Request) -> forms.FormPages | None:
+    pages: forms.FormPages | None = request.app.state.form_pages
+    return pages
 
 
 def _answer(request: Request, body: Body, page: str, answer: dict[str, Any], form: dict[str, Any]) -> Response:
@@ -111,6 +112,7 @@ async def post_report(request: Request) -> Response:
         if problems:
             raise InputError("请按提示修改后重新提交", problems)
     else:
+        assert body.data is not None  # a JSON body
         form, data = {}, body.data
     answer = guarded(request, "access", lambda: reports.file_report(
         state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl))
@@ -127,6 +129,7 @@ async def post_complaint(request: Request) -> Response:
         mark_form(request, "complaint", form)
         data: Any = forms.complaint_data(form)
     else:
+        assert body.data is not None  # a JSON body
         form, data = {}, body.data
     answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key,
                                          state.idempotency_ttl, secret=state.receipt_secret)
@@ -150,8 +153,9 @@ async def post_receipt(request: Request) -> Response:
     else:
         form = {"code": str((body.data or {}).get("code", ""))}
     view = guarded(request, "receipt", lambda: complaints.look_up(request.app.state.table, form["code"]))
-    if body.is_form and _pages(request) is not None:
-        return _pages(request).render("receipt", result=view.model_dump(), form={})
+    pages = _pages(request)
+    if body.is_form and pages is not None:
+        return pages.render("receipt", result=view.model_dump(), form={})
     if body.is_form:
         return forms.plain_page("办理情况", [f"状态：{view.status}", f"答复：{view.reply or '暂无'}"])
     return JSONResponse({"ok": True, **view.model_dump()})

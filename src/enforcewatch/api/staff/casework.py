@@ -104,7 +104,7 @@ def blobs(request: Request, ctx: StaffContext) -> Blobs:
         from enforcewatch.store.blobs import blobs_for
 
         store = request.app.state.casework_blobs = blobs_for(ctx.settings)
-    return store  # type: ignore[no-any-return]
+    return store
 
 
 def download(name: str, fmt: str, headers: list[str], rows: Any, counter: exports.Counter) -> Response:
