@@ -39,7 +39,7 @@ TEXT_MAX = 2000
 def point_in_scope(table: DynamoTable, scope: Scope, point_id: str) -> dict[str, Any]:
     """`staffing.point_in_scope`, imported on the staff side's first call: the public submit function
     answers materials requests through this module and must not load staffing (accounts, argon2,
-    the calendar) at cold start (tests/test_cold_start.py)."""
+    the calendar) at cold start (tests/functions/test_cold_start.py)."""
     # cold start: see the docstring: the submit function must not load staffing
     from enforcewatch.staff import staffing
 

@@ -40,10 +40,11 @@ LOCK_FOR = timedelta(minutes=15)
 BAD_CREDENTIALS = "用户名或密码错误"
 
 # argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3): memory-hard, Lambda-sized.
-_hasher = PasswordHasher()
+PROFILE = PasswordHasher()
+_hasher = PROFILE  # what Accounts hash with, read at construction (the tests swap in a cheap profile)
 # Verified against when the username is unknown, so both paths cost one argon2 verification. A
 # constant with _hasher's parameters (hashing at import cost every cold start of both Lambda
-# handlers one argon2 run; tests/test_cold_start.py checks the parameters still match).
+# handlers one argon2 run; tests/functions/test_cold_start.py checks the parameters still match).
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$nKJsubJVdeOdmMqCJ9NShA$b2CHV1JEpmKFBRejUJNHQyoPPnsEElhqOxsAuI4sCow"
 
 
@@ -102,9 +103,9 @@ def validate_new_user(username: str, role: str, district: str | None, known_dist
 class Accounts:
     """Staff accounts in the table."""
 
-    def __init__(self, table: DynamoTable, hasher: PasswordHasher = _hasher) -> None:
+    def __init__(self, table: DynamoTable, hasher: PasswordHasher | None = None) -> None:
         self.table = table
-        self.hasher = hasher
+        self.hasher = hasher or _hasher
 
     def _item(self, username: str) -> dict[str, Any]:
         item = self.table.get(*user_key(username))

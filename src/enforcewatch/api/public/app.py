@@ -2,7 +2,7 @@
 
 The same app runs in AWS Lambda (wrapped by Mangum in functions/submit_report/app.py) and locally
 (mounted by `enforcewatch serve`). Time and randomness are injected so tests can fix them. Only this
-module mounts the public routers, so the staff function never imports them (tests/test_cold_start.py).
+module mounts the public routers, so the staff function never imports them (tests/functions/test_cold_start.py).
 """
 
 from __future__ import annotations

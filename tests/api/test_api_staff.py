@@ -1,0 +1,303 @@
+"""The staff API through HTTP: sign-in, tokens, CSRF, scoping over every route, downloads, audit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from enforcewatch.api.staff.app import create_staff_app, router
+from enforcewatch.api.staff.casework import router as casework_router
+from enforcewatch.api.staff.insights import router as insights_router
+from enforcewatch.config import Settings
+from enforcewatch.staff import tokens
+from enforcewatch.staff.accounts import User
+from support.casework import USCC_B, seed_casework
+from support.staff import HQ, NOW, PASSWORD, SECRET, WB, seed, write_content
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def client(moto_table, tmp_path, clock) -> TestClient:
+    seed(moto_table)
+    seed_casework(moto_table)
+    settings = Settings(token_secret=SECRET, content_dir=write_content(tmp_path / "content"))
+    app = create_staff_app(settings, moto_table, clock=clock, rng=random.Random(5))
+    return TestClient(app)
+
+
+def sign_in(client: TestClient, username: str) -> dict[str, str]:
+    r = client.post("/api/staff/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    client.cookies.clear()  # use the Bearer token explicitly
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def assert_error_shape(r, status: int) -> None:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["ok"] is False and body["status"] == status
+    assert body["errors"] and all("loc" in e and e["msg"] for e in body["errors"])
+
+
+QUERY = "from=2026-01&to=2026-03"
+# Every staff route, with a request that reaches across to the other district or beyond a district
+# account's role, and the statuses allowed for it. A new route fails test_every_route_is_listed
+# until it is added here.
+CROSSING = {
+    ("POST", "/api/staff/login"): None,  # public
+    ("GET", "/staff/{asset:path}"): None,  # static page, no data
+    ("POST", "/api/staff/logout"): ("POST", "/api/staff/logout", None, {200}),
+    ("GET", "/api/staff/me"): ("GET", "/api/staff/me", None, {200}),
+    ("GET", "/api/staff/submissions"): (
+        "GET", f"/api/staff/submissions?kind=report&format=json&{QUERY}&district={WB}", None, {403}),
+    ("GET", "/api/staff/flags"): ("GET", f"/api/staff/flags?district={WB}", None, {403}),
+    ("POST", "/api/staff/points/{point_id}/events"): (
+        "POST", "/api/staff/points/P-WB-1/events", {"kind": "reminder", "date": "2026-03-09"}, {403, 404}),
+    ("POST", "/api/staff/points/{point_id}/status"): (
+        "POST", "/api/staff/points/P-WB-1/status", {"status": "revoked"}, {403, 404}),
+    ("GET", "/api/staff/complaints"): ("GET", f"/api/staff/complaints?{QUERY}", None, {403}),
+    ("POST", "/api/staff/complaints/{complaint_id}/reply"): (
+        "POST", "/api/staff/complaints/C1/reply", {"status": "已办结", "reply": "x"}, {403}),
+    ("GET", "/api/staff/audit"): ("GET", f"/api/staff/audit?{QUERY}", None, {403}),
+    # casework (enforcewatch.api.staff.casework)
+    ("POST", "/api/staff/nominations"): ("POST", "/api/staff/nominations", {
+        "source": "district", "district": WB, "enterprise_name": "某公司", "uscc": USCC_B, "nominated_by": "区政府",
+        "industry": "制造业"}, {403}),
+    ("GET", "/api/staff/nominations"): ("GET", f"/api/staff/nominations?district={WB}", None, {403}),
+    ("POST", "/api/staff/nominations/{nomination_id}/check"): (
+        "POST", "/api/staff/nominations/N-WB/check", {"confirmed": []}, {404}),
+    ("POST", "/api/staff/nominations/{nomination_id}/decision"): (
+        "POST", "/api/staff/nominations/N-WB/decision", {"decision": "approved", "meeting": "会议"}, {403}),
+    ("POST", "/api/staff/nominations/{nomination_id}/designate"): (
+        "POST", "/api/staff/nominations/N-WB/designate", {"point_id": "P-X", "plaque_no": "1",
+                                                          "designated_on": "2026-03-01", "reporting_from": "2026-03"},
+        {403}),
+    ("POST", "/api/staff/points/{point_id}/verifications"): (
+        "POST", "/api/staff/points/P-WB-1/verifications", {"month": "2026-02"}, {404}),
+    ("GET", "/api/staff/points/{point_id}/verifications"): (
+        "GET", "/api/staff/points/P-WB-1/verifications", None, {404}),
+    ("POST", "/api/staff/points/{point_id}/verifications/{verify_id}/requests"): (
+        "POST", "/api/staff/points/P-WB-1/verifications/V-WB/requests", {"text": "x"}, {404}),
+    ("POST", "/api/staff/points/{point_id}/verifications/{verify_id}/outcome"): (
+        "POST", "/api/staff/points/P-WB-1/verifications/V-WB/outcome", {"outcome": "confirmed"}, {404}),
+    ("GET", "/api/staff/points/{point_id}/verifications/{verify_id}/attachments/{attachment_id}"): (
+        "GET", "/api/staff/points/P-WB-1/verifications/V-WB/attachments/A-WB", None, {404}),
+    ("POST", "/api/staff/transfers"): ("POST", "/api/staff/transfers", {
+        "point_id": "P-WB-1", "clue": "x", "department": "y", "working_days": 5}, {404}),
+    ("GET", "/api/staff/transfers"): ("GET", f"/api/staff/transfers?district={WB}", None, {403}),
+    ("POST", "/api/staff/transfers/{transfer_id}/progress"): (
+        "POST", "/api/staff/transfers/T-WB/progress", {"status": "closed"}, {404}),
+    ("POST", "/api/staff/points/{point_id}/commendations"): ("POST", "/api/staff/points/P-WB-1/commendations", {
+        "kind": "notice", "date": "2026-03-01", "period": "2026", "criteria": {}}, {403}),
+    ("GET", "/api/staff/commendations"): (
+        "GET", "/api/staff/commendations?from=2026-01-01&to=2026-12-31&format=csv", None, {403}),
+    ("GET", "/api/staff/points/{point_id}/timeline"): ("GET", "/api/staff/points/P-WB-1/timeline", None, {404}),
+    # insights (enforcewatch.api.staff.insights)
+    ("GET", "/api/staff/insights/scorecards"): (
+        "GET", f"/api/staff/insights/scorecards?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/api/staff/insights/inspections"): (
+        "GET", f"/api/staff/insights/inspections?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/api/staff/insights/findings"): ("GET", f"/api/staff/insights/findings?{QUERY}&district={WB}", None, {403}),
+    ("POST", "/api/staff/insights/points/{point_id}/findings/{finding_id}/transfer"): (
+        "POST", "/api/staff/insights/points/P-WB-1/findings/multi_agency-x/transfer", {}, {404}),
+    ("GET", "/api/staff/insights/page"): ("GET", f"/api/staff/insights/page?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/api/staff/insights/insights.js"): None,  # the page's script, no data
+}
+
+
+def staff_routes() -> set[tuple[str, str]]:
+    # the app includes exactly this router; the scoping gate is a dependency of its routes
+    return {(m, r.path) for rt in (router, casework_router, insights_router) for r in rt.routes for m in r.methods
+            if m != "HEAD"}
+
+
+def test_every_route_is_listed(client: TestClient) -> None:
+    assert staff_routes() == set(CROSSING)
+
+
+@pytest.mark.parametrize("route", [k for k, v in CROSSING.items() if v])
+def test_unauthenticated_and_tampered_are_refused(client: TestClient, route) -> None:
+    method, url, body, _ = CROSSING[route]
+    assert_error_shape(client.request(method, url, json=body), 401)
+    token = sign_in(client, "city")["Authorization"]
+    head, payload, sig = token.split(".")
+    forged = f"{head}.{payload}.{sig[:-4]}AAAA"
+    assert_error_shape(client.request(method, url, json=body, headers={"Authorization": forged}), 401)
+
+
+@pytest.mark.parametrize("route", [k for k, v in CROSSING.items() if v])
+def test_district_account_cannot_cross(client: TestClient, route) -> None:
+    method, url, body, allowed = CROSSING[route]
+    r = client.request(method, url, json=body, headers=sign_in(client, "hongqi"))
+    assert r.status_code in allowed, r.text
+    assert WB not in r.text and "卫滨区" not in r.text and "P-WB-1" not in r.text and "举报人甲" not in r.text
+    if r.status_code >= 400:
+        assert_error_shape(r, r.status_code)
+
+
+def test_forged_role_claim_is_refused(client: TestClient) -> None:
+    user = User("hongqi", "office", None, False, 0, False)  # a token claiming office, signed with another key
+    bad, _ = tokens.issue(user, "x" * 40, NOW, random.Random(1))
+    assert_error_shape(client.get(f"/api/staff/audit?{QUERY}", headers={"Authorization": f"Bearer {bad}"}), 401)
+
+
+def test_wrong_password_and_lockout_are_audited(client: TestClient, clock: Clock) -> None:
+    r = client.post("/api/staff/login", json={"username": "city", "password": "wrong wrong"})
+    assert_error_shape(r, 401)
+    r = client.post("/api/staff/login", json={"username": "nobody", "password": "wrong wrong"})
+    assert_error_shape(r, 401)
+    for _ in range(2):
+        client.post("/api/staff/login", json={"username": "city", "password": "wrong wrong"})
+    assert_error_shape(client.post("/api/staff/login", json={"username": "city", "password": PASSWORD}), 429)
+    clock.now += timedelta(seconds=5)
+    entries = client.get(f"/api/staff/audit?{QUERY}", headers=sign_in(client, "city")).json()["entries"]
+    denied = [e for e in entries if e["action"] == "login" and e["outcome"] == "denied"]
+    assert len(denied) == 5 and {e["actor"] for e in denied} == {"city", "nobody"}
+    assert all("wrong" not in str(e) for e in entries)
+
+
+def test_expired_token(client: TestClient, clock: Clock) -> None:
+    headers = sign_in(client, "city")
+    clock.now += timedelta(seconds=tokens.TTL_SECONDS + 1)
+    r = client.get("/api/staff/me", headers=headers)
+    assert_error_shape(r, 401)
+    assert "过期" in r.json()["errors"][0]["msg"]
+
+
+def test_logout_and_disable_revoke_tokens(client: TestClient) -> None:
+    headers = sign_in(client, "hongqi")
+    assert client.post("/api/staff/logout", headers=headers).status_code == 200
+    assert_error_shape(client.get("/api/staff/me", headers=headers), 401)
+    headers = sign_in(client, "hongqi")
+    client.app.state.staff.accounts.disable("hongqi", NOW)
+    assert_error_shape(client.get("/api/staff/me", headers=headers), 401)
+
+
+def test_cookie_session_needs_csrf_for_changes(client: TestClient) -> None:
+    r = client.post("/api/staff/login", json={"username": "hongqi", "password": PASSWORD})
+    cookie = r.headers.get_list("set-cookie")
+    assert any("ew_staff=" in c and "HttpOnly" in c and "SameSite=strict" in c for c in cookie)
+    assert client.get("/api/staff/me").json()["username"] == "hongqi"  # reads need no CSRF header
+    event = {"kind": "reminder", "date": "2026-03-09"}
+    assert_error_shape(client.post("/api/staff/points/P-HQ-1/events", json=event), 401)
+    wrong = {"X-CSRF-Token": "0" * 64}
+    assert_error_shape(client.post("/api/staff/points/P-HQ-1/events", json=event, headers=wrong), 401)
+    ok = client.post("/api/staff/points/P-HQ-1/events", json=event, headers={"X-CSRF-Token": r.json()["csrf"]})
+    assert ok.status_code == 200, ok.text
+
+
+def test_district_download_sees_own_rows_only(client: TestClient) -> None:
+    r = client.get(f"/api/staff/submissions?kind=report&format=csv&{QUERY}", headers=sign_in(client, "hongqi"))
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert len(rows) == 2 and rows[1][1] == HQ and WB not in r.text
+    assert "filename*=UTF-8''" in r.headers["content-disposition"]
+    assert r.headers["x-robots-tag"].startswith("noindex")
+
+
+def test_office_download_csv_and_xlsx_neutralise_formulas(client: TestClient, tmp_path) -> None:
+    headers = sign_in(client, "city")
+    r = client.get(f"/api/staff/submissions?kind=report&format=csv&{QUERY}", headers=headers)
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert {row[1] for row in rows[1:]} == {HQ, WB}
+    assert all(not cell.startswith(("=", "@", "+", "-")) for row in rows for cell in row)
+    assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
+    r = client.get(f"/api/staff/submissions?kind=report&format=xlsx&{QUERY}", headers=headers)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(r.content)
+    cells = [c for row in load_workbook(path).active.iter_rows() for c in row]
+    assert all(c.data_type == "s" for c in cells if c.value is not None)
+    assert any(str(c.value).startswith("'@SUM") for c in cells)
+    entries = client.get(f"/api/staff/audit?{QUERY}", headers=headers).json()["entries"]
+    downloads = [e for e in entries if e["action"] == "download" and e["outcome"] == "ok"]
+    assert [d["details"]["rows"] for d in downloads] == [2, 2]
+    assert downloads[0]["details"]["format"] == "csv" and downloads[0]["actor"] == "city"
+
+
+def test_bad_download_filters_name_the_field(client: TestClient) -> None:
+    r = client.get("/api/staff/submissions?kind=x&format=csv&from=2026-1&to=2026-02", headers=sign_in(client, "city"))
+    assert_error_shape(r, 422)
+    assert {e["loc"][0] for e in r.json()["errors"]} == {"kind", "from"}
+
+
+def test_reply_reaches_the_complaint_and_the_audit(client: TestClient, moto_table) -> None:
+    headers = sign_in(client, "city")
+    r = client.post("/api/staff/complaints/C1/reply", json={"status": "已办结", "reply": "已约谈，责令整改。"},
+                    headers=headers)
+    assert r.status_code == 200, r.text
+    stored = moto_table.get("COMPLAINT#C1", "COMPLAINT")
+    assert stored["status"] == "已办结" and stored["reply"] == "已约谈，责令整改。"
+    assert_error_shape(client.post("/api/staff/complaints/C1/reply", json={"status": "乱写"}, headers=headers), 422)
+    assert_error_shape(client.post("/api/staff/complaints/NOPE/reply", json={"status": "已办结"}, headers=headers), 404)
+    entries = client.get(f"/api/staff/audit?{QUERY}", headers=headers).json()["entries"]
+    assert any(e["action"] == "complaint_reply" and e["details"]["complaint_id"] == "C1" for e in entries)
+
+
+def test_flags_by_scope_and_unreplied_complaints(client: TestClient) -> None:
+    district = client.get("/api/staff/flags", headers=sign_in(client, "hongqi")).json()["flags"]
+    assert [f["point_id"] for f in district] == ["P-HQ-1"]
+    office = client.get("/api/staff/flags", headers=sign_in(client, "city")).json()["flags"]
+    assert {f.get("point_id") or f.get("complaint_id") for f in office} == {"P-HQ-1", "P-WB-1", "C1"}
+
+
+def test_event_recorded_once_with_its_district(client: TestClient, moto_table) -> None:
+    headers = sign_in(client, "hongqi")
+    for _ in range(2):
+        r = client.post("/api/staff/points/P-HQ-1/events", json={"kind": "plaque_returned", "date": "2026-03-09"},
+                        headers=headers)
+        assert r.status_code == 200
+    events = list(moto_table.query("POINT#P-HQ-1", "EVENT#"))
+    assert len(events) == 1 and events[0]["district"] == HQ and events[0]["recorded_by"] == "hongqi"
+
+
+def test_staff_page_is_noindex_and_not_cached(client: TestClient) -> None:
+    r = client.get("/staff/")
+    assert r.status_code == 200 and 'name="robots" content="noindex, nofollow"' in r.text
+    assert r.headers["x-robots-tag"] == "noindex, nofollow" and r.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert client.get("/staff/staff.js").status_code == 200
+    assert client.get("/staff/../pyproject.toml").status_code == 404
+
+
+def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
+    import boto3
+
+    from enforcewatch.api.staff.large_downloads import S3Downloads
+
+    seed(moto_table)
+    s3 = boto3.client("s3", region_name="cn-north-1")
+    s3.create_bucket(Bucket="ew-exports", CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
+    settings = Settings(token_secret=SECRET, content_dir=write_content(tmp_path / "content"))
+    for limit, expect_s3 in ((10_000_000, False), (100, True)):
+        app = create_staff_app(settings, moto_table, clock=Clock(), rng=random.Random(limit),
+                               downloads=S3Downloads(s3, "ew-exports", limit=limit))
+        client = TestClient(app)
+        r = client.get(f"/api/staff/submissions?kind=report&format=csv&{QUERY}", headers=sign_in(client, "city"),
+                       follow_redirects=False)
+        if not expect_s3:
+            assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+            continue
+        assert r.status_code == 303 and "amazonaws.com.cn" in r.headers["location"]
+        key = r.headers["location"].split(".com.cn/", 1)[1].split("?", 1)[0]
+        stored = s3.get_object(Bucket="ew-exports", Key=key)
+        assert stored["Body"].read().startswith(b"\xef\xbb\xbf") and "attachment" in stored["ContentDisposition"]
+    entries = client.get(f"/api/staff/audit?{QUERY}", headers=sign_in(client, "city")).json()["entries"]
+    assert [e["details"]["rows"] for e in entries if e["action"] == "download" and e["outcome"] == "ok"] == [2, 2]
