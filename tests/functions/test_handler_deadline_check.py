@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from enforcewatch.config import ENV_CONTENT_DIR, ENV_SNS_TOPIC, ENV_TABLE
-from enforcewatch.store import schema
+from support.items import point_item
 from support.lambda_context import context_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,9 +30,7 @@ def _load(monkeypatch: pytest.MonkeyPatch, topic: str | None):
     spec.loader.exec_module(module)
     module.table.ensure_exists()
     t = module.table
-    t.put({"pk": "POINT#A", "sk": "POINT", "point_id": "A", "district": "dongshan", "reporting_from": "2026-10",
-           "status": "active", "enterprise_name": "保密企业有限公司",
-           schema.GSI1PK: "DISTRICT#dongshan", schema.GSI1SK: "POINT#A#POINT"})
+    t.put(point_item("A", "dongshan", reporting_from="2026-10", enterprise_name="保密企业有限公司"))
     return module
 
 

@@ -31,6 +31,7 @@ from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from support.insights import CONTENT, ROOT, content, generated_month, inspection, report
+from support.items import point_item
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -90,8 +91,7 @@ def served(tmp_path_factory: Any, ddb_local_server: Any) -> Iterator[str]:
             inspection(dt.date(2026, 3, 5), "示范市生态环境局", "排污", item_id="sthj-cc-001")]))
         table.batch_put(reports)
         points = {(r["point_id"], r["district"]) for r in reports}
-        table.batch_put([{"pk": f"POINT#{pid}", "sk": "POINT", "point_id": pid, "district": d, "status": "active",
-                          "gsi1pk": f"DISTRICT#{d}", "gsi1sk": f"POINT#{pid}#POINT"} for pid, d in sorted(points)])
+        table.batch_put([point_item(pid, d) for pid, d in sorted(points)])
         Accounts(table).add("city", "office", None, PASSWORD, dt.datetime.now(dt.UTC))
         detection.run(table, Catalogue.from_content(c), ["chengguan", "xincheng"], dt.date(2026, 4, 6))
         assert main(["insights", "publish-stats", "--data-dir", str(data), "--content", str(content_dir),

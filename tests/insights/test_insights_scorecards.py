@@ -20,6 +20,7 @@ from enforcewatch.insights import detection, scorecards
 from enforcewatch.insights.inspections import Catalogue, inspections
 from enforcewatch.staff.accounts import Accounts
 from support.insights import CONTENT, content, generated_month, inspection, report
+from support.items import point_item
 
 D = dt.date
 NOW = dt.datetime(2026, 4, 10, 2, 0, tzinfo=dt.UTC)
@@ -114,8 +115,7 @@ def client(moto_table: Any, tmp_path: Path, site_content: Any) -> TestClient:
     detection.run(moto_table, Catalogue.from_content(site_content), ["chengguan", "xihe"], D(2026, 4, 6))
     for point in ("PX1", "P0001"):
         district = "chengguan" if point == "PX1" else "xincheng"
-        moto_table.put({"pk": f"POINT#{point}", "sk": "POINT", "point_id": point, "district": district,
-                        "status": "active", "gsi1pk": f"DISTRICT#{district}", "gsi1sk": f"POINT#{point}#POINT"})
+        moto_table.put(point_item(point, district))
     accounts = Accounts(moto_table)
     accounts.add("city", "office", None, PASSWORD, NOW)
     accounts.add("chengguan-staff", "district", "chengguan", PASSWORD, NOW)

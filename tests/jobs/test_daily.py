@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from enforcewatch.jobs import daily
-from enforcewatch.store import schema
 from support.insights import CONTENT, inspection, report
+from support.items import point_item
 
 D = dt.date
 NOW = dt.datetime(2026, 4, 7, 1, 0, tzinfo=dt.UTC)
@@ -32,9 +32,7 @@ class Recording:
 
 
 def _seed(table: Any) -> None:
-    table.put({"pk": "POINT#P1", "sk": "POINT", "point_id": "P1", "district": "chengguan",
-               "reporting_from": "2026-03", "status": "active",
-               schema.GSI1PK: "DISTRICT#chengguan", schema.GSI1SK: "POINT#P1#POINT"})
+    table.put(point_item("P1", "chengguan", reporting_from="2026-03"))
     table.batch_put([report("P1", "chengguan", "2026-03", [
         inspection(D(2026, 3, 2), "示范市市场监督管理局", "营业执照", item_id="scjg-cc-001"),
         inspection(D(2026, 3, 4), "示范市生态环境局", "排污", item_id="sthj-cc-001"),

@@ -15,6 +15,7 @@ from enforcewatch.monitoring.deadlines import evaluate
 from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
+from support.items import point_item
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "site" / "content"
@@ -24,10 +25,8 @@ NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
 
 def put_point(table: DynamoTable, pid: str, district: str = "chengguan", reporting_from: str = "2026-01",
               status: str = "active") -> dict:
-    item = {"pk": f"POINT#{pid}", "sk": "POINT", "point_id": pid, "district": district,
-            "reporting_from": reporting_from, "designated_on": "2025-12-29", "status": status,
-            "enterprise_name": "示范企业有限公司", schema.GSI1PK: f"DISTRICT#{district}",
-            schema.GSI1SK: f"POINT#{pid}#POINT"}
+    item = point_item(pid, district, status=status, reporting_from=reporting_from, designated_on="2025-12-29",
+                      enterprise_name="示范企业有限公司")
     table.put(item)
     return item
 

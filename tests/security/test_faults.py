@@ -24,6 +24,7 @@ from enforcewatch.store import schema
 from enforcewatch.store.ddblocal import DynamoDBLocal
 from enforcewatch.store.dynamo import DynamoTable
 from support.faults import Faulty
+from support.items import point_item
 from support.paths import CONTENT, TEMPLATES
 from support.submitting import NOW, add_point, complaint, report
 
@@ -134,10 +135,8 @@ def test_fault_in_the_write_is_503_and_the_retry_stores_once(local_table, error,
 # -- the deadline check interrupted halfway ------------------------------------------------------------
 
 def _point(table: DynamoTable, pid: str, district: str) -> None:
-    table.put({"pk": f"POINT#{pid}", "sk": "POINT", "point_id": pid, "district": district,
-               "reporting_from": "2026-01", "designated_on": "2025-12-29", "status": "active",
-               "enterprise_name": "示范企业有限公司", schema.GSI1PK: f"DISTRICT#{district}",
-               schema.GSI1SK: f"POINT#{pid}#POINT"})
+    table.put(point_item(pid, district, reporting_from="2026-01", designated_on="2025-12-29",
+                         enterprise_name="示范企业有限公司"))
 
 
 def _flags(table: DynamoTable, districts) -> list[tuple]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
+from support.items import point_item
 
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -36,9 +37,7 @@ def report(point: str, district: str, month: str, agency: str, seq: int = 0) -> 
 def seed(table: DynamoTable, own: str = HQ, other: str = WB) -> None:
     items = []
     for point, district, agency in (("P-HQ-1", own, "红旗区市场监管局"), ("P-WB-1", other, "卫滨区税务局")):
-        items.append({"pk": f"POINT#{point}", "sk": "POINT", "point_id": point, "district": district,
-                      "enterprise_name": f"{district}某公司", "status": "active",
-                      "gsi1pk": f"DISTRICT#{district}", "gsi1sk": f"POINT#{point}#POINT"})
+        items.append(point_item(point, district, enterprise_name=f"{district}某公司"))
         items.append(report(point, district, "2026-02", agency))
         items.append({"pk": f"POINT#{point}", "sk": "FLAG#overdue#2026-02", "point_id": point,
                       "district": district, "kind": "overdue", "key": "2026-02",

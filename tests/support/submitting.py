@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from enforcewatch import codes
+from support.items import point_item
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)  # 2026-03-03 10:00 China time: February is open
 GOOD_USCC = "91410700MA44XTBU0K"
@@ -16,12 +17,8 @@ def add_point(table: Any, point_id: str = "XX-0001", *, status: str = "active", 
               reporting_from: str = "2025-01", seed: int = 1) -> str:
     """Register a point the way the registry does; returns its access code."""
     code = codes.new_code(random.Random(seed))
-    table.put({
-        "pk": f"POINT#{point_id}", "sk": "POINT", "point_id": point_id, "enterprise_name": "示范市某某有限公司",
-        "uscc": GOOD_USCC, "district": district, "status": status, "reporting_from": reporting_from,
-        "access_code_hash": codes.hash_code(code), "gsi1pk": f"DISTRICT#{district}",
-        "gsi1sk": f"POINT#{point_id}#POINT",
-    })
+    table.put(point_item(point_id, district, status=status, enterprise_name="示范市某某有限公司", uscc=GOOD_USCC,
+                         reporting_from=reporting_from, access_code_hash=codes.hash_code(code)))
     return code
 
 
