@@ -33,8 +33,8 @@ from enforcewatch.api.staff.http import (
 from enforcewatch.api.staff.large_downloads import S3Downloads
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
-from enforcewatch.staff import audit, exports, staffing, tokens
 from enforcewatch.intake import guesses
+from enforcewatch.staff import audit, exports, staffing, tokens
 from enforcewatch.staff.accounts import USERNAME_RE, Accounts, Disabled
 from enforcewatch.store.dynamo import DynamoTable
 
