@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-# The site loads nothing from elsewhere and runs no inline script or style (tests/test_build.py).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+# The site loads nothing from elsewhere and runs no inline script or style; 'wasm-unsafe-eval' lets the
+# search page compile Pagefind's WebAssembly (not JavaScript eval). tests/test_site_browser.py runs every
+# page type under this policy.
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 SITE_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
