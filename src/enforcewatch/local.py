@@ -70,6 +70,7 @@ def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path
     # cold start: the server stack loads only when serving
     from starlette.staticfiles import StaticFiles
 
+    from enforcewatch.api.headers import SecurityHeaders
     from enforcewatch.api.public.app import create_app
 
     public = create_app(settings, table, templates_dir=templates_dir)
@@ -81,7 +82,20 @@ def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path
             raise
     else:
         staff = staff_module.create_staff_app(settings, table)
-    return OneOrigin(public, StaticFiles(directory=site_dir, html=True), staff)
+    site = SecurityHeaders(StaticFiles(directory=site_dir, html=True), relative_redirects=True)
+    return OneOrigin(public, site, staff)
+
+
+def server_config(app: Any, host: str, port: int) -> Any:
+    """How `serve` runs uvicorn. The client address is the real peer's: forwarded-for headers are not
+    trusted (uvicorn trusts them from loopback by default), since the guessing limits count per address
+    and any client can set them (issue 19). No access log: receipt look-ups and form posts are nobody's
+    business (seed 000 §八)."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, lifespan="off", access_log=False, log_level="warning",
+                          timeout_graceful_shutdown=5, proxy_headers=False,
+                          server_header=False)
 
 
 def serve(options: LocalOptions) -> int:
@@ -120,9 +134,7 @@ def serve(options: LocalOptions) -> int:
         if table.ensure_exists():
             _say(f"已创建数据表 {settings.table_name}")
         app = make_app(settings, table, site_dir, options.templates_dir)
-        # No access log: receipt look-ups and form posts are nobody's business (seed 000 §八).
-        config = uvicorn.Config(app, host=options.host, port=options.port, lifespan="off", access_log=False,
-                                log_level="warning", timeout_graceful_shutdown=5)
+        config = server_config(app, options.host, options.port)
         _say(f"EnforceWatch 已启动：http://{options.host}:{options.port}/ （数据目录 {data_dir}，按 Ctrl-C 停止）")
         uvicorn.Server(config).run()
     finally:

@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from enforcewatch.api.staff.app import create_staff_app, router
+from enforcewatch.api.staff.app import create_staff_app, refused_actor, router
 from enforcewatch.api.staff.casework import router as casework_router
 from enforcewatch.api.staff.insights import router as insights_router
 from enforcewatch.config import Settings
+from enforcewatch.intake import guesses
 from enforcewatch.staff import tokens
 from enforcewatch.staff.accounts import User
 from support.casework import USCC_B, seed_casework
@@ -170,8 +171,39 @@ def test_wrong_password_and_lockout_are_audited(client: TestClient, clock: Clock
     clock.now += timedelta(seconds=5)
     entries = client.get(f"/api/staff/audit?{QUERY}", headers=sign_in(client, "city")).json()["entries"]
     denied = [e for e in entries if e["action"] == "login" and e["outcome"] == "denied"]
-    assert len(denied) == 5 and {e["actor"] for e in denied} == {"city", "nobody"}
-    assert all("wrong" not in str(e) for e in entries)
+    assert len(denied) == 5 and {e["actor"] for e in denied} - {"city"} == {refused_actor(app_ctx(client), "nobody")}
+    assert all("wrong" not in str(e) and "nobody" not in str(e) for e in entries)
+
+
+def app_ctx(client: TestClient):
+    return client.app.state.staff
+
+
+def test_refused_sign_ins_keep_no_typed_name_and_are_bounded(client: TestClient, clock: Clock) -> None:
+    """Issue 19 §6: a password typed into the username box is not kept; unauthenticated requests can
+    append only the client's budget of entries; a disabled account is answered as a wrong password."""
+    typed = "my secret password 123"
+    assert_error_shape(client.post("/api/staff/login", json={"username": typed, "password": "x"}), 401)
+    wrong = client.post("/api/staff/login", json={"username": "city", "password": "wrong wrong"})
+    app_ctx(client).accounts.disable("hongqi", clock.now)
+    disabled = client.post("/api/staff/login", json={"username": "hongqi", "password": PASSWORD})
+    assert (disabled.status_code, disabled.json()) == (wrong.status_code, wrong.json())
+    for i in range(guesses.SIGNIN_LIMIT + 10):
+        client.post("/api/staff/login", json={"username": f"guess{i}", "password": "x"})
+    clock.now += timedelta(minutes=20)
+    entries = client.get(f"/api/staff/audit?{QUERY}", headers=sign_in(client, "city")).json()["entries"]
+    denied = [e for e in entries if e["action"] == "login" and e["outcome"] == "denied"]
+    assert typed not in str(entries) and "secret" not in str(entries)
+    assert len(denied) == guesses.SIGNIN_LIMIT
+    assert {"city", "hongqi"} <= {e["actor"] for e in denied}
+    assert any(e["details"]["reason"] == "账户已停用" for e in denied)
+
+
+def test_csrf_cookie_is_scoped_to_the_staff_paths(client: TestClient) -> None:
+    """Issue 19 §8: the public site on the same origin never sees the readable CSRF cookie."""
+    r = client.post("/api/staff/login", json={"username": "city", "password": PASSWORD})
+    csrf = [h for h in r.headers.get_list("set-cookie") if h.startswith("ew_csrf=")]
+    assert sorted(h.split("Path=")[1].split(";")[0] for h in csrf) == ["/api/staff", "/staff"]
 
 
 def test_expired_token(client: TestClient, clock: Clock) -> None:

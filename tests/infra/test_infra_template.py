@@ -211,3 +211,19 @@ def test_a_missed_or_failed_daily_check_and_failing_submissions_raise_alarms() -
     assert ("5xx", json.dumps({"Ref": "Api"})) in watched
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_cloudfront_sends_the_security_headers_the_local_server_sends() -> None:
+    """Issue 19 §8: the site's pages in AWS carry the same headers as `enforcewatch serve` sends."""
+    from enforcewatch.api.headers import CSP, SITE_HEADERS
+
+    sam = load_template()
+    (name, policy), = resources_of_type(sam, "AWS::CloudFront::ResponseHeadersPolicy").items()
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert headers["ContentSecurityPolicy"]["ContentSecurityPolicy"] == CSP == SITE_HEADERS["content-security-policy"]
+    assert "ContentTypeOptions" in headers and SITE_HEADERS["x-content-type-options"] == "nosniff"
+    assert headers["FrameOptions"]["FrameOption"] == SITE_HEADERS["x-frame-options"]
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == SITE_HEADERS["referrer-policy"]
+    config = sam["Resources"]["Cdn"]["Properties"]["DistributionConfig"]
+    for behavior in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": name}

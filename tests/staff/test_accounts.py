@@ -9,7 +9,7 @@ import pytest
 
 from enforcewatch.errors import InputError, TooManyRequests, Unauthorized
 from enforcewatch.staff import totp
-from enforcewatch.staff.accounts import BAD_CREDENTIALS, FREE_FAILURES, LOCK_AFTER, Accounts
+from enforcewatch.staff.accounts import BAD_CREDENTIALS, FREE_FAILURES, LOCK_AFTER, Accounts, Disabled
 
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -71,7 +71,7 @@ def test_failures_slow_down_then_lock(accounts: Accounts) -> None:
 def test_disable_and_reset_bump_token_version(accounts: Accounts) -> None:
     before = accounts.get("hongqi").token_version
     accounts.disable("hongqi", NOW)
-    with pytest.raises(Unauthorized, match="停用"):
+    with pytest.raises(Disabled, match=BAD_CREDENTIALS):  # answered as a wrong password (issue 19)
         accounts.authenticate("hongqi", PASSWORD, None, NOW)
     accounts.enable("hongqi", NOW)
     accounts.reset_password("hongqi", "another long password", NOW)

@@ -13,7 +13,10 @@ from openpyxl import load_workbook
 from enforcewatch.errors import InputError
 from enforcewatch.staff import exports
 
-DANGEROUS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+2", "-3", "@SUM(A1)", "\tTAB", "\rCR"]
+DANGEROUS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+2", "-3", "@SUM(A1)", "\tTAB", "\rCR",
+             # issue 19 §7: full-width and small equals, and invisible characters before a formula
+             "＝HYPERLINK(\"http://x\")", "﹦1+1", "＋1", "－1", "＠SUM(A1)", "\u200b=1+1", "\ufeff=SUM(A1)",
+             "\u2060\u200d@A1", "\u00ad-1", "\u3000=1"]
 
 
 def report(point: str, month: str, inspections: list[dict], district: str = "红旗区", seq: int = 0) -> dict:
@@ -51,6 +54,9 @@ def test_csv_has_bom_and_neutralised_cells() -> None:
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert parsed[0] == ["甲", "乙"]
     assert [r[0] for r in parsed[1:]] == ["'" + v for v in DANGEROUS]
+    later = b"".join(exports.csv_chunks(["甲", "乙"], iter([["普通", v] for v in DANGEROUS])))
+    parsed = list(csv.reader(io.StringIO(later.decode("utf-8-sig"), newline="")))
+    assert [r[1] for r in parsed[1:]] == ["'" + v for v in DANGEROUS]
 
 
 def test_xlsx_cells_are_text_never_formulas(tmp_path) -> None:

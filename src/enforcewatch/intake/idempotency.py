@@ -34,11 +34,16 @@ def check_key(key: str | None) -> str | None:
     if key is None or key == "":
         return None
     if not _USABLE.fullmatch(key):
-        raise InputError(
-            "幂等键格式不正确",
-            [FieldError(loc=(FIELD,), msg=f"幂等键：应为{MIN_LENGTH}至{MAX_LENGTH}个可见英文字符")],
-        )
+        raise malformed_key()
     return key
+
+
+def malformed_key() -> InputError:
+    """What a key that is not a usable string gets (422), wherever it was found."""
+    return InputError(
+        "幂等键格式不正确",
+        [FieldError(loc=(FIELD,), msg=f"幂等键：应为{MIN_LENGTH}至{MAX_LENGTH}个可见英文字符")],
+    )
 
 
 def record_pk(scope: str, key: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -66,6 +67,20 @@ _MESSAGES = {
 def fingerprint(data: Any) -> str:
     """A stable hash of validated input: a retry with the same body has the same fingerprint."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def choice_schema(kind: str, *, many: bool = False, optional: bool = False) -> Callable[[dict[str, Any]], None]:
+    """`json_schema_extra` for a choice field: the enum of VOCABULARY[kind], read when the schema is
+    made (so the OpenAPI document lists exactly what `choice` accepts)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        options: list[Any] = list(VOCABULARY[kind])
+        if many:
+            schema["items"] = {"type": "string", "enum": options}
+        else:
+            schema["enum"] = [*options, None] if optional else options
+
+    return extra
 
 
 def choice(kind: str, value: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from enforcewatch.cells import FORMULA_AFTER_LINE_BREAK, FORMULA_CHARS, as_text
+from enforcewatch.cells import FORMULA_IN_ROW, as_text
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -88,7 +88,7 @@ class ExportRequest:
 
 
 def neutralise(value: str) -> str:
-    """A cell value a spreadsheet shows as text: a leading = + - @ tab or CR gets a `'` in front."""
+    """A cell value a spreadsheet shows as text: one starting like a formula (enforcewatch.cells) gets a `'`."""
     value = _ILLEGAL_XML.sub("", value)
     return as_text(value)
 
@@ -162,12 +162,12 @@ def csv_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(headers)
-    illegal, after_break = _ILLEGAL_XML.search, FORMULA_AFTER_LINE_BREAK.search
+    illegal, formula = _ILLEGAL_XML.search, FORMULA_IN_ROW.search
     for row in rows:
         cells = [v if type(v) is str else "" if v is None else str(v) if type(v) is int else cell_text(v)
                  for v in row]
         joined = "\n".join(cells)
-        if joined[:1] in FORMULA_CHARS or after_break(joined) or illegal(joined):
+        if formula(joined) or illegal(joined):
             cells = [neutralise(c) for c in cells]
         writer.writerow(cells)
         if buffer.tell() >= CHUNK:

@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from enforcewatch.api import openapi_doc
 from enforcewatch.api.errors import error_body, register_error_handlers
+from enforcewatch.api.headers import SecurityHeaders
 from enforcewatch.api.public import casework as casework_public
 from enforcewatch.api.public import forms
 from enforcewatch.api.public.routes import router
@@ -101,6 +102,7 @@ def create_app(
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin], allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Idempotency-Key"], max_age=600)
     app.add_middleware(BodyLimit, larger={casework_public.ANSWER_PATH: casework_public.ANSWER_LIMIT})
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, the 413 and the no-JS pages included
     openapi_doc.describe(app, {("post", "/api/reports"): (ReportIn, "201"),
                                ("post", "/api/complaints"): (ComplaintIn, "201"),
                                ("post", "/api/receipts"): ({"type": "object", "properties": {"code": {"type": "string"}}},

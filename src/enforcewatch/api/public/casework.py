@@ -11,8 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from enforcewatch.api import jsonbody
 from enforcewatch.api.errors import mark_form
 from enforcewatch.api.public import forms
+from enforcewatch.api.public.routes import guarded
 from enforcewatch.casework import attachments, verification
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.intake import reports
@@ -49,7 +51,7 @@ async def _fields(request: Request) -> tuple[dict[str, str], list[attachments.Up
                    if not isinstance(f, str) and (f.filename or f.size)]
         return values, uploads
     try:
-        data = await request.json()
+        data = jsonbody.loads(await request.body())
     except ValueError:
         data = None
     if not isinstance(data, dict):
@@ -71,7 +73,8 @@ async def open_requests(request: Request) -> Response:
     values, _ = await _fields(request)
     if _wants_page(request):
         mark_form(request, PAGE, {"point_id": values.get("point_id", "")})
-    point = reports.authenticate(request.app.state.table, values.get("point_id", ""), values.get("access_code", ""))
+    point = guarded(request, "access", lambda: reports.authenticate(
+        request.app.state.table, values.get("point_id", ""), values.get("access_code", "")))
     found = verification.open_requests(request.app.state.table, point["point_id"])
     if _wants_page(request):
         return _page(request, requests=found, form={"point_id": point["point_id"]})
@@ -84,7 +87,8 @@ async def answer(request: Request) -> Response:
     if _wants_page(request):
         mark_form(request, PAGE, {k: values.get(k, "") for k in ("point_id", "verify_id", "request_id", "text")})
     state = request.app.state
-    point = reports.authenticate(state.table, values.get("point_id", ""), values.get("access_code", ""))
+    point = guarded(request, "access", lambda: reports.authenticate(
+        state.table, values.get("point_id", ""), values.get("access_code", "")))
     out = verification.answer(state.table, _blobs(request), point["point_id"], values.get("verify_id", ""),
                               values.get("request_id", ""), values.get("text"), uploads, state.clock(), state.rng)
     if _wants_page(request):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -10,11 +9,12 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from enforcewatch.api import jsonbody
 from enforcewatch.api.errors import mark_form
 from enforcewatch.api.public import forms
 from enforcewatch.casework import verification
 from enforcewatch.errors import EnforceWatchError, FieldError, InputError, NotFound, Unauthorized
-from enforcewatch.intake import complaints, guesses, reports
+from enforcewatch.intake import complaints, guesses, idempotency, reports
 from enforcewatch.intake.idempotency import FIELD as IDEM_FIELD
 
 HONEYPOT = "website"  # hidden from people; bots fill it. Answered 422 with nothing stored (docs/submissions.md)
@@ -61,10 +61,12 @@ async def read_body(request: Request) -> Body:
             trap, key = _field(pairs, HONEYPOT), header_key or _field(pairs, IDEM_FIELD)
             body = Body(None, [(k, v) for k, v in pairs if k not in (HONEYPOT, IDEM_FIELD)], key or None)
         elif kind == "application/json":
-            data = json.loads(raw)
+            data = jsonbody.loads(raw)
             if not isinstance(data, dict):
                 raise InputError("提交内容应为 JSON 对象", [FieldError((), "提交内容应为 JSON 对象")])
             trap, key = str(data.pop(HONEYPOT, "") or ""), header_key or data.pop(IDEM_FIELD, None)
+            if key is not None and not isinstance(key, str):  # a number, list, object or boolean
+                raise idempotency.malformed_key()
             body = Body(data, None, key)
         else:
             raise UnsupportedMediaType("不支持该内容类型", [FieldError((), "不支持该内容类型，请以表单或 JSON 提交")])

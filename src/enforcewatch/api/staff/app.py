@@ -9,6 +9,8 @@ cookie session must echo `X-CSRF-Token` on every change.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from enforcewatch.api.staff import casework, insights
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
+    CSRF_PATHS,
     SESSION_COOKIE,
     staff_headers,
 )
@@ -31,10 +34,12 @@ from enforcewatch.api.staff.large_downloads import S3Downloads
 from enforcewatch.clock import china_date
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
+from enforcewatch.intake import guesses
 from enforcewatch.staff import audit, exports, staffing, tokens
-from enforcewatch.staff.accounts import Accounts
+from enforcewatch.staff.accounts import USERNAME_RE, Accounts, Disabled
 from enforcewatch.store.dynamo import DynamoTable
 
+UNKNOWN_ACTOR = "未知用户名"
 SOURCE_PAGE_DIR = Path(__file__).resolve().parents[4] / "site" / "templates" / "staff"  # a source checkout
 
 
@@ -75,10 +80,14 @@ router = APIRouter()
 
 @router.post("/api/staff/login")
 def login(body: LoginIn, request: Request, ctx: Ctx) -> JSONResponse:
+    client = request.client.host if request.client else "unknown"
     try:
-        user = ctx.accounts.authenticate(body.username, body.password, body.totp, ctx.now())
+        user = ctx.accounts.authenticate(body.username, body.password, body.totp, ctx.now(), client)
+    except guesses.BudgetSpent:
+        raise  # past the client's budget nothing is appended: the log cannot be flooded from outside
     except EnforceWatchError as exc:
-        ctx.log(body.username, "login", {"reason": exc.message}, outcome="denied")
+        reason = "账户已停用" if isinstance(exc, Disabled) else exc.message
+        ctx.log(refused_actor(ctx, body.username), "login", {"reason": reason}, outcome="denied")
         raise
     token, claims = tokens.issue(user, ctx.secret, ctx.now(), ctx.rng)
     ctx.log(user.username, "login", {"role": user.role, "district": user.district})
@@ -88,8 +97,19 @@ def login(body: LoginIn, request: Request, ctx: Ctx) -> JSONResponse:
     secure = request.url.scheme == "https"
     response.set_cookie(SESSION_COOKIE, token, max_age=tokens.TTL_SECONDS, path="/api/staff",
                         httponly=True, samesite="strict", secure=secure)
-    response.set_cookie(CSRF_COOKIE, csrf, max_age=tokens.TTL_SECONDS, path="/", samesite="strict", secure=secure)
+    for path in CSRF_PATHS:  # readable by the staff pages' scripts only, never by the public site's
+        response.set_cookie(CSRF_COOKIE, csrf, max_age=tokens.TTL_SECONDS, path=path, samesite="strict",
+                            secure=secure)
     return response
+
+
+def refused_actor(ctx: StaffContext, typed: str) -> str:
+    """Who a refused sign-in is logged under: an account's username, or for anything else typed (a
+    mistyped name, a password typed into the wrong box) only a keyed hash, so repeats can be told apart."""
+    if USERNAME_RE.match(typed) and ctx.accounts.get(typed) is not None:
+        return typed
+    digest = hmac.new(ctx.secret.encode(), typed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return f"{UNKNOWN_ACTOR}#{digest[:16]}"
 
 
 @router.post("/api/staff/logout")
@@ -98,7 +118,8 @@ def logout(scope: ScopeDep, request: Request, ctx: Ctx) -> JSONResponse:
     ctx.log(scope.username, "logout", {})
     response = JSONResponse({"ok": True})
     response.delete_cookie(SESSION_COOKIE, path="/api/staff")
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    for path in CSRF_PATHS:
+        response.delete_cookie(CSRF_COOKIE, path=path)
     return response
 
 

@@ -12,6 +12,7 @@ from enforcewatch.errors import Unauthorized
 SESSION_COOKIE = "ew_staff"
 CSRF_COOKIE = "ew_csrf"
 CSRF_HEADER = "x-csrf-token"
+CSRF_PATHS = ("/staff", "/api/staff")  # the staff page and the insights page, not the public site
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
