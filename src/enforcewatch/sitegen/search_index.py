@@ -16,9 +16,8 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-import tempfile
+import threading
 from collections.abc import Mapping
-from pathlib import Path
 
 from enforcewatch.errors import ContentError, ContentProblem
 
@@ -48,12 +47,14 @@ def pagefind_version() -> str:
 
 
 class _Service:
-    """Pagefind's indexing service (`pagefind --service`), spoken to directly over its pipe.
+    """Pagefind's indexing service (`pagefind --service`), spoken to directly over its pipes.
 
     The requests and answers are those of Pagefind's own Python client (base64 JSON messages,
-    each followed by a comma), but its client waits 100 ms before reading each answer: four
-    answers per bundle made every bundle cost at least 0.4 s whatever its size. Here answers are
-    read as soon as they arrive, and each step is sent for every bundle at once.
+    each followed by a comma), but that client waits 100 ms before reading each answer (at least
+    0.1 s per page added one by one, 0.4 s per bundle) and goes through the disk for the pages
+    and the bundle. Here every request of a step is sent at once by a writer thread while the
+    answers are read as they arrive, and pages and bundle files travel over the pipes: on a slow
+    disk writing the pages out and the bundle back cost more than indexing them.
     """
 
     def __init__(self) -> None:
@@ -67,23 +68,38 @@ class _Service:
         self.buffer = b""
 
     def ask(self, payloads: list[dict[str, object]]) -> list[dict[str, object]]:
-        """Send every request, then return the answers in the same order."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        ids = []
+        """Send every request and return the answers in the same order."""
+        ids, messages = [], []
         for payload in payloads:
             self.next_id += 1
             ids.append(self.next_id)
             message = json.dumps({"message_id": self.next_id, "payload": payload}).encode("utf-8")
-            self.proc.stdin.write(base64.b64encode(message) + b",")
-        self.proc.stdin.flush()
-        answers: dict[int, dict[str, object]] = {}
-        while len(answers) < len(ids):
-            answer = json.loads(base64.b64decode(self._read_message()))
-            payload = answer.get("payload") or {}
-            if payload.get("type") == "Error":
-                raise RuntimeError(str(payload.get("message")))
-            answers[answer.get("message_id")] = payload
+            messages.append(base64.b64encode(message) + b",")
+        failed: list[BaseException] = []
+        # Written from another thread: a full pipe each way would otherwise block both processes.
+        writer = threading.Thread(target=self._send, args=(b"".join(messages), failed), daemon=True)
+        writer.start()
+        answers: dict[object, dict[str, object]] = {}
+        try:
+            while len(answers) < len(ids):
+                answer = json.loads(base64.b64decode(self._read_message()))
+                payload = answer.get("payload") or {}
+                if payload.get("type") == "Error":
+                    raise RuntimeError(str(payload.get("message")))
+                answers[answer.get("message_id")] = payload
+        finally:
+            writer.join()
+        if failed:
+            raise OSError(str(failed[0]))
         return [answers[i] for i in ids]
+
+    def _send(self, data: bytes, failed: list[BaseException]) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except OSError as exc:
+            failed.append(exc)
 
     def _read_message(self) -> bytes:
         assert self.proc.stdout is not None
@@ -102,49 +118,60 @@ class _Service:
         self.proc.wait()
 
 
-def _run_pagefind(jobs: list[tuple[Path, Path]]) -> None:
-    """Index each pages directory into its output directory, all in one Pagefind process."""
+def page_url(rel: str) -> str:
+    """The URL Pagefind gives a page it reads from `rel` in a site directory."""
+    return "/" + rel.removesuffix("index.html")
+
+
+def _run_pagefind(parts: list[Mapping[str, bytes]]) -> list[dict[str, bytes]]:
+    """Index each part (relative page path -> bytes), all in one Pagefind process; return each
+    part's bundle files by path."""
     service = _Service()
     try:
-        config = {"force_language": LANGUAGE}
-        created = service.ask([{"type": "NewIndex", "config": config} for _ in jobs])
+        created = service.ask([{"type": "NewIndex", "config": {"force_language": LANGUAGE}} for _ in parts])
         indexes = [answer["index_id"] for answer in created]
-        service.ask([{"type": "AddDir", "index_id": i, "path": str(pages)} for i, (pages, _) in zip(indexes, jobs, strict=True)])
-        service.ask([{"type": "WriteFiles", "index_id": i, "output_path": str(out)}
-                     for i, (_, out) in zip(indexes, jobs, strict=True)])
+        service.ask([{"type": "AddFile", "index_id": i, "url": page_url(rel), "file_path": None,
+                      "file_contents": data.decode("utf-8")}
+                     for i, pages in zip(indexes, parts, strict=True) for rel, data in pages.items()])
+        got = service.ask([{"type": "GetFiles", "index_id": i} for i in indexes])
     finally:
         service.close()
+    bundles = []
+    for answer in got:
+        files = answer.get("files")
+        if not isinstance(files, list):
+            raise OSError("Pagefind 没有返回索引文件")
+        bundles.append({str(f["path"]).lstrip("/"): base64.b64decode(f["content"]) for f in files})
+    return bundles
 
 
 def _fail(message: str) -> ContentError:
     return ContentError([ContentProblem(BUNDLE_DIR, None, "", f"生成搜索索引失败：{message}")])
 
 
+def _prefix(files: Mapping[str, bytes]) -> str:
+    """The directory Pagefind puts its bundle under in the paths it returns (pagefind/...)."""
+    entry = next((rel for rel in files if rel.endswith("pagefind-entry.json")), None)
+    if entry is None:
+        raise _fail("Pagefind 没有输出文件")
+    return entry.removesuffix("pagefind-entry.json")
+
+
 def build_bundles(parts: Mapping[str, Mapping[str, bytes]], primary: str | None = None) -> dict[str, dict[str, bytes]]:
     """Index each part (name -> relative page path -> bytes) into a Pagefind bundle of its own;
     return name -> the bundle's files by path inside it. Only the `primary` part keeps Pagefind's
     script, WebAssembly and UI files; the others keep their index data (DATA_FILES)."""
-    with tempfile.TemporaryDirectory(prefix="ew-search-") as tmp:
-        # Pagefind reads a directory far faster than it takes pages one by one over its pipe.
-        jobs = {}
-        for n, (name, pages) in enumerate(sorted(parts.items())):
-            pages_dir, out = Path(tmp) / f"pages-{n}", Path(tmp) / f"out-{n}"
-            for rel, data in pages.items():
-                target = pages_dir / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            jobs[name] = (pages_dir, out)
-        try:
-            _run_pagefind(list(jobs.values()))
-        except (OSError, AssertionError, RuntimeError) as exc:
-            raise _fail(str(exc)) from exc
-        bundles = {}
-        for name, (_pages, out) in jobs.items():
-            files = {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
-            if "pagefind-entry.json" not in files:
-                raise _fail("Pagefind 没有输出文件")
-            bundles[name] = {rel: path.read_bytes() for rel, path in files.items()
-                             if name == primary or any(rel.startswith(d) or rel.endswith(d) for d in DATA_FILES)}
+    names = sorted(parts)
+    try:
+        got = _run_pagefind([parts[name] for name in names])
+    except (OSError, AssertionError, RuntimeError, ValueError, KeyError) as exc:
+        raise _fail(str(exc)) from exc
+    bundles = {}
+    for name, files in zip(names, got, strict=True):
+        prefix = _prefix(files)
+        inside = {rel[len(prefix):]: data for rel, data in files.items() if rel.startswith(prefix)}
+        bundles[name] = {rel: data for rel, data in sorted(inside.items())
+                         if name == primary or any(rel.startswith(d) or rel.endswith(d) for d in DATA_FILES)}
     if primary is not None and "pagefind.js" not in bundles.get(primary, {}):
         raise _fail("Pagefind 没有输出文件")
     return bundles
