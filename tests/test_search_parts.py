@@ -47,6 +47,10 @@ def test_item_pages_go_to_their_lists_buckets_and_the_rest_to_the_primary(monkey
     buckets = {name for name in parts if name.startswith("leniency-")}
     assert buckets <= {f"leniency-{b}" for b in range(4)} and len(buckets) > 1  # 10 pages / 3: 4 buckets
     assert sorted(rel for name in buckets for rel in parts[name]) == sorted(pages[3:])
+    small = ["about/index.html", "leniency/index.html", "leniency/x-1/index.html", "leniency/x-2/index.html"]
+    assert searchparts.assign(small, LISTS) == {  # the list fits in one part: its own page joins it
+        "": ["about/index.html"], "leniency-0": ["leniency/index.html", "leniency/x-1/index.html", "leniency/x-2/index.html"]}
+    assert searchparts.assign(small[:3], LISTS) == {"": small[:3]}  # a site of 3 pages or fewer: one bundle
 
 
 def test_a_new_item_moves_no_other_page(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,9 +12,11 @@ import boto3
 from enforcewatch.config import Settings
 from enforcewatch.monitoring.flags import scheduled_check
 from enforcewatch.store.dynamo import DynamoTable
+from enforcewatch.store.snapstart import after_restore, renew_clients
 
 settings = Settings.from_env(os.environ)
 table = DynamoTable.from_settings(settings)
+after_restore(renew_clients(table))  # SnapStart: no client from the snapshot is reused
 
 
 def publish(subject: str, message: str) -> None:

@@ -1,13 +1,15 @@
 """The search index in parts, so that a rebuild re-indexes only the parts whose pages changed.
 
-Which part a page belongs to:
+Which part a page belongs to (a site of at most PAGES_PER_PART pages is one bundle: every part
+is one more set of downloads for each search):
 
 - an item page of a list (`<list>/<id>/index.html`) goes to one of the list's buckets, chosen by a
   digest of its path (so adding or removing an item moves no other page); a list has as many
   buckets as it needs for about PAGES_PER_PART pages each, rounded up to a power of two, so the
   count changes only when the list doubles or halves;
 - a list's own page (`<list>/index.html`, which shows every item) is a part of its own, since
-  it changes whenever any of its items does;
+  it changes whenever any of its items does; when the list's items fit in one part, it joins
+  that part instead (one bundle fewer for the search page to load);
 - every other page (home, about, the forms) is the primary part, published at `pagefind/` with
   Pagefind's script and WebAssembly.
 
@@ -47,14 +49,19 @@ def _buckets(count: int) -> int:
 def assign(pages: Iterable[str], lists: Iterable[str]) -> dict[str, list[str]]:
     """Part name -> the pages in it (sorted), for the indexed `pages` of a site with `lists`."""
     pages, lists = sorted(pages), set(lists)
+    if len(pages) <= PAGES_PER_PART:  # a small site: one bundle, re-indexed whole, is cheap and lightest to search
+        return {PRIMARY: pages} if pages else {}
     items: dict[str, list[str]] = {}
     for rel in pages:
         head, _, rest = rel.partition("/")
         if head in lists and rest != "index.html":
             items.setdefault(head, []).append(rel)
     parts: dict[str, list[str]] = {}
+    single = set()  # lists whose items fit in one part: their own page joins it (it changes with any of them)
     for head, rels in items.items():
         buckets = _buckets(len(rels))
+        if buckets == 1:
+            single.add(head)
         for rel in rels:
             bucket = int(digest(rel.encode("utf-8"))[:8], 16) % buckets
             parts.setdefault(f"{head}-{bucket}", []).append(rel)
@@ -62,8 +69,9 @@ def assign(pages: Iterable[str], lists: Iterable[str]) -> dict[str, list[str]]:
     for rel in pages:
         if rel not in placed:
             head, _, rest = rel.partition("/")
-            parts.setdefault(head if head in lists and rest == "index.html" else PRIMARY, []).append(rel)
-    return parts
+            name = PRIMARY if head not in lists or rest != "index.html" else f"{head}-0" if head in single else head
+            parts.setdefault(name, []).append(rel)
+    return {name: sorted(rels) for name, rels in parts.items()}
 
 
 def part_dir(name: str, key: str) -> str:
