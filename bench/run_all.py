@@ -33,6 +33,14 @@ TARGETS = {
 }
 
 
+# Targets of issue #20 that no script here measures yet, printed under the table so none is forgotten.
+NOT_BENCHMARKED = (
+    "staff pages (flag queue, dashboard; 10,000 points, a year of flags) ≤ 2× one paginated read: "
+    "the pages are not on main yet",
+    "scripts/test on a fresh clone under 6 minutes: timed by running it, not by a benchmark",
+)
+
+
 def result_lines(out: str) -> list[Row]:
     rows = []
     for line in out.splitlines():
@@ -171,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
     for name, rows in collected.items():
         print(summarize(name, rows))
-    for note in skipped:
-        print(f"\nskipped or failed: {note}")
+    notes = [f"not benchmarked here: {n}" for n in NOT_BENCHMARKED] + [f"skipped or failed: {n}" for n in skipped]
+    print("".join(f"\n{note}\n" for note in notes), end="")
     return 1 if any("exited" in s for s in skipped) else 0
 
 

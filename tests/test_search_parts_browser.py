@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "site" / "templates"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-QUERIES = ("食品", "许可", "首违不罚", "安全生产", "营业执照", "道路运输", "检查", "行政处罚", "示范市")
+QUERIES = ("食品", "首违不罚", "安全生产", "营业执照", "道路运输", "行政处罚")  # one and several words (search.js)
 NEW_NAME = "食品经营许可甲乙丙"
 
 
