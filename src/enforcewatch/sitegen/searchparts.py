@@ -122,7 +122,8 @@ def build_parts(rendered: Mapping[str, bytes], kept: Mapping[str, str], lists: I
     if PRIMARY not in keys:  # the primary bundle carries the script (a site always has its home page)
         keys[PRIMARY] = key_of("pagefind", version, search_index.LANGUAGE)
         todo[PRIMARY] = {}
-    for name, bundle in search_index.build_bundles(todo, primary=PRIMARY if PRIMARY in todo else None).items():
+    built = search_index.build_bundles(todo, primary=PRIMARY if PRIMARY in todo else None) if todo else {}
+    for name, bundle in built.items():
         base = part_dir(name, keys[name])
         for rel, data in bundle.items():
             result.files[f"{base}/{rel}"] = data
