@@ -13,9 +13,11 @@ from enforcewatch.clock import utc_now
 from enforcewatch.config import Settings
 from enforcewatch.jobs.daily import scheduled
 from enforcewatch.store.dynamo import DynamoTable
+from enforcewatch.store.snapstart import after_restore, renew_clients
 
 settings = Settings.from_env(os.environ)
 table = DynamoTable.from_settings(settings)
+after_restore(renew_clients(table))  # SnapStart: no client from the snapshot is reused
 
 
 def publish(subject: str, message: str) -> None:

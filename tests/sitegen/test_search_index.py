@@ -27,11 +27,15 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _fragments(out: Path) -> list[dict]:
+    """Every indexed page's stored text, from the primary bundle and each part the search page merges."""
+    bundles = [out / "pagefind"] + [out / p.strip("/") for p in
+                                    json.loads((out / "pagefind" / "parts.json").read_text())["parts"]]
     docs = []
-    for path in sorted((out / "pagefind" / "fragment").iterdir()):
-        raw = gzip.decompress(path.read_bytes())
-        assert raw.startswith(b"pagefind_dcd")
-        docs.append(json.loads(raw[len(b"pagefind_dcd"):]))
+    for bundle in bundles:
+        for path in sorted((bundle / "fragment").iterdir()):
+            raw = gzip.decompress(path.read_bytes())
+            assert raw.startswith(b"pagefind_dcd")
+            docs.append(json.loads(raw[len(b"pagefind_dcd"):]))
     return docs
 
 

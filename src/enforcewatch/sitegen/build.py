@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from enforcewatch.errors import ContentError, ContentProblem
-from enforcewatch.sitegen import datafiles, feeds, manifest, search_index
+from enforcewatch.sitegen import datafiles, feeds, manifest, search_index, searchparts
 from enforcewatch.sitegen.assets import AssetManifest
 from enforcewatch.sitegen.catalog import Department, ListItem
 from enforcewatch.sitegen.content import LIST_FILES, Content, load_content
@@ -280,13 +280,16 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
             raise ContentError(out.problems)
         pages = sum(1 for rel in [*out.files, *out.kept] if rel.endswith(".html"))
         search_pages, started = 0, time.perf_counter()
-        if search:
-            for rel in out.kept:  # the index needs every page's text
-                out.files[rel] = (out_dir / rel).read_bytes()
-            out.kept.clear()
-            search_pages = len(search_index.indexed_pages(out.files))
-            for rel, data in search_index.build_index(out.files).items():
+        if search:  # in parts: only the parts whose pages changed are indexed again (searchparts.py)
+            parts = searchparts.build_parts(out.files, out.kept, [s.key for s in LISTS],
+                                            last if last.records else None, lambda rel: (out_dir / rel).read_bytes())
+            search_pages = parts.pages
+            for rel, data in parts.files.items():
                 out.add(rel, data, search_index.BUNDLE_DIR)
+            out.keys.update(parts.keys)
+            for rel, key in parts.kept.items():  # checked against the manifest by build_parts
+                out.kept[rel] = out.keys[rel] = key
+                out.origin[rel] = search_index.BUNDLE_DIR
         search_seconds = time.perf_counter() - started
     except BaseException:
         if fresh is not None:
