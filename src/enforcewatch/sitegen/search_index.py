@@ -59,7 +59,8 @@ class _Service:
     """
 
     def __init__(self) -> None:
-        from pagefind.service import get_executable  # the binary of the pinned pagefind package
+        # cold start: the binary of the pinned pagefind package is looked up only when the build indexes
+        from pagefind.service import get_executable
 
         exe = get_executable()
         if exe is None:
