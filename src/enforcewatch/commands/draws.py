@@ -3,6 +3,7 @@
     draws verify RECORD.json [--content site/content] [--announced DIGEST]
     draws membership RECORD.json --uscc CODE --salt SALT
     draws secret --draw ID --party agency|justice|point
+    draws open|commit|reveal|run|publish|proof|show|list ...   (the staff workflow: commands/draws_tasks.py)
 
 `verify` exits 1 and prints one line per difference; `membership` exits 1 when the enterprise is
 not among the candidates.
@@ -21,6 +22,8 @@ from enforcewatch.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from enforcewatch.commands import draws_tasks
+
     p = subparsers.add_parser("draws", help="双随机 draws: verify a record, check membership, run the workflow")
     sub = p.add_subparsers(dest="draws_command", metavar="ACTION")
     sub.required = True
@@ -42,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--draw", required=True, help="draw id")
     s.add_argument("--party", required=True, choices=("agency", "justice", "point"))
     s.set_defaults(func=run_secret)
+    draws_tasks.register(sub)
 
 
 def read_record(path: Path) -> verify.rec.DrawRecord:

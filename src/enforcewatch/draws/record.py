@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from enforcewatch.draws.hashing import ALGORITHM, tagged
 
 SCHEMA = "enforcewatch-draw/1"
-Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
+Hex = Annotated[str, StringConstraints(pattern=HEX64_RE.pattern)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?\+08:00$")
