@@ -51,6 +51,8 @@ def test_the_whole_cycle_on_the_store(table: Any) -> None:
     assert announced.status == "announced" and verify.check(announced) == []
     with pytest.raises(InputError, match="未到抽取时间"):
         tasks.reveal(table, "d-1", "agency", SECRETS["agency"], SCHEDULED - dt.timedelta(minutes=1))
+    with pytest.raises(InputError, match="秘密应为 64 位十六进制"):
+        tasks.reveal(table, "d-1", "justice", "j" * 64, SCHEDULED)
     with pytest.raises(InputError, match="司法局揭示的秘密与其承诺不符"):
         tasks.reveal(table, "d-1", "justice", "0" * 64, SCHEDULED)
     for party in ("agency", "justice"):

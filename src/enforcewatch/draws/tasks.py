@@ -186,6 +186,8 @@ def reveal(table: DynamoTable, draw_id: str, party: str, secret: str, now: dt.da
     if now < dt.datetime.fromisoformat(task["scheduled_at"]):
         raise _fail("secret", f"未到抽取时间（{task['scheduled_at']}），不能揭示")
     secret = secret.strip().lower()
+    if not rec.HEX64_RE.match(secret):
+        raise _fail("secret", "秘密应为 64 位十六进制（由 enforcewatch draws secret 生成）")
     if commit_hash(draw_id, party, secret) != task["commitments"][party]["commitment"]:
         raise _fail("secret", f"{rec.PARTY_ROLES[party]}揭示的秘密与其承诺不符")
     if party in task["reveals"]:
@@ -254,8 +256,8 @@ def completed_selections(table: DynamoTable) -> Iterator[dict[str, Any]]:
     """Each completed draw with who it selected (confidential; for matching)."""
     for task in listing(table):
         if task["state"] in ("completed", "published"):
-            yield {"draw_id": task["draw_id"], "agency": task["agency"], "scheduled_at": task["scheduled_at"],
-                   "selected": selected(table, task)}
+            yield {"draw_id": task["draw_id"], "item_id": task["item_id"], "agency": task["agency"],
+                   "scheduled_at": task["scheduled_at"], "selected": selected(table, task)}
 
 
 def _china(now: dt.datetime) -> str:
