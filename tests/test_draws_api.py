@@ -88,3 +88,36 @@ def test_bad_input_names_the_field(staff) -> None:
     assert r.status_code == 422 and "统一社会信用代码应为18位" in r.text
     r = client.post("/api/staff/draws/none/commitments", headers=office, json={"party": "agency", "commitment": "0" * 64})
     assert r.status_code == 404
+
+
+ROUTES = {
+    ("GET", "/api/staff/draws"): ("/api/staff/draws", None),
+    ("POST", "/api/staff/draws"): ("/api/staff/draws", SPEC),
+    ("GET", "/api/staff/draws/{draw_id}"): ("/api/staff/draws/api-1", None),
+    ("POST", "/api/staff/draws/{draw_id}/commitments"): (
+        "/api/staff/draws/api-1/commitments", {"party": "agency", "commitment": "0" * 64}),
+    ("POST", "/api/staff/draws/{draw_id}/reveals"): ("/api/staff/draws/api-1/reveals", {"party": "agency", "secret": "0" * 64}),
+    ("POST", "/api/staff/draws/{draw_id}/run"): ("/api/staff/draws/api-1/run", None),
+    ("GET", "/api/staff/draws/{draw_id}/record"): ("/api/staff/draws/api-1/record", None),
+    ("POST", "/api/staff/draws/{draw_id}/publish"): ("/api/staff/draws/api-1/publish", None),
+    ("POST", "/api/staff/draws/{draw_id}/proofs"): ("/api/staff/draws/api-1/proofs", {"uscc": uscc(3)}),
+}
+
+
+def test_every_draw_route_is_checked_below() -> None:
+    from enforcewatch.api.staff.draws import router
+
+    assert {(m, r.path) for r in router.routes for m in r.methods if m != "HEAD"} == set(ROUTES)
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_only_the_city_office_reaches_a_draw(staff, route) -> None:
+    client, _ = staff
+    office = login(client, "city")
+    assert client.post("/api/staff/draws", headers=office, json=SPEC).status_code == 201
+    url, body = ROUTES[route]
+    anonymous = client.request(route[0], url, json=body)
+    assert anonymous.status_code == 401 and anonymous.json()["ok"] is False
+    district = client.request(route[0], url, json=body, headers=login(client, "hongqi"))
+    assert district.status_code == 403 and district.json()["errors"][0]["msg"] == "仅市级账户可以使用此功能"
+    assert uscc(3) not in district.text
