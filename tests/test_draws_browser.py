@@ -102,6 +102,7 @@ TAMPERING = {
     "result": (lambda d: d["result"][0].update(inspectors=d["result"][0]["inspectors"][::-1]),
                "第 1 家的检查人员与按种子复算的结果不符"),
     "count": (lambda d: d["classes"][2].update(count=1), "C类抽取数量 1 与比例"),
+    "ratio": (lambda d: d["classes"][3].update(ratio_bp=5000), "D类抽查比例 50% 与公布的随机抽查事项清单（scjg-cc-001）的 30% 不符"),
 }
 
 

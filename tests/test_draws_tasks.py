@@ -39,6 +39,8 @@ def test_the_whole_cycle_on_the_store(table: Any) -> None:
     assert task["chunks"] == 2 and task["sizes"] == {"A": 625, "B": 625, "C": 625, "D": 625}
     with pytest.raises(Conflict, match="已存在"):
         tasks.open_task(table, spec(), RATIOS, "x", "office", SCHEDULED, rng)
+    with pytest.raises(Conflict, match="收集承诺中，不能公布"):
+        tasks.publish(table, "d-1")
     with pytest.raises(Conflict, match="收集承诺中，不能揭示"):
         tasks.reveal(table, "d-1", "agency", SECRETS["agency"], SCHEDULED)
     for party in ("agency", "justice"):
@@ -48,6 +50,8 @@ def test_the_whole_cycle_on_the_store(table: Any) -> None:
     task = tasks.commit(table, "d-1", "point", commitment("d-1", "point", SECRETS["point"]), SCHEDULED)
     assert task["state"] == "announced"
     announced = tasks.announced_record(table, task)
+    assert tasks.publish(table, "d-1")[1] == announced.dump()  # published at once, before any reveal
+    assert tasks.get(table, "d-1")["state"] == "announced"
     assert announced.status == "announced" and verify.check(announced) == []
     with pytest.raises(InputError, match="未到抽取时间"):
         tasks.reveal(table, "d-1", "agency", SECRETS["agency"], SCHEDULED - dt.timedelta(minutes=1))

@@ -158,6 +158,30 @@ function say(out, text, ok) {
   out.className = ok ? "draw-check ok" : "draw-check failed";
 }
 
+// The ratios of the matter on the published 随机抽查事项清单 (the site's own data download).
+export function ratioFindings(record, items) {
+  const item = items.find((i) => i.id === record.matter.item_id);
+  if (!item) return [`随机抽查事项清单中没有事项 ${record.matter.item_id}`];
+  const found = [];
+  for (const c of record.classes) {
+    const pct = c.code in item.ratio_pct ? item.ratio_pct[c.code] : item.ratio_pct.base;
+    if (pct === undefined) found.push(`${c.code}类在公布的随机抽查事项清单（${item.id}）中没有抽查比例`);
+    else if (Math.round(pct * 100) !== c.ratio_bp) {
+      found.push(`${c.code}类抽查比例 ${c.ratio_bp / 100}% 与公布的随机抽查事项清单（${item.id}）的 ${pct}% 不符`);
+    }
+  }
+  return found;
+}
+
+async function publishedRatios(record) {
+  try {
+    const res = await fetch("/data/spot-checks.json");
+    return res.ok ? ratioFindings(record, await res.json()) : [];
+  } catch {
+    return []; // the list download is not reachable (a saved page): the ratios are not compared
+  }
+}
+
 async function checkInto(out, load) {
   if (!globalThis.crypto || !crypto.subtle) {
     say(out, "此浏览器不支持 WebCrypto（需通过 https 访问本页）。请按下方说明用命令行核验。", false);
@@ -166,7 +190,7 @@ async function checkInto(out, load) {
   say(out, "正在核验……", true);
   try {
     const record = await load();
-    const found = await verifyRecord(record);
+    const found = [...(await publishedRatios(record)), ...(await verifyRecord(record))];
     if (found.length === 0) say(out, `核验通过：按公布的承诺、揭示值和算法复算，抽取结果（${record.result.length} 家）与记录一致。`, true);
     else say(out, "核验未通过：" + found.join("；"), false);
   } catch (err) {

@@ -218,10 +218,14 @@ def selected(table: DynamoTable, task: Mapping[str, Any]) -> list[dict[str, Any]
 
 
 def publish(table: DynamoTable, draw_id: str) -> tuple[dict[str, Any], str]:
-    """Mark published and return the record to put in site/content/draws/ (publishing twice is fine)."""
+    """The record to put in site/content/draws/: once announced, the announced record (publish it at
+    once, docs/draws.md "Threat model"); once drawn, the completed one, and the task is marked
+    published. Publishing again gives the same record."""
     task = get(table, draw_id)
-    if task["state"] not in ("completed", "published"):
-        _require_state(task, "completed", "公布")
+    if task["state"] == "open":
+        _require_state(task, "announced", "公布")
+    if task["state"] == "announced":
+        return task, announced_record(table, task).dump()
     body = completed_record(table, task).dump()
     if task["state"] == "completed":
         task = save_revision(table, task, {"state": "published"})
