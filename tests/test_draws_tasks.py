@@ -82,13 +82,23 @@ def test_the_whole_cycle_on_the_store(table: Any) -> None:
     assert [t["draw_id"] for t in tasks.listing(table)] == ["d-1"]
 
 
+def test_a_lost_chunk_of_candidates_stops_the_announcement(moto_table: Any) -> None:
+    tasks.open_task(moto_table, spec(n=2100), RATIOS, "x", "office", SCHEDULED, random.Random(2))
+    moto_table.put({"pk": "DRAW#d-1", "sk": "CAND#00001", "entries": ""})  # as if the write had been lost
+    tasks.commit(moto_table, "d-1", "agency", commitment("d-1", "agency", SECRETS["agency"]), SCHEDULED)
+    tasks.commit(moto_table, "d-1", "justice", commitment("d-1", "justice", SECRETS["justice"]), SCHEDULED)
+    with pytest.raises(Conflict, match="候选名录与开启时不一致"):
+        tasks.commit(moto_table, "d-1", "point", commitment("d-1", "point", SECRETS["point"]), SCHEDULED)
+
+
 @pytest.mark.parametrize(("over", "says"), [
     ({"candidates": [{"uscc": "91330100000000000X", "credit_class": "A"}]}, "第 1 家：统一社会信用代码校验位不正确"),
+    ({"candidates": [{"uscc": "91330100000000000X"}]}, "第 1 家：信用类别应为 A、B、C、D 等"),
     ({"parties": ["agency"]}, "参与方须包括 agency（执法机关）和 justice（司法局）"),
     ({"scheduled_at": "2026-11-20 10:00"}, "抽取时间应写作北京时间"),
     ({"team_size": 11}, "team_size"),
     ({"inspectors": ["ZF-01"], "team_size": 2}, "执法检查人员只有 1 人"),
-], ids=["uscc", "parties", "time", "team too big", "too few inspectors"])
+], ids=["uscc", "no class", "parties", "time", "team too big", "too few inspectors"])
 def test_a_bad_spec_is_refused_naming_the_field(moto_table: Any, over: dict[str, Any], says: str) -> None:
     with pytest.raises(InputError, match=says):
         tasks.open_task(moto_table, spec(n=3, **over), RATIOS, "x", "office", SCHEDULED, random.Random(1))

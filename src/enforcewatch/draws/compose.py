@@ -5,6 +5,7 @@ what they produce.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from enforcewatch.draws.hashing import commitment, leaf, salt_for
 from enforcewatch.draws.selection import ClassDraw, count_for, run
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.uscc import problem as uscc_problem
+
+CLASS_CODE = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,10 @@ def classes_of(draw_id: str, task_key: str, candidates: Sequence[Candidate],
             problems.append(FieldError(("candidates", n, "uscc"), f"第 {n} 家：{bad}"))
         elif c.uscc in seen:
             problems.append(FieldError(("candidates", n, "uscc"), f"第 {n} 家：统一社会信用代码 {c.uscc} 重复"))
-        if c.credit_class not in ratios_bp and "base" not in ratios_bp:
+        if not CLASS_CODE.match(c.credit_class):
+            problems.append(FieldError(("candidates", n, "credit_class"),
+                                       f"第 {n} 家：信用类别应为 A、B、C、D 等字母或数字（1 至 8 位），而不是“{c.credit_class}”"))
+        elif c.credit_class not in ratios_bp and "base" not in ratios_bp:
             problems.append(FieldError(("candidates", n, "credit_class"), f"第 {n} 家：信用类别 “{c.credit_class}” 没有公布的抽查比例"))
         seen.add(c.uscc)
         groups.setdefault(c.credit_class, []).append(leaf(draw_id, c.uscc, salt_for(task_key, c.uscc)))

@@ -100,22 +100,25 @@ def open_task(table: DynamoTable, data: Any, ratios_bp: Mapping[str, int], matte
             "team_size": spec.team_size, "inspectors": sorted(set(spec.inspectors)), "parties": spec.parties,
             "previous_draw": spec.previous_draw, "ratios_bp": dict(ratios_bp), "avoid": spec.avoid,
             "task_key": task_key, "chunks": (len(candidates) + CHUNK - 1) // CHUNK,
-            "sizes": {c.code: c.size for c in classes}, "commitments": {}, "reveals": {}, "state": "open",
+            "sizes": {c.code: c.size for c in classes}, "candidates_digest": rec.candidates_digest(spec.id, classes),
+            "commitments": {}, "reveals": {}, "state": "open",
             "opened_at": iso(now), "opened_by": actor, "rev": 0}
+    if table.get(pk, sk) is not None:
+        raise Conflict(f"抽取任务 {spec.id} 已存在")
+    for n in range(head["chunks"]):  # the chunks first: a task never points at chunks not yet written
+        part = candidates[n * CHUNK:(n + 1) * CHUNK]
+        table.put({"pk": pk, "sk": f"CAND#{n:05d}", "entries": ";".join(f"{c.uscc}:{c.credit_class}" for c in part)})
     try:
         table.put_new(head)
     except ConditionFailed:
         raise Conflict(f"抽取任务 {spec.id} 已存在") from None
-    for n in range(head["chunks"]):
-        part = candidates[n * CHUNK:(n + 1) * CHUNK]
-        table.put({"pk": pk, "sk": f"CAND#{n:05d}", "entries": ";".join(f"{c.uscc}:{c.credit_class}" for c in part)})
     return head
 
 
 def candidates(table: DynamoTable, task: Mapping[str, Any]) -> list[compose.Candidate]:
     out = []
     for item in table.query(task["pk"], "CAND#", consistent=True):
-        for entry in item["entries"].split(";"):
+        for entry in filter(None, item["entries"].split(";")):
             uscc, _, code = entry.partition(":")
             out.append(compose.Candidate(uscc, code))
     return out
@@ -165,6 +168,8 @@ def completed_record(table: DynamoTable, task: Mapping[str, Any]) -> rec.DrawRec
 
 def _announce(task: Mapping[str, Any], table: DynamoTable) -> rec.DrawRecord:
     classes = compose.classes_of(task["draw_id"], task["task_key"], candidates(table, task), task["ratios_bp"])
+    if rec.candidates_digest(task["draw_id"], classes) != task["candidates_digest"]:  # a lost or mixed chunk
+        raise Conflict(f"抽取任务 {task['draw_id']} 的候选名录与开启时不一致，不能继续")
     avoid = {rec_leaf(task, uscc): ids for uscc, ids in task["avoid"].items()}
     return compose.announce(
         draw_id=task["draw_id"], title=task["title"], matter=rec.Matter(item_id=task["item_id"], item=task["item"]),
