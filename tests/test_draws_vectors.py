@@ -64,3 +64,12 @@ def test_avoid_rule_in_the_vector() -> None:
     result = {leaf: team for _, leaf, team in d["result"]}
     assert "I2" not in result["f05"]
     assert result["e07"][0] == "I5"  # the only inspector e07 did not have last time comes first
+
+
+def test_every_test_the_rules_table_names_exists() -> None:
+    text = (ROOT / "docs" / "draws.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", text)
+    assert len(named) >= 8
+    for path, name in named:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert re.search(rf"^def {name}\(", source, re.M), f"{path}::{name} named in docs/draws.md does not exist"

@@ -98,11 +98,18 @@ export async function verifyRecord(r) {
   if (r.algorithm !== ALGORITHM) {
     return [`算法版本 “${r.algorithm}” 不是本页实现的 ${ALGORITHM}，无法按此版本复算`];
   }
+  const seen = new Set();
+  const ascendingUnique = (list) => list.every((x, i) => i === 0 || list[i - 1] < x);
   for (const c of r.classes) {
+    if (!ascendingUnique(c.leaves)) found.push(`${c.code}类候选名录未按升序排列或有重复`);
+    if (c.leaves.some((leaf) => seen.has(leaf))) found.push(`${c.code}类候选名录中有企业同时出现在其他类别`);
+    c.leaves.forEach((leaf) => seen.add(leaf));
     if (c.size !== c.leaves.length) found.push(`${c.code}类候选名录有 ${c.leaves.length} 家，记录写的是 ${c.size} 家：名录被增删`);
     const want = countFor(c.size, c.ratio_bp);
     if (c.count !== want) found.push(`${c.code}类抽取数量 ${c.count} 与比例 ${c.ratio_bp / 100}%（${c.size} 家应抽 ${want} 家）不符`);
   }
+  if (!ascendingUnique(r.inspectors)) found.push("执法检查人员名单未按升序排列或有重复");
+  if (r.team_size > r.inspectors.length) found.push(`每组 ${r.team_size} 人，但名单只有 ${r.inspectors.length} 人`);
   const cand = await tagged(`${ALGORITHM}/candidates`, r.id,
     ...r.classes.flatMap((c) => c.leaves.map((leaf) => `${c.code}:${c.ratio_bp}:${leaf}`)));
   if (cand !== r.candidates_digest) found.push("候选名录摘要与名录不符：名录中有企业被增加、删除或改动");
