@@ -79,7 +79,7 @@ class DrawRecord(Model):
     previous_draw: str = ""
     commitments: list[Commitment] = Field(min_length=2)
     announcement_digest: Hex
-    beacon: str = ""  # optional outside value published after the commitments (docs/draws.md)
+    beacon: str = ""  # a slot for an outside value; empty, the workflow offers none (docs/draws.md)
     public_value: Hex
     reveals: list[Reveal] = Field(default_factory=list)
     seed: str = ""
