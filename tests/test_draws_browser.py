@@ -186,3 +186,17 @@ def test_nothing_confidential_in_the_published_record(site: tuple[str, Path]) ->
     proof = __import__("runpy").run_path(str(ROOT / "scripts" / "draws_sample.py"))["demo_proof"]()
     published = (out / "data" / "draws" / SAMPLE.name).read_text(encoding="utf-8")
     assert proof["uscc"] not in published and proof["salt"] not in published
+
+
+def test_an_announced_record_checks_as_announced(site: tuple[str, Path], page: Any) -> None:
+    url, _ = site
+
+    def announced(d: dict[str, Any]) -> None:
+        d.update(status="announced", reveals=[], seed="", result=[])
+
+    for _ in _tampered(site[1], announced):
+        text = _check(page, url)
+    assert text.startswith("核验通过：公告内容") and "尚未揭示" in text, text
+    for _ in _tampered(site[1], lambda d: d.update(status="announced")):
+        text = _check(page, url)
+    assert "记录尚未完成抽取，却已写有揭示值、种子或抽取结果" in text, text

@@ -225,3 +225,13 @@ def test_secret_prints_a_commitment_that_matches(capsys: pytest.CaptureFixture[s
     lines = capsys.readouterr().out.splitlines()
     s, c = lines[0].split("：")[-1], lines[1].split("：")[-1]
     assert commitment("t-9", "justice", s) == c
+
+
+def test_an_announced_record_verifies_and_may_not_carry_a_result() -> None:
+    from draws_factories import announced
+
+    a = announced()
+    assert verify.check(a) == []
+    early = as_data(completed())
+    early["status"] = "announced"
+    assert kinds(early) == {"result": ["记录尚未完成抽取，却已写有揭示值、种子或抽取结果"]}

@@ -119,7 +119,10 @@ export async function verifyRecord(r) {
   if ((await tagged(`${ALGORITHM}/public`, r.scheduled_at, r.announcement_digest, r.beacon)) !== r.public_value) {
     found.push("公开值与抽取时间、公告摘要不符");
   }
-  if (r.status !== "completed") return found;
+  if (r.status !== "completed") {
+    if (r.result.length || r.reveals.length || r.seed) found.push("记录尚未完成抽取，却已写有揭示值、种子或抽取结果");
+    return found;
+  }
   const committed = Object.fromEntries(r.commitments.map((c) => [c.party, c.commitment]));
   for (const v of r.reveals) {
     if (!(v.party in committed)) found.push(`${who(v.party)}揭示了秘密，但没有事先提交承诺`);
@@ -198,7 +201,11 @@ async function checkInto(out, load) {
   try {
     const record = await load();
     const found = [...(await publishedRatios(record)), ...(await verifyRecord(record))];
-    if (found.length === 0) say(out, `核验通过：按公布的承诺、揭示值和算法复算，抽取结果（${record.result.length} 家）与记录一致。`, true);
+    if (found.length === 0 && record.status !== "completed") {
+      say(out, "核验通过：公告内容（候选名录摘要、抽取数量、人员和各方承诺）前后一致；尚未揭示，尚未抽取。", true);
+    } else if (found.length === 0) {
+      say(out, `核验通过：按公布的承诺、揭示值和算法复算，抽取结果（${record.result.length} 家）与记录一致。`, true);
+    }
     else say(out, "核验未通过：" + found.join("；"), false);
   } catch (err) {
     say(out, `无法核验：记录文件不是有效的抽取记录（${err.message}）`, false);

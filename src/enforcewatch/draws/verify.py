@@ -125,7 +125,8 @@ def _who(party: str) -> str:
 
 def _result(r: rec.DrawRecord) -> list[Finding]:
     if r.status != "completed":
-        return [Finding("result", "记录尚未完成抽取，却已写有抽取结果")] if r.result else []
+        early = r.result or r.reveals or r.seed
+        return [Finding("result", "记录尚未完成抽取，却已写有揭示值、种子或抽取结果")] if early else []
     classes = [ClassDraw(c.code, c.leaves, count_for(c.size, c.ratio_bp)) for c in r.classes]
     want = run(r.seed, classes, r.inspectors, r.team_size, r.avoid)
     got = [(s.credit_class, s.leaf, tuple(s.inspectors)) for s in r.result]
