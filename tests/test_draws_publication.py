@@ -64,3 +64,17 @@ def test_bad_json_and_a_wrong_file_name_are_named(content, tmp_path: Path) -> No
     shutil.copy(SAMPLE, _dir(tmp_path / "b", "other.json", "{}") / "draws" / "other.json")
     with pytest.raises(ContentError, match=f"文件名应为 {SAMPLE.stem}.json"):
         draws_hook(tmp_path / "b")(content)
+
+
+def test_check_verifies_the_draw_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from enforcewatch.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "site" / "content", content)
+    assert main(["check", "--content", str(content)]) == 0
+    assert "抽取记录 1 份" in capsys.readouterr().err
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["result"][0]["inspectors"].reverse()
+    (content / "draws" / SAMPLE.name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["check", "--content", str(content)]) == 1
+    assert f"draws/{SAMPLE.name}: result: 核验未通过：第 1 家的检查人员" in capsys.readouterr().err
