@@ -3,7 +3,7 @@ and their ratio, as median (min–max) over repeated runs, with the targets of i
 
     bench/run                 # modest sizes (the machine is shared); about 10 minutes
     bench/run --full          # the sizes the targets name (10,000 items, 10,000 points, 100,000 rows)
-    bench/run --only build    # one benchmark (build, import, submit, deadlines, export)
+    bench/run --only build    # one benchmark (build, import, submit, deadlines, export, draws)
 
 Each benchmark runs in its own process, `--repeat` times (default 3); its own output is shown as it
 runs. Figures come from its RESULT lines where it prints them (build, import), otherwise from its
@@ -29,7 +29,7 @@ Row = tuple[str, float, float, str, str]  # name, figure, baseline, unit, "ratio
 TARGETS = {
     "shipped x10": "figure < 1 s", "build": "≤ 1.0×", "rebuild": "≤ 0.1×", "handler": "≤ +0.3 ms",
     "complaint": "≤ 1.3×", "deadlines": "≤ 1.5×", "export csv": "≤ 2×", "export xlsx": "flat",
-    "import": "≤ 1.15× floor", "staff pages": "≤ 2×",
+    "import": "≤ 1.15× floor", "staff pages": "≤ 2×", "draw": "well under 1 s (issue 21)",
 }
 
 
@@ -107,6 +107,7 @@ BENCHES = [
     Bench("deadlines", "bench_deadlines.py", ["--points", "300"], ["--points", "1000", "--points", "10000"],
           deadline_rows),
     Bench("export", "bench_export.py", ["--rows", "20000"], ["--rows", "100000"], export_rows),
+    Bench("draws", "bench_draws.py", [], [], result_lines, repeat_inside=True),
 ]
 
 
@@ -115,7 +116,7 @@ def target_for(name: str) -> str:
     if lowered.startswith("floor") or lowered.endswith("(floor)"):
         return "(reference)"
     for key in ("shipped x10", "rebuild", "handler", "complaint", "deadlines", "export csv", "export xlsx", "import",
-                "staff pages", "build"):
+                "staff pages", "build", "draw"):
         if key in lowered:
             return TARGETS[key]
     return ""

@@ -103,6 +103,7 @@ def serve(options: LocalOptions) -> int:
     # cold start: the server stack loads only when serving
     import uvicorn
 
+    from enforcewatch.draws.publication import draws_hook
     from enforcewatch.insights.publicstats import statistics_hook
     from enforcewatch.monitoring.duedates import calendar_hook
     from enforcewatch.sitegen.build import build_site
@@ -115,7 +116,8 @@ def serve(options: LocalOptions) -> int:
     server.command()  # fail fast, before building, if Java or the jar is missing (says how to get them)
     today = china_today()  # the reporting calendar's build date
     result = build_site(options.content_dir, options.templates_dir, site_dir,
-                        hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir)))
+                        hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir),
+                               draws_hook(options.content_dir)))
     _say(f"已生成网站：{result.pages} 个页面")
     # SIGTERM (a service manager, `timeout`, a test) must stop DynamoDB Local too. uvicorn handles the
     # signal while it serves and then re-raises it with the previous handler: with Python's default

@@ -185,7 +185,7 @@ def test_generated_month_of_a_few_hundred_points(catalogue: Catalogue) -> None:
     assert 250 < len(insps) < 450
     findings = found(catalogue, reports)
     counted = kinds(findings)
-    assert set(counted) == set(detection.KINDS)
+    assert set(counted) == set(detection.KINDS) - {"unmatched_random_check"}  # needs draws: test_draws_matching.py
     # Every finding's evidence is an inspection of the reports, of the finding's point.
     refs = {(i.point_id, i.month, i.seq, i.index) for i in insps}
     for f in findings:

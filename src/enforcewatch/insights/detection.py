@@ -10,7 +10,9 @@ lists (docs/insights.md):
   year than the list's published frequency (`max_per_year`, else `per_year`); inspections on
   complaints (投诉举报核查) and on referral (上级交办) are case-driven and not counted;
 - `unpublished_matter`: a matter on none of the inspecting agency's published lists;
-- `random_not_listed`: an inspection reported as 双随机抽查 whose matter is not on the spot-check list.
+- `random_not_listed`: an inspection reported as 双随机抽查 whose matter is not on the spot-check list;
+- `unmatched_random_check`: an inspection reported as 双随机抽查 by a department that runs its draws
+  here, matched to no completed draw that selected the point (`enforcewatch.draws.matching`).
 
 A finding's key is derived from its evidence, so the daily run stores each finding once.
 """
@@ -21,10 +23,12 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from enforcewatch.draws import matching
+from enforcewatch.draws.matching import DrawSelection, held_to_draws
 from enforcewatch.errors import Conflict
 from enforcewatch.insights.inspections import (
     Catalogue,
@@ -41,6 +45,7 @@ KINDS = {
     "over_frequency": "超过公布的抽查频次",
     "unpublished_matter": "检查事项未列入公布清单",
     "random_not_listed": "“双随机”检查事项不在抽查事项清单",
+    "unmatched_random_check": "“双随机”检查无对应抽取记录",
 }
 CASE_DRIVEN = ("投诉举报核查", "上级交办")
 RANDOM = "双随机抽查"
@@ -146,6 +151,19 @@ def unpublished(inspections: Iterable[Inspection], catalogue: Catalogue) -> Iter
                           _evidence([insp]), matter.id if matter else None)
 
 
+def unmatched_random(inspections: Iterable[Inspection], catalogue: Catalogue, draws: Sequence[DrawSelection],
+                     uscc_of: Mapping[str, str]) -> Iterator[Finding]:
+    """双随机 inspections with no draw that selected the point (issue 21; docs/draws.md "Matching")."""
+    for insp in inspections:
+        if insp.inspection_type != RANDOM or not held_to_draws(draws, insp.department, insp.date):
+            continue
+        if matching.match(draws, insp.department, uscc_of.get(insp.point_id), insp.date) is None:
+            _, name = _agency(insp, catalogue)
+            yield Finding("unmatched_random_check", insp.point_id, insp.district, insp.month, (name,),
+                          f"{name}于{insp.date}以“双随机”方式检查“{insp.items_checked}”，但该单位的抽取记录中"
+                          "没有抽中该监测点的记录", _evidence([insp]))
+
+
 def detect(inspections: Iterable[Inspection], catalogue: Catalogue, window_days: int = DEFAULT_WINDOW_DAYS
            ) -> list[Finding]:
     items = list(inspections)
@@ -222,4 +240,20 @@ def run_on(table: Any, catalogue: Catalogue, reports: Iterable[Mapping[str, Any]
            window_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, int]:
     """Detect in report items already read (the daily job shares the deadline check's read) and store
     new findings once."""
-    return store(table, detect(inspections(reports, catalogue), catalogue, window_days), today)
+    found = list(inspections(reports, catalogue))
+    return store(table, [*detect(found, catalogue, window_days), *_draw_findings(table, found, catalogue)], today)
+
+
+def _draw_findings(table: Any, found: list[Inspection], catalogue: Catalogue) -> list[Finding]:
+    """The completed draws and the points' 统一社会信用代码 are read only when a 双随机 inspection was reported."""
+    # cold start: the draws are read only when a 双随机 inspection was reported
+    from enforcewatch.draws.tasks import completed_selections
+
+    if not any(i.inspection_type == RANDOM for i in found):
+        return []
+    draws = matching.selections(completed_selections(table), {m.id: m.department for m in catalogue.matters.values()})
+    if not draws:
+        return []
+    points = {i.point_id for i in found if i.inspection_type == RANDOM}
+    uscc_of = {p: item["uscc"] for p in points if (item := table.get(f"POINT#{p}", "POINT")) and "uscc" in item}
+    return list(unmatched_random(found, catalogue, draws, uscc_of))

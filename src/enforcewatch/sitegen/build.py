@@ -203,10 +203,13 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     env = make_environment(templates_dir)
     env.bytecode_cache = CompiledTemplates(env)
     ctx = base_context(content)
+    data_files: dict[str, str | bytes] = {}
     for hook in hooks:
-        ctx.update(hook(content))
+        extra = dict(hook(content))
+        data_files.update(extra.pop("data_files", {}))  # every hook's files, not only the last one's
+        ctx.update(extra)
     out = Output(sink=sink)
-    for rel, body in ctx.pop("data_files", {}).items():  # files a hook publishes (e.g. statistics downloads)
+    for rel, body in data_files.items():  # files hooks publish (e.g. statistics downloads, draw records)
         out.add(rel, body, "hooks")
     common_key = base_key(templates_dir, ctx) if last is not None else ""
     summaries = _render_lists(content, env, ctx, out, last, common_key)

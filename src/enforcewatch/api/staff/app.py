@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.errors import register_error_handlers
-from enforcewatch.api.staff import casework, insights
+from enforcewatch.api.staff import casework, draws, insights
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
@@ -249,4 +249,5 @@ def create_staff_app(
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)
+    app.include_router(draws.router)
     return app
