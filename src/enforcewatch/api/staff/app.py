@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from enforcewatch.api.staff import casework, insights
+from enforcewatch.api.staff import casework, insights, pages, point_pages, work_pages
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
@@ -28,6 +28,7 @@ from enforcewatch.api.staff.http import (
     staff_headers,
 )
 from enforcewatch.api.staff.large_downloads import S3Downloads
+from enforcewatch.api.staff.page_kit import register_page_errors
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
 from enforcewatch.staff import audit, exports, staffing, tokens
@@ -195,9 +196,9 @@ PAGE_ASSETS = {"": ("index.html", "text/html; charset=utf-8"), "staff.js": ("sta
                "staff.css": ("staff.css", "text/css"), "casework.js": ("casework.js", "text/javascript")}
 
 
-@router.get("/staff/{asset:path}", include_in_schema=False)
+@router.get("/staff/tools/{asset:path}", include_in_schema=False)
 def staff_page(asset: str, ctx: Ctx) -> Response:
-    """The staff page and its two assets (static: every datum comes from the API after sign-in)."""
+    """The older one-page tools (scripted; every datum comes from the API after sign-in) and its assets."""
     if asset not in PAGE_ASSETS:
         raise NotFound("页面不存在")
     name, media = PAGE_ASSETS[asset]
@@ -222,7 +223,11 @@ def create_staff_app(
                                 if settings.export_bucket else None),
     )
     register_errors(app)
+    register_page_errors(app)
     app.middleware("http")(staff_headers)
+    app.include_router(pages.router)
+    app.include_router(point_pages.router)
+    app.include_router(work_pages.router)
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)

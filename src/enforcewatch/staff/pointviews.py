@@ -1,0 +1,181 @@
+"""The registry as staff read it: the points in scope, searched and filtered, each with its last
+report month and open flags; one point's whole page (details, status, history, reports, events,
+open flags and casework); and reissuing one point's access code.
+
+Reads one gsi1 partition per district in scope (docs/data-model.md: "every point, report, event and
+flag of that district in point order"), so a district account never reads another district.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from enforcewatch import codes
+from enforcewatch.errors import FieldError, InputError, NotFound
+from enforcewatch.monitoring.deadlines import STATUSES, on_time
+from enforcewatch.monitoring.flags import parse_received
+from enforcewatch.staff.staffing import Scope, point_in_scope
+from enforcewatch.store import schema
+from enforcewatch.store.dynamo import DynamoTable
+
+REPORTED = {"on_time": "按时报送", "late": "逾期报送", "missing": "未报送", "pending": "尚未报送（未到截止日）",
+            "due": "应报送"}
+
+
+def is_open(flag: dict[str, Any]) -> bool:
+    """A flag needs action until it is closed (its `state`, once the deadline check stores one)."""
+    return flag.get("state", "open") != "closed"
+
+
+@dataclass
+class PointRow:
+    """One point of the registry list."""
+
+    point: dict[str, Any]
+    last_month: str | None = None
+    open_flags: list[dict[str, Any]] = field(default_factory=list)
+    first_filing: dict[str, dt.datetime] = field(default_factory=dict)  # month → first received_at
+
+    @property
+    def point_id(self) -> str:
+        return str(self.point["point_id"])
+
+    def reported(self, month: str, due: dt.date, today: dt.date) -> str:
+        """on_time / late / missing / pending for `month`, whose reports are due on `due`."""
+        received = self.first_filing.get(month)
+        if received is not None:
+            return "on_time" if on_time(received, due) else "late"
+        return "missing" if due < today else "pending"
+
+    def owes(self, month: str) -> bool:
+        """An active point whose reporting had begun by `month`."""
+        return self.point.get("status", "active") == "active" and str(self.point.get("reporting_from", "")) <= month
+
+
+def district_rows(table: DynamoTable, district: str) -> list[PointRow]:
+    """Every point of one district with its reports' months and its open flags (one query)."""
+    rows: dict[str, PointRow] = {}
+
+    def row(point_id: str) -> PointRow:
+        return rows.setdefault(point_id, PointRow({}))
+
+    for item in table.query(f"DISTRICT#{district}", index=schema.GSI1):
+        sk, pid = item.get(schema.SK, ""), item.get("point_id")
+        if not pid:
+            continue
+        if sk == "POINT":
+            row(pid).point = item
+        elif sk.startswith("REPORT#"):
+            r = row(pid)
+            month = str(item["month"])
+            r.last_month = max(r.last_month or month, month)
+            received = parse_received(item["received_at"])
+            if month not in r.first_filing or received < r.first_filing[month]:
+                r.first_filing[month] = received
+        elif sk.startswith("FLAG#") and is_open(item):
+            row(pid).open_flags.append(item)
+    return [r for r in rows.values() if r.point]
+
+
+def scope_rows(table: DynamoTable, scope: Scope, district: str | None) -> list[PointRow]:
+    out: list[PointRow] = []
+    for d in scope.districts(district or None):
+        out.extend(district_rows(table, d))
+    return sorted(out, key=lambda r: r.point_id)
+
+
+@dataclass(frozen=True)
+class RegistryFilter:
+    q: str = ""
+    district: str = ""
+    status: str = ""
+    industry: str = ""
+    flagged: bool = False
+    month: str = ""  # with `reported`: the points of that reporting state in that month
+    reported: str = ""
+
+    def check(self) -> None:
+        problems = []
+        if self.status and self.status not in STATUSES:
+            problems.append(FieldError(("status",), "状态不在可选范围内"))
+        if self.reported and self.reported not in REPORTED:
+            problems.append(FieldError(("reported",), "报送情况不在可选范围内"))
+        if self.reported and not self.month:
+            problems.append(FieldError(("month",), "按报送情况筛选时须选择月份"))
+        if problems:
+            raise InputError("；".join(p.msg for p in problems), problems)
+
+    def matches(self, row: PointRow, due: dt.date | None, today: dt.date) -> bool:
+        p = row.point
+        needle = self.q.strip().lower()
+        if needle and not any(needle in str(p.get(k, "")).lower() for k in ("point_id", "enterprise_name", "uscc")):
+            return False
+        if self.status and p.get("status", "active") != self.status:
+            return False
+        if self.industry and p.get("industry") != self.industry:
+            return False
+        if self.flagged and not row.open_flags:
+            return False
+        if self.reported and due is not None:
+            if not row.owes(self.month):
+                return False
+            if self.reported != "due" and row.reported(self.month, due, today) != self.reported:
+                return False
+        return True
+
+
+def registry(table: DynamoTable, scope: Scope, flt: RegistryFilter, due: dt.date | None, today: dt.date
+             ) -> tuple[list[PointRow], list[str]]:
+    """The matching points (by id) and every industry seen, for the filter's choices."""
+    flt.check()
+    rows = scope_rows(table, scope, flt.district)
+    industries = sorted({str(r.point.get("industry")) for r in rows if r.point.get("industry")})
+    return [r for r in rows if flt.matches(r, due, today)], industries
+
+
+# -- one point ---------------------------------------------------------------------------------------
+
+SECTIONS = {"REPORT#": "reports", "EVENT#": "events", "FLAG#": "flags", "STATUS#": "statuses",
+            "DESIGNATION#": "designations", "VERIFY#": "verifications", "TRANSFER#": "transfers",
+            "COMMEND#": "commendations", "FINDING#": "findings"}
+HIDDEN = ("access_code_hash",)
+
+
+def point_page(table: DynamoTable, scope: Scope, point_id: str) -> dict[str, Any]:
+    """Everything staff see on a point's page; another district's point is 'not found'."""
+    point = point_in_scope(table, scope, point_id)
+    page: dict[str, Any] = {name: [] for name in SECTIONS.values()}
+    page["point"] = {k: v for k, v in point.items() if k not in HIDDEN}
+    page["has_code"] = bool(point.get("access_code_hash"))
+    for item in table.query(f"POINT#{point_id}", consistent=True):
+        sk = item.get(schema.SK, "")
+        for prefix, name in SECTIONS.items():
+            if sk.startswith(prefix):
+                page[name].append(item)
+    page["reports"].sort(key=lambda r: (r["month"], r.get("seq", 0)), reverse=True)
+    page["events"].sort(key=lambda e: e.get("date", ""), reverse=True)
+    page["statuses"].sort(key=lambda s: s.get("changed_at", ""), reverse=True)
+    page["open_flags"] = [f for f in page["flags"] if is_open(f)]
+    page["closed_flags"] = [f for f in page["flags"] if not is_open(f)]
+    return page
+
+
+def report_of(table: DynamoTable, scope: Scope, point_id: str, month: str, seq: int) -> dict[str, Any]:
+    point = point_in_scope(table, scope, point_id)
+    item = table.get(f"POINT#{point_id}", f"REPORT#{month}#{seq:04d}")
+    if item is None:
+        raise NotFound("没有找到该报送")
+    return {"report": item, "point": {k: v for k, v in point.items() if k not in HIDDEN}}
+
+
+def reissue_code(table: DynamoTable, scope: Scope, point_id: str, rng: random.Random, now: dt.datetime) -> str:
+    """A new access code for one point; the old one stops working. The code is returned once, never stored."""
+    point_in_scope(table, scope, point_id)
+    code = codes.new_code(rng)
+    table.update(f"POINT#{point_id}", "POINT", {
+        "access_code_hash": codes.hash_code(code),
+        "updated_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
+    return code
