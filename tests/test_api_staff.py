@@ -63,7 +63,7 @@ QUERY = "from=2026-01&to=2026-03"
 # until it is added here.
 CROSSING = {
     ("POST", "/api/staff/login"): None,  # public
-    ("GET", "/staff/{asset:path}"): None,  # static page, no data
+    ("GET", "/staff/tools/{asset:path}"): None,  # static page, no data
     ("POST", "/api/staff/logout"): ("POST", "/api/staff/logout", None, {200}),
     ("GET", "/api/staff/me"): ("GET", "/api/staff/me", None, {200}),
     ("GET", "/api/staff/submissions"): (
@@ -131,6 +131,88 @@ def staff_routes() -> set[tuple[str, str]]:
 
 def test_every_route_is_listed(client: TestClient) -> None:
     assert staff_routes() == set(CROSSING)
+
+
+# Every page of the workspace (server-rendered, cookie session, hidden CSRF field), with a request a
+# district account (hongqi) makes across to the other district or beyond its role, and the statuses
+# allowed. A new page fails test_every_page_is_listed until it is added here.
+PAGES = {
+    ("GET", "/staff/sign-in"): None,  # the form, no data
+    ("POST", "/staff/sign-in"): None,  # public
+    ("GET", "/staff/assets/{name}"): None,  # CSS
+    ("POST", "/staff/sign-out"): ("POST", "/staff/sign-out", {}, {303}),
+    ("GET", "/staff/"): ("GET", f"/staff/?district={WB}", None, {403}),
+    ("GET", "/staff/points"): ("GET", f"/staff/points?district={WB}", None, {403}),
+    ("GET", "/staff/points/{point_id}"): ("GET", "/staff/points/P-WB-1", None, {404}),
+    ("GET", "/staff/points/{point_id}/reports/{month}/{seq}"): (
+        "GET", "/staff/points/P-WB-1/reports/2026-02/0", None, {404}),
+    ("POST", "/staff/points/{point_id}/status"): ("POST", "/staff/points/P-WB-1/status", {"status": "revoked"}, {303}),
+    ("POST", "/staff/points/{point_id}/events"): (
+        "POST", "/staff/points/P-WB-1/events", {"kind": "reminder", "date": "2026-03-09"}, {303}),
+    ("POST", "/staff/points/{point_id}/code"): ("POST", "/staff/points/P-WB-1/code", {}, {404}),
+    ("GET", "/staff/flags"): ("GET", f"/staff/flags?district={WB}", None, {403}),
+    ("POST", "/staff/flags/step"): ("POST", "/staff/flags/step", {"point_id": "P-WB-1", "step": "reminder"}, {303}),
+    ("GET", "/staff/reports"): ("GET", f"/staff/reports?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/staff/complaints"): ("GET", "/staff/complaints", None, {403}),
+    ("GET", "/staff/complaints/{complaint_id}"): ("GET", "/staff/complaints/C1", None, {403}),
+    ("POST", "/staff/complaints/{complaint_id}/reply"): (
+        "POST", "/staff/complaints/C1/reply", {"status": "已办结", "reply": "x"}, {303}),
+}
+
+
+def page_routes() -> set[tuple[str, str]]:
+    from enforcewatch.api.staff import pages, point_pages, work_pages
+
+    return {(m, r.path) for rt in (pages.router, point_pages.router, work_pages.router) for r in rt.routes
+            for m in r.methods if m != "HEAD"}
+
+
+def test_every_page_is_listed() -> None:
+    assert page_routes() == set(PAGES)
+
+
+def sign_in_page(client: TestClient, username: str) -> str:
+    """Sign in through the form; returns the CSRF token of the session (the pages' hidden field)."""
+    client.cookies.clear()
+    r = client.post("/staff/sign-in", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get("/staff/points")
+    return page.text.split('name="csrf" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("route", [k for k, v in PAGES.items() if v])
+def test_page_without_session_goes_to_sign_in(client: TestClient, route) -> None:
+    method, url, body, _ = PAGES[route]
+    client.cookies.clear()
+    r = client.request(method, url, data=body, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/staff/sign-in"), r.text
+    assert WB not in r.text and "P-WB-1" not in r.text
+
+
+@pytest.mark.parametrize("route", [k for k, v in PAGES.items() if v])
+def test_district_account_cannot_cross_on_pages(client: TestClient, moto_table, route) -> None:
+    method, url, body, allowed = PAGES[route]
+    csrf = sign_in_page(client, "hongqi")
+    before = {(i["pk"], i["sk"]) for i in moto_table.query("POINT#P-WB-1")}
+    r = client.request(method, url, data=None if body is None else {**body, "csrf": csrf}, follow_redirects=False)
+    assert r.status_code in allowed, r.text
+    shown = r.text + (client.get(r.headers["location"]).text if r.status_code == 303 else "")
+    assert WB not in shown and "卫滨区" not in shown and "举报人甲" not in shown and "weibin某公司" not in shown
+    if method == "POST" and "P-WB-1" in url + str(body):
+        assert "未能" in shown or (r.status_code == 404 and "没有找到" in shown)  # refused, with a message
+    point = moto_table.get("POINT#P-WB-1", "POINT")
+    assert point["status"] == "active" and {(i["pk"], i["sk"]) for i in moto_table.query("POINT#P-WB-1")} == before
+    assert moto_table.get("COMPLAINT#C1", "COMPLAINT")["status"] == "收到"
+
+
+@pytest.mark.parametrize("route", [k for k, v in PAGES.items() if v and v[0] == "POST"])
+def test_page_post_without_csrf_field_is_refused(client: TestClient, moto_table, route) -> None:
+    method, url, body, _ = PAGES[route]
+    sign_in_page(client, "city")
+    r = client.request(method, url.replace("P-WB-1", "P-HQ-1"), data=body, follow_redirects=False)
+    assert r.status_code == 401 and "CSRF" in r.text
+    assert moto_table.get("COMPLAINT#C1", "COMPLAINT")["status"] == "收到"
+    assert moto_table.get("POINT#P-HQ-1", "POINT")["status"] == "active"
 
 
 @pytest.mark.parametrize("route", [k for k, v in CROSSING.items() if v])
@@ -269,12 +351,12 @@ def test_event_recorded_once_with_its_district(client: TestClient, moto_table) -
 
 
 def test_staff_page_is_noindex_and_not_cached(client: TestClient) -> None:
-    r = client.get("/staff/")
+    r = client.get("/staff/tools/")
     assert r.status_code == 200 and 'name="robots" content="noindex, nofollow"' in r.text
     assert r.headers["x-robots-tag"] == "noindex, nofollow" and r.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
-    assert client.get("/staff/staff.js").status_code == 200
-    assert client.get("/staff/../pyproject.toml").status_code == 404
+    assert client.get("/staff/tools/staff.js").status_code == 200
+    assert client.get("/staff/tools/../pyproject.toml").status_code in (303, 404)
 
 
 def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
