@@ -1,0 +1,221 @@
+"""The staff workspace as a civil servant uses it, in headless Chromium with JavaScript OFF (every page
+and form works without it): sign in as a district and as the office, the dashboard and the list
+behind a figure, the registry searched, a point's page, a report read on the page, acting on flags
+from the queue, replying to a complaint; every page checked with axe-core (WCAG 2.1 AA) at 1280 and
+1024 px. Screenshots of the dashboard, registry, point page and flag queue go to tests/artifacts/.
+
+The data is the demo city (enforcewatch.commands.demo, small) on DynamoDB Local; the staff app runs
+under uvicorn in this process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from enforcewatch.api.staff.app import create_staff_app
+from enforcewatch.commands import demo
+from enforcewatch.config import Settings
+from enforcewatch.staff.accounts import Accounts
+from enforcewatch.store.dynamo import DynamoTable
+
+pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "site" / "content"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PASSWORD = "correct horse battery"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+OWN = "chengguan"  # 城关区; its points are CHE-…, the other districts' XIN-…, GAO-… (site/content/districts.yaml)
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def city(local_table: DynamoTable) -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC)
+    loaded = demo.load(local_table, CONTENT, now, random.Random(16), per_district=6, password=PASSWORD)
+    Accounts(local_table).add("cg", "district", OWN, PASSWORD, now)
+    return {"table": local_table, "city": loaded}
+
+
+@pytest.fixture(scope="module")
+def local_table(ddb_local_server) -> DynamoTable:  # module-wide: the demo city is loaded once
+    table = DynamoTable.from_settings(Settings(table_name="workspace", dynamodb_endpoint=ddb_local_server.endpoint))
+    table.ensure_exists()
+    return table
+
+
+@pytest.fixture(scope="module")
+def served(city: dict[str, Any]) -> Iterator[str]:
+    import uvicorn
+
+    settings = Settings(token_secret="w" * 48, content_dir=CONTENT)
+    app = create_staff_app(settings, city["table"])
+    port = _port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/staff/sign-in", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def sign_in(browser: Any, base: str, username: str, width: int = 1280, script: bool = False) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=script,
+                                  bypass_csp=script)
+    page = context.new_page()
+    page.goto(f"{base}/staff/")
+    assert page.url.startswith(f"{base}/staff/sign-in")  # no session: the sign-in page
+    assert page.locator("form[method=post][action='/staff/sign-in']").count() == 1
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/staff/sign-in'] button[type=submit]")
+    assert page.url == f"{base}/staff/", page.inner_text("main")
+    return page
+
+
+def test_district_account_sees_only_its_district(served: str, browser: Any) -> None:
+    page = sign_in(browser, served, "cg")
+    main = page.inner_text("main")
+    assert "城关区" in main and "新城区" not in main and "合计" not in main
+    page.click("nav >> text=监测点名单")
+    ids = page.locator("tbody tr td:first-child a").all_inner_texts()
+    assert ids and all(i.startswith("CHE-") for i in ids)
+    page.goto(f"{served}/staff/points/XIN-001")
+    assert "没有找到该监测点" in page.inner_text("main")
+    page.goto(f"{served}/staff/flags?district=xincheng")
+    assert "无权查看" in page.inner_text("main")
+    page.goto(f"{served}/staff/complaints")
+    assert "仅市级账户" in page.inner_text("main") and "投诉人" not in page.content()
+    assert page.locator("nav >> text=投诉").count() == 0
+    page.context.close()
+
+
+def test_office_dashboard_registry_point_and_report(served: str, browser: Any, city: dict[str, Any]) -> None:
+    table = city["table"]
+    page = sign_in(browser, served, "demo")
+    assert "欢迎，demo" in page.inner_text(".flash")
+    main = page.inner_text("main")
+    assert all(name in main for name in ("城关区", "新城区", "西河县", "合计")) and "chengguan" not in main
+    page.screenshot(path=str(ARTIFACTS / "workspace-dashboard.png"), full_page=True)
+    missing = page.locator("tr:has(th:text('合计')) td").nth(3)
+    count = int(missing.inner_text())
+    missing.locator("a").click()  # the figure's list
+    assert "reported=missing" in page.url
+    assert f"共 {count} 个监测点" in page.inner_text("main")
+
+    page.goto(f"{served}/staff/points")
+    page.screenshot(path=str(ARTIFACTS / "workspace-registry.png"), full_page=True)
+    point = table.get("POINT#XIN-002", "POINT")
+    page.fill("#f-q", point["uscc"])
+    page.click("form[role=search] button[type=submit]")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1 and "XIN-002" in rows.inner_text() and "新城区" in rows.inner_text()
+    rows.locator("a").first.click()
+    assert point["enterprise_name"] in page.inner_text("h1")
+    page.screenshot(path=str(ARTIFACTS / "workspace-point.png"), full_page=True)
+    page.locator("a", has_text="月报").first.click()  # the newest report, read on the page
+    assert "检查记录" in page.inner_text("main") and "联系人" in page.inner_text("main")
+    page.context.close()
+
+
+def test_flag_queue_steps(served: str, browser: Any, city: dict[str, Any]) -> None:
+    table = city["table"]
+    page = sign_in(browser, served, "demo")
+    page.click("nav >> text=待办标记")
+    assert "待处理" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / "workspace-flags.png"), full_page=True)
+    for kind, button, check in (
+        ("reminder_due", "记录已提醒", lambda pid: any(e["kind"] == "reminder" for e in table.query(f"POINT#{pid}", "EVENT#"))),
+        ("overdue", "记录已提醒", lambda pid: any(e["kind"] == "reminder" for e in table.query(f"POINT#{pid}", "EVENT#"))),
+        ("revocable", "取消资格", lambda pid: table.get(f"POINT#{pid}", "POINT")["status"] == "revoked"),
+        ("plaque_to_recover", "记录牌匾已收回",
+         lambda pid: any(e["kind"] == "plaque_returned" for e in table.query(f"POINT#{pid}", "EVENT#"))),
+    ):
+        page.goto(f"{served}/staff/flags?kind={kind}")
+        group = page.locator("section.flag-group").first
+        if group.count() == 0:
+            continue  # the small city may have none of this kind
+        pid = group.locator("h2 a").inner_text()
+        group.locator("button", has_text=button).first.click()
+        assert f"已处理 {pid}" in page.inner_text(".flash"), page.inner_text("main")
+        assert check(pid), (kind, pid)
+    page.context.close()
+
+
+def test_reply_to_complaint(served: str, browser: Any, city: dict[str, Any]) -> None:
+    page = sign_in(browser, served, "demo")
+    page.goto(f"{served}/staff/complaints?view=waiting")
+    page.locator("a", has_text="查看并答复").first.click()
+    complaint_id = page.url.rsplit("/", 1)[1]
+    page.select_option("#c-status", "已办结")
+    page.fill("#c-reply", "经核查，已责令整改。")
+    page.click("text=保存答复")
+    assert "答复已保存" in page.inner_text(".flash")
+    stored = city["table"].get(f"COMPLAINT#{complaint_id}", "COMPLAINT")
+    assert stored["reply"] == "经核查，已责令整改。" and stored["status"] == "已办结"
+    page.context.close()
+
+
+PAGES = ("/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
+         "/staff/flags", "/staff/reports", "/staff/complaints", "/staff/complaints/DEMO0001")
+
+
+def _axe(page: Any) -> list[Any]:
+    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})")
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_pages_pass_axe(served: str, browser: Any, city: dict[str, Any], width: int) -> None:
+    month = max(r["month"] for r in city["table"].query("POINT#CHE-001", "REPORT#"))
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{served}/staff/sign-in")
+    assert _axe(page) == []
+    page.fill("#username", "demo")
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/staff/sign-in'] button[type=submit]")
+    found = {}
+    for path in PAGES:
+        page.goto(served + path.format(month=month))
+        assert page.locator("main h1").count() == 1, path
+        found[path] = _axe(page)
+    assert found == {path: [] for path in PAGES}
+    context.close()
