@@ -157,13 +157,19 @@ PAGES = {
     ("GET", "/staff/complaints/{complaint_id}"): ("GET", "/staff/complaints/C1", None, {403}),
     ("POST", "/staff/complaints/{complaint_id}/reply"): (
         "POST", "/staff/complaints/C1/reply", {"status": "已办结", "reply": "x"}, {303}),
+    ("GET", "/staff/admin"): ("GET", "/staff/admin", None, {403}),
+    ("POST", "/staff/admin/users"): ("POST", "/staff/admin/users", {
+        "username": "intruder", "role": "office", "password": "long enough password"}, {403}),
+    ("POST", "/staff/admin/users/{username}/{action}"): ("POST", "/staff/admin/users/city/disable", {}, {403}),
+    ("GET", "/staff/admin/audit"): ("GET", "/staff/admin/audit", None, {403}),
 }
 
 
 def page_routes() -> set[tuple[str, str]]:
-    from enforcewatch.api.staff import pages, point_pages, work_pages
+    from enforcewatch.api.staff import admin_pages, pages, point_pages, work_pages
 
-    return {(m, r.path) for rt in (pages.router, point_pages.router, work_pages.router) for r in rt.routes
+    return {(m, r.path) for rt in (pages.router, point_pages.router, work_pages.router, admin_pages.router)
+            for r in rt.routes
             for m in r.methods if m != "HEAD"}
 
 
@@ -203,6 +209,7 @@ def test_district_account_cannot_cross_on_pages(client: TestClient, moto_table, 
     point = moto_table.get("POINT#P-WB-1", "POINT")
     assert point["status"] == "active" and {(i["pk"], i["sk"]) for i in moto_table.query("POINT#P-WB-1")} == before
     assert moto_table.get("COMPLAINT#C1", "COMPLAINT")["status"] == "收到"
+    assert moto_table.get("USER#intruder", "USER") is None and not moto_table.get("USER#city", "USER")["disabled"]
 
 
 @pytest.mark.parametrize("route", [k for k, v in PAGES.items() if v and v[0] == "POST"])

@@ -48,7 +48,7 @@ def _port() -> int:
 def city(local_table: DynamoTable) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC)
     loaded = demo.load(local_table, CONTENT, now, random.Random(16), per_district=6, password=PASSWORD)
-    Accounts(local_table).add("cg", "district", OWN, PASSWORD, now)
+    Accounts(local_table).add("cgstaff", "district", OWN, PASSWORD, now)
     return {"table": local_table, "city": loaded}
 
 
@@ -110,7 +110,7 @@ def sign_in(browser: Any, base: str, username: str, width: int = 1280, script: b
 
 
 def test_district_account_sees_only_its_district(served: str, browser: Any) -> None:
-    page = sign_in(browser, served, "cg")
+    page = sign_in(browser, served, "cgstaff")
     main = page.inner_text("main")
     assert "城关区" in main and "新城区" not in main and "合计" not in main
     page.click("nav >> text=监测点名单")
@@ -192,7 +192,31 @@ def test_reply_to_complaint(served: str, browser: Any, city: dict[str, Any]) -> 
     page.context.close()
 
 
-PAGES = ("/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
+def test_add_a_staff_account_and_read_the_audit_log(served: str, browser: Any, city: dict[str, Any]) -> None:
+    page = sign_in(browser, served, "demo")
+    page.click("nav >> text=系统管理")
+    page.fill("#a-username", "xinstaff")
+    page.select_option("#a-role", "district")
+    page.select_option("#a-district", "xincheng")
+    page.fill("#a-password", "a long enough password")
+    page.click("text=添加账户 >> nth=-1")
+    assert "已添加账户 xinstaff" in page.inner_text(".flash")
+    row = page.locator("tr", has_text="xinstaff")
+    assert "新城区" in row.inner_text() and "县（市、区）账户" in row.inner_text()
+    page.click("text=查看操作日志")
+    log = page.inner_text("main")
+    assert "添加账户" in log and "账户：xinstaff" in log and "新城区" in log and "staff_add_user" not in log
+    second = browser.new_context(java_script_enabled=False).new_page()  # the new account signs in
+    second.goto(f"{served}/staff/sign-in")
+    second.fill("#username", "xinstaff")
+    second.fill("#password", "a long enough password")
+    second.click("form[action='/staff/sign-in'] button[type=submit]")
+    assert "新城区" in second.inner_text("main") and "城关区" not in second.inner_text("main")
+    second.context.close()
+    page.context.close()
+
+
+PAGES = ("/staff/admin", "/staff/admin/audit", "/staff/sign-in?next=/staff/", "/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
          "/staff/flags", "/staff/reports", "/staff/complaints", "/staff/complaints/DEMO0001")
 
 

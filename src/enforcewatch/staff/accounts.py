@@ -39,6 +39,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$nKJsubJVdeOdmMqCJ9NShA$b2CHV1JEpmKFBRejUJNHQyoPPnsEElhqOxsAuI4sCow"
 
 
+def listed_keys(username: str) -> dict[str, str]:
+    """The keys that list an account on the administration page (docs/data-model.md)."""
+    return {"gsi2pk": "USERS", "gsi2sk": username}
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -112,6 +117,15 @@ class Accounts:
             raise NotFound(f"没有用户 {username}")
         return item
 
+    def listing(self) -> list[dict[str, Any]]:
+        """Every account created or changed since accounts were listed (gsi2 `USERS`), without secrets."""
+        out = []
+        for item in self.table.query("USERS", index="gsi2"):
+            user = User.from_item(item)
+            out.append({**user.__dict__, "created_at": item.get("created_at"), "updated_at": item.get("updated_at"),
+                        "locked": int(item.get("failed_count", 0)) >= LOCK_AFTER})
+        return sorted(out, key=lambda u: u["username"])
+
     def get(self, username: str) -> User | None:
         item = self.table.get(*user_key(username))
         return User.from_item(item) if item else None
@@ -126,7 +140,7 @@ class Accounts:
         item = {
             "pk": pk, "sk": sk, "username": username, "role": role, "district": district,
             "password_hash": self.hasher.hash(password), "disabled": False, "token_version": 0,
-            "failed_count": 0, "created_at": iso(now), "updated_at": iso(now),
+            "failed_count": 0, "created_at": iso(now), "updated_at": iso(now), **listed_keys(username),
         }
         try:
             self.table.put_new(item)
@@ -136,7 +150,8 @@ class Accounts:
 
     def _bump(self, username: str, now: datetime, fields: dict[str, Any]) -> User:
         item = self._item(username)
-        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso(now)}
+        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso(now),
+                  **listed_keys(username)}
         return User.from_item(self.table.update(*user_key(username), fields))
 
     def disable(self, username: str, now: datetime) -> User:
