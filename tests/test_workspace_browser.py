@@ -216,6 +216,32 @@ def test_add_a_staff_account_and_read_the_audit_log(served: str, browser: Any, c
     page.context.close()
 
 
+def test_upload_a_calendar_year(served: str, browser: Any, city: dict[str, Any], tmp_path: Path) -> None:
+    from enforcewatch.monitoring.duedates import load_calendar
+
+    bad = tmp_path / "2031.yaml"
+    bad.write_text("holidays: [2031-01-01]\nworkdays: [2031-01-06]\n", encoding="utf-8")  # a Monday
+    good = tmp_path / "2031-good.yaml"
+    good.write_text("holidays: [2031-01-01, 2031-01-02]\nworkdays: [2031-01-05]\n", encoding="utf-8")
+    assert not load_calendar(CONTENT, city["table"]).known(2031)
+    page = sign_in(browser, served, "demo")
+    page.goto(f"{served}/staff/admin")
+    page.fill("#cal-year", "2031")
+    page.set_input_files("#cal-file", str(bad))
+    page.click("text=上传并检查")
+    message = page.inner_text(".flash")
+    assert "日历未保存" in message and "2031.yaml:2: workdays" in message and "周六或周日" in message
+    assert not load_calendar(CONTENT, city["table"]).known(2031)
+    page.fill("#cal-year", "2031")
+    page.set_input_files("#cal-file", str(good))
+    page.click("text=上传并检查")
+    assert "已保存 2031 年节假日安排" in page.inner_text(".flash")
+    calendar = load_calendar(CONTENT, city["table"])
+    assert calendar.known(2031) and not calendar.is_workday(dt.date(2031, 1, 2)) and calendar.is_workday(dt.date(2031, 1, 5))
+    assert "2031 年：2031-good.yaml，demo" in page.inner_text("main")
+    page.context.close()
+
+
 PAGES = ("/staff/admin", "/staff/admin/audit", "/staff/sign-in?next=/staff/", "/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
          "/staff/flags", "/staff/reports", "/staff/complaints", "/staff/complaints/DEMO0001")
 

@@ -94,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
     from enforcewatch.store.ddblocal import open_table
 
     as_of = _as_of(args.as_of)
-    calendar = load_calendar(args.content)
     districts = [d.id for d in load_districts(args.content)]
     with open_table(args.data_dir) as table:
+        calendar = load_calendar(args.content, table)  # with the years uploaded through the workspace
         summary = flags.run(table, districts, calendar, as_of, dt.datetime.now(dt.UTC))
     for warning in summary.warnings:
         print(f"警告：{warning}", file=sys.stderr)  # noqa: T201

@@ -253,7 +253,7 @@ def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now:
     flags); a per-district summary of counts (no names: mail is not a confidential channel)."""
     as_of = china_date(parse_received(event_time))
     districts = load_districts(content_dir)
-    summary = run(table, [d.id for d in districts], load_calendar(content_dir), as_of, now)
+    summary = run(table, [d.id for d in districts], load_calendar(content_dir, table), as_of, now)
     for warning in summary.warnings:
         log.warning("deadline check: %s", warning)
     if publish is not None:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
 from enforcewatch.errors import EnforceWatchError
+from enforcewatch.monitoring import officecalendar
 from enforcewatch.staff import audit, labels, paging, totp
 from enforcewatch.staff.accounts import ROLES
 from enforcewatch.staff.readings import ReportFilter
@@ -22,7 +23,26 @@ ROLE_LABELS = {"office": "市级账户", "district": "县（市、区）账户"}
 def admin_page(request: Request, scope: PageScope, ctx: Ctx) -> Response:
     scope.require_office()
     return render(request, ctx, "admin.html", scope=scope, users=ctx.accounts.listing(), roles=ROLE_LABELS,
-                  districts=ctx.districts)
+                  districts=ctx.districts, years=officecalendar.stored_years(ctx.table),
+                  next_year=labels.china_today(ctx.now()).year + 1)
+
+
+@router.post(f"{ADMIN}/calendar")
+async def upload_calendar(request: Request, scope: FormScope, ctx: Ctx) -> Response:
+    """Next year's official calendar (国务院办公厅 notice), checked like a calendar file, then stored."""
+    scope.require_office()
+    form = await request.form()
+    upload = form.get("file")
+    data = await upload.read(officecalendar.MAX_BYTES + 1) if hasattr(upload, "read") else b""
+    name = str(getattr(upload, "filename", "") or "")
+    try:
+        year, text, _ = officecalendar.check_upload(str(form.get("year", "")).strip(), data, name)
+    except EnforceWatchError as exc:
+        lines = [str(p) for p in getattr(exc, "problems", [])] or [exc.message]
+        return redirect(ctx, ADMIN, "日历未保存：" + "；".join(lines)[:1500], "error")
+    officecalendar.save_year(ctx.table, year, text, name, scope.username, ctx.now())
+    ctx.log(scope.username, "calendar_upload", {"year": year, "source": name})
+    return redirect(ctx, ADMIN, f"已保存 {year} 年节假日安排，每日检查和工作平台即日起使用")
 
 
 @router.post(f"{ADMIN}/users")
@@ -94,4 +114,5 @@ def audit_page(request: Request, scope: PageScope, ctx: Ctx, page: str = "") -> 
 DETAIL_LABELS = {"username": "账户", "role": "角色", "district": "县（市、区）", "point_id": "监测点", "kind": "类型",
                  "status": "状态", "date": "日期", "complaint_id": "投诉", "rows": "行数", "from": "起", "to": "止",
                  "reason": "原因", "totp": "动态验证码", "via": "途径", "replied": "已答复", "format": "格式",
-                 "event_id": "事件", "view": "范围", "transfer_id": "转交", "finding_id": "发现"}
+                 "event_id": "事件", "view": "范围", "transfer_id": "转交", "finding_id": "发现", "year": "年份",
+                 "source": "文件"}

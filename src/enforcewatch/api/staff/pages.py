@@ -81,7 +81,7 @@ def sign_out(request: Request, scope: FormScope, ctx: Ctx) -> Response:
 @router.get("/staff/", response_class=HTMLResponse)
 def dashboard_page(request: Request, scope: PageScope, ctx: Ctx, district: str = "") -> Response:
     today = labels.china_today(ctx.now())
-    board = dashboard.build(ctx.table, scope, load_calendar(ctx.settings.content_dir), today, ctx.reply_limit,
+    board = dashboard.build(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), today, ctx.reply_limit,
                             district or None)
     return render(request, ctx, "dashboard.html", scope=scope, board=board, district=district,
                   districts=[d for d in ctx.districts if d["id"] in scope.districts()], today=today)

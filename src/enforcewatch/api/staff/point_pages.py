@@ -27,7 +27,7 @@ def points_page(request: Request, scope: PageScope, ctx: Ctx, q: str = "", distr
     due = None
     if month:
         try:
-            due = load_calendar(ctx.settings.content_dir).due_date_of(month)
+            due = load_calendar(ctx.settings.content_dir, ctx.table).due_date_of(month)
         except (ValueError, CalendarUnknown) as exc:
             raise InputError("月份无法识别", [FieldError(("month",), f"月份“{month}”无法识别或尚无节假日安排")]) from exc
     rows, industries = pointviews.registry(ctx.table, scope, flt, due, today)

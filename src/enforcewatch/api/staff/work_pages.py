@@ -74,7 +74,7 @@ def reports_page(request: Request, scope: PageScope, ctx: Ctx, district: str = "
 
 @router.get("/staff/complaints", response_class=HTMLResponse)
 def complaints_page(request: Request, scope: PageScope, ctx: Ctx, view: str = "", page: str = "") -> Response:
-    rows = readings.complaints(ctx.table, scope, load_calendar(ctx.settings.content_dir), ctx.now(),
+    rows = readings.complaints(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), ctx.now(),
                                ctx.reply_limit, view)
     ctx.log(scope.username, "list_complaints", {"view": view or "all", "rows": len(rows), "via": "page"})
     shown = paging.paginate(rows, paging.page_number(page))
