@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from enforcewatch.api.staff import casework, insights
+from enforcewatch.api.staff import casework, insights, queue
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
@@ -138,9 +138,11 @@ def submissions(
 
 
 @router.get("/api/staff/flags")
-def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
-    items = list(staffing.flags(ctx.table, scope, district))
-    if scope.is_office and not district:
+def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None, state: str = "open") -> dict[str, Any]:
+    """Stored flags in one state (`open` by default, `closed`, `all`), each with `state`; unreplied
+    complaints (computed now) are open by definition."""
+    items = list(staffing.flags(ctx.table, scope, district, state))
+    if scope.is_office and not district and state != "closed":
         from enforcewatch.monitoring.duedates import load_calendar
 
         today = (ctx.now() + dt.timedelta(hours=8)).date()  # China Standard Time
@@ -226,4 +228,5 @@ def create_staff_app(
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)
+    app.include_router(queue.router)
     return app
