@@ -30,7 +30,7 @@ from enforcewatch.api.staff.http import (
 from enforcewatch.api.staff.large_downloads import S3Downloads
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
-from enforcewatch.staff import audit, exports, staffing, tokens
+from enforcewatch.staff import audit, auditlabels, exports, staffing, tokens
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
 
@@ -190,7 +190,9 @@ def audit_log(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict
     scope.require_office()
     req = exports.ExportRequest.parse("report", "json", from_, to, None)
     audit.check_range(req.month_from, req.month_to)
-    return {"ok": True, "entries": list(audit.entries(ctx.table, req.month_from, req.month_to))}
+    names = {d["id"]: d["name"] for d in ctx.districts}
+    return {"ok": True, "entries": [auditlabels.entry_view(e, names)
+                                     for e in audit.entries(ctx.table, req.month_from, req.month_to)]}
 
 
 PAGE_ASSETS = {"": ("index.html", "text/html; charset=utf-8"), "staff.js": ("staff.js", "text/javascript"),
