@@ -15,6 +15,7 @@ from casework_fixtures import USCC_B, seed_casework
 from enforcewatch.api.staff.app import create_staff_app, router
 from enforcewatch.api.staff.casework import router as casework_router
 from enforcewatch.api.staff.insights import router as insights_router
+from enforcewatch.api.staff.queue import router as queue_router
 from enforcewatch.config import Settings
 from enforcewatch.staff import tokens
 from enforcewatch.staff.accounts import User
@@ -120,12 +121,19 @@ CROSSING = {
         "POST", "/api/staff/insights/points/P-WB-1/findings/multi_agency-x/transfer", {}, {404}),
     ("GET", "/api/staff/insights/page"): ("GET", f"/api/staff/insights/page?{QUERY}&district={WB}", None, {403}),
     ("GET", "/api/staff/insights/insights.js"): None,  # the page's script, no data
+    # the work queue (enforcewatch.api.staff.queue)
+    ("GET", "/api/staff/flag-queue"): ("GET", f"/api/staff/flag-queue?district={WB}", None, {403}),
+    ("POST", "/api/staff/points/{point_id}/revocation"): (
+        "POST", "/api/staff/points/P-WB-1/revocation", {"flag_key": "2026-02", "decision": "revoke"}, {404}),
+    ("POST", "/api/staff/points/{point_id}/access-code"): (
+        "POST", "/api/staff/points/P-WB-1/access-code", None, {404}),
+    ("GET", "/api/staff/reasons"): ("GET", "/api/staff/reasons", None, {200}),
 }
 
 
 def staff_routes() -> set[tuple[str, str]]:
     # the app includes exactly this router; the scoping gate is a dependency of its routes
-    return {(m, r.path) for rt in (router, casework_router, insights_router) for r in rt.routes for m in r.methods
+    return {(m, r.path) for rt in (router, casework_router, insights_router, queue_router) for r in rt.routes for m in r.methods
             if m != "HEAD"}
 
 
@@ -390,3 +398,43 @@ def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
         assert stored["Body"].read().startswith(b"\xef\xbb\xbf") and "attachment" in stored["ContentDisposition"]
     entries = client.get(f"/api/staff/audit?{QUERY}", headers=sign_in(client, "city")).json()["entries"]
     assert [e["details"]["rows"] for e in entries if e["action"] == "download" and e["outcome"] == "ok"] == [2, 2]
+
+
+def test_flags_carry_state_and_filter_by_it(client: TestClient, moto_table) -> None:
+    moto_table.update("POINT#P-HQ-1", "FLAG#overdue#2026-02",
+                      {"state": "closed", "closed_on": "2026-03-01", "closed_because": "report_arrived"})
+    headers = sign_in(client, "hongqi")
+    assert client.get("/api/staff/flags", headers=headers).json()["flags"] == []  # default: open only
+    closed = client.get("/api/staff/flags?state=closed", headers=headers).json()["flags"]
+    assert [(f["point_id"], f["state"], f["closed_because"]) for f in closed] == [("P-HQ-1", "closed", "report_arrived")]
+    office = client.get("/api/staff/flags?state=all", headers=sign_in(client, "city")).json()["flags"]
+    assert {f.get("state") for f in office if f.get("point_id")} == {"open", "closed"}
+    assert_error_shape(client.get("/api/staff/flags?state=done", headers=headers), 422)
+
+
+def test_reasons_list_and_a_chinese_reason_is_accepted(client: TestClient, moto_table) -> None:
+    headers = sign_in(client, "hongqi")
+    reasons = client.get("/api/staff/reasons", headers=headers).json()["reasons"]
+    assert {"code": "safety_accident", "label": "重大安全生产责任事故"} in reasons["disqualifying"]
+    r = client.post("/api/staff/points/P-HQ-1/events", headers=headers,
+                    json={"kind": "disqualifying", "date": "2026-03-01", "reason": "重大安全生产责任事故"})
+    assert r.status_code == 200, r.text
+    assert [e["reason"] for e in moto_table.query("POINT#P-HQ-1", "EVENT#")] == ["safety_accident"]
+    bad = client.post("/api/staff/points/P-HQ-1/events", headers=headers,
+                      json={"kind": "disqualifying", "date": "2026-03-01", "reason": "重大事故"})
+    assert_error_shape(bad, 422)
+    assert "重大安全生产责任事故" in bad.text
+
+
+def test_access_code_reissued_once_and_audited(client: TestClient, moto_table) -> None:
+    from enforcewatch import codes
+
+    before = moto_table.get("POINT#P-HQ-1", "POINT").get("access_code_hash")
+    r = client.post("/api/staff/points/P-HQ-1/access-code", headers=sign_in(client, "hongqi"))
+    assert r.status_code == 200, r.text
+    code = r.json()["access_code"]
+    stored = moto_table.get("POINT#P-HQ-1", "POINT")["access_code_hash"]
+    assert stored == codes.hash_code(code) and stored != before and code not in str(moto_table.get("POINT#P-HQ-1", "POINT"))
+    entries = client.get("/api/staff/audit?from=2026-03&to=2026-03", headers=sign_in(client, "city")).json()["entries"]
+    reissues = [e for e in entries if e["action"] == "access_code_reissue"]
+    assert len(reissues) == 1 and reissues[0]["details"] == {"point_id": "P-HQ-1"} and code not in str(entries)

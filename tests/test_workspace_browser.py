@@ -154,27 +154,38 @@ def test_office_dashboard_registry_point_and_report(served: str, browser: Any, c
     page.context.close()
 
 
-def test_flag_queue_steps(served: str, browser: Any, city: dict[str, Any]) -> None:
+def _open_flags(table: DynamoTable, point_id: str, kind: str) -> list[dict[str, Any]]:
+    from enforcewatch.monitoring.flags import state_from_item
+
+    return [f for f in table.query(f"POINT#{point_id}", f"FLAG#{kind}#") if state_from_item(f).is_open]
+
+
+@pytest.mark.parametrize(("kind", "step"), [("reminder_due", "记录已提醒"), ("overdue", "记录已提醒"),
+                                            ("revocable", "取消资格"), ("revocable", "保留资格"),
+                                            ("terminated", None), ("plaque_to_recover", "记录牌匾已收回")])
+def test_act_on_each_flag_kind_and_see_it_close(served: str, browser: Any, city: dict[str, Any], kind: str,
+                                               step: str | None) -> None:
     table = city["table"]
     page = sign_in(browser, served, "demo")
     page.click("nav >> text=待办标记")
-    assert "待处理" in page.inner_text("main")
-    page.screenshot(path=str(ARTIFACTS / "workspace-flags.png"), full_page=True)
-    for kind, button, check in (
-        ("reminder_due", "记录已提醒", lambda pid: any(e["kind"] == "reminder" for e in table.query(f"POINT#{pid}", "EVENT#"))),
-        ("overdue", "记录已提醒", lambda pid: any(e["kind"] == "reminder" for e in table.query(f"POINT#{pid}", "EVENT#"))),
-        ("revocable", "取消资格", lambda pid: table.get(f"POINT#{pid}", "POINT")["status"] == "revoked"),
-        ("plaque_to_recover", "记录牌匾已收回",
-         lambda pid: any(e["kind"] == "plaque_returned" for e in table.query(f"POINT#{pid}", "EVENT#"))),
-    ):
-        page.goto(f"{served}/staff/flags?kind={kind}")
-        group = page.locator("section.flag-group").first
-        if group.count() == 0:
-            continue  # the small city may have none of this kind
-        pid = group.locator("h2 a").inner_text()
-        group.locator("button", has_text=button).first.click()
-        assert f"已处理 {pid}" in page.inner_text(".flash"), page.inner_text("main")
-        assert check(pid), (kind, pid)
+    if kind == "overdue":
+        page.screenshot(path=str(ARTIFACTS / "workspace-flags.png"), full_page=True)
+    page.goto(f"{served}/staff/flags?kind={kind}")
+    group = page.locator("section.flag-group").first
+    if group.count() == 0:
+        pytest.skip(f"the demo city has no open {kind} flag left")  # the city is generated: say so, never pass
+    pid = group.locator("h2 a").inner_text()
+    assert _open_flags(table, pid, kind)
+    if step == "保留资格":
+        group.locator("summary", has_text="保留资格").first.click()
+        group.locator("textarea").first.fill("企业已整改到位，经研究保留资格")
+        group.locator("form:has(textarea) button").first.click()
+    else:
+        group.locator("td.actions button").first.click()
+    assert f"已处理 {pid}" in page.inner_text(".flash"), page.inner_text("main")
+    assert not _open_flags(table, pid, kind), (kind, pid)  # closed at once
+    page.goto(f"{served}/staff/flags?kind={kind}&state=closed")
+    assert pid in page.inner_text("main") and "已关闭" in page.inner_text("main")
     page.context.close()
 
 

@@ -21,11 +21,11 @@ from enforcewatch import codes, uscc
 from enforcewatch.casework import transfers
 from enforcewatch.intake.reports import ReportStored
 from enforcewatch.intake.submissions import VOCABULARY
-from enforcewatch.monitoring import flags
+from enforcewatch.monitoring import flags, flagstate
 from enforcewatch.monitoring.deadlines import DISQUALIFYING_REASONS, Report, evaluate
 from enforcewatch.monitoring.duedates import WorkCalendar, load_calendar
 from enforcewatch.monitoring.events import event_from_item, event_item, iso_utc
-from enforcewatch.monitoring.registry import load_districts
+from enforcewatch.monitoring.registry import load_districts, point_index_keys
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.staff.staffing import Scope
 from enforcewatch.store import schema
@@ -82,7 +82,8 @@ def _point(pid: str, district: str, serial: int, first: str, rng: random.Random)
             "district": district, "industry": industry, "designated_on": f"{first}-01", "reporting_from": first,
             "plaque_no": f"JCD-{serial:04d}", "contact": f"联系人{serial}：1380000{serial:04d}", "status": "active",
             "access_code_hash": codes.hash_code(codes.new_code(rng)),
-            schema.GSI1PK: f"DISTRICT#{district}", schema.GSI1SK: f"POINT#{pid}#POINT"}
+            schema.GSI1PK: f"DISTRICT#{district}", schema.GSI1SK: f"POINT#{pid}#POINT",
+            **point_index_keys(district, pid)}
 
 
 def city_items(content_dir: Path, today: dt.date, rng: random.Random, per_district: int = 50
@@ -185,4 +186,5 @@ def _flags(items: list[dict[str, Any]], today: dt.date, calendar: WorkCalendar, 
     reports = [Report(i["point_id"], i["month"], flags.parse_received(i["received_at"]))
                for i in items if i.get("kind") == "report"]
     events = [event_from_item(i) for i in items if i["sk"].startswith("EVENT#")]
-    return [flags.flag_item(f, now) for f in evaluate(points, reports, events, today, calendar).flags]
+    raised = evaluate(points, reports, events, today, calendar).flags
+    return [flags.flag_item(f, now, state) for f, state in flagstate.states(raised, points, reports, events, today)]

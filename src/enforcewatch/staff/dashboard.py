@@ -41,7 +41,7 @@ class Dashboard:
     flags: Counter[str]
     complaints_waiting: int | None  # None: not the office's page (district accounts see no complaints)
     complaints_late: int | None
-    transfers_late: int
+    transfers_late: list[dict[str, Any]]
 
     @property
     def total(self) -> DistrictLine:
@@ -75,7 +75,7 @@ def build(table: DynamoTable, scope: Scope, calendar: WorkCalendar, today: dt.da
     if scope.is_office and not district:
         flag_counts.update(f["kind"] for f in staffing.flags(table, scope, "office") if f.get("state") != "closed")
         waiting, late = _complaints(table, scope, today, reply_limit, calendar.is_workday)
-    late_transfers = sum(1 for _ in transfers_late(table, scope, today, district))
+    late_transfers = sorted(transfers_late(table, scope, today, district), key=lambda t: str(t.get("deadline")))
     return Dashboard(month, due, lines, flag_counts, waiting, late, late_transfers)
 
 
@@ -104,4 +104,4 @@ def as_dict(board: Dashboard) -> dict[str, Any]:
             "districts": [{"district": d.district, "due": d.due, **{s: d.counts[s] for s in STATES}}
                           for d in board.districts],
             "flags": dict(board.flags), "complaints_waiting": board.complaints_waiting,
-            "complaints_late": board.complaints_late, "transfers_late": board.transfers_late}
+            "complaints_late": board.complaints_late, "transfers_late": len(board.transfers_late)}

@@ -15,20 +15,14 @@ from enforcewatch.monitoring.deadlines import (
     STATUS_LABELS,
     TERMINATION_REASONS,
 )
+from enforcewatch.staff.auditlabels import ACTION_LABELS, OUTCOME_LABELS
 
 FLAG_LABELS = {
     "overdue": "逾期未报送", "reminder_due": "应予提醒", "revocable": "可取消资格", "terminated": "应终止",
     "plaque_to_recover": "应收回牌匾", "transfer_overdue": "转交逾期未办结",
 }
 REASON_LABELS = {**DISQUALIFYING_REASONS, **TERMINATION_REASONS}
-ACTION_LABELS = {
-    "login": "登录", "logout": "退出", "download": "下载", "point_event": "记录事件", "point_status": "更改状态",
-    "complaint_reply": "答复投诉", "list_complaints": "查看投诉", "scorecards": "查看评议",
-    "reissue_code": "重新生成访问码", "staff_add_user": "添加账户", "staff_disable": "停用账户",
-    "staff_enable": "启用账户", "staff_reset": "重置密码", "staff_totp": "设置动态验证码",
-    "calendar_upload": "上传节假日安排", "points_import": "导入监测点名单",
-}
-OUTCOME_LABELS = {"ok": "成功", "denied": "被拒绝", "started": "开始", "incomplete": "未完成"}
+EVENT_NAMES = {**EVENT_LABELS, "revocation_kept": "保留资格"}
 
 
 def beijing(value: str | dt.datetime | None, with_seconds: bool = False) -> str:
@@ -62,6 +56,6 @@ def label(table: Mapping[str, str], code: Any) -> str:
 
 
 LABEL_TABLES: dict[str, Mapping[str, str]] = {
-    "flag": FLAG_LABELS, "event": EVENT_LABELS, "status": STATUS_LABELS, "reason": REASON_LABELS,
+    "flag": FLAG_LABELS, "event": EVENT_NAMES, "status": STATUS_LABELS, "reason": REASON_LABELS,
     "action": ACTION_LABELS, "outcome": OUTCOME_LABELS,
 }

@@ -9,14 +9,12 @@ flag of that district in point order"), so a district account never reads anothe
 from __future__ import annotations
 
 import datetime as dt
-import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from enforcewatch import codes
 from enforcewatch.errors import FieldError, InputError, NotFound
 from enforcewatch.monitoring.deadlines import STATUSES, on_time
-from enforcewatch.monitoring.flags import parse_received
+from enforcewatch.monitoring.flags import parse_received, state_from_item
 from enforcewatch.staff.staffing import Scope, point_in_scope
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -26,8 +24,8 @@ REPORTED = {"on_time": "按时报送", "late": "逾期报送", "missing": "未�
 
 
 def is_open(flag: dict[str, Any]) -> bool:
-    """A flag needs action until it is closed (its `state`, once the deadline check stores one)."""
-    return flag.get("state", "open") != "closed"
+    """A flag needs action until it is closed (docs/rules.md, the closing rules)."""
+    return state_from_item(flag).is_open
 
 
 @dataclass
@@ -169,13 +167,3 @@ def report_of(table: DynamoTable, scope: Scope, point_id: str, month: str, seq: 
     if item is None:
         raise NotFound("没有找到该报送")
     return {"report": item, "point": {k: v for k, v in point.items() if k not in HIDDEN}}
-
-
-def reissue_code(table: DynamoTable, scope: Scope, point_id: str, rng: random.Random, now: dt.datetime) -> str:
-    """A new access code for one point; the old one stops working. The code is returned once, never stored."""
-    point_in_scope(table, scope, point_id)
-    code = codes.new_code(rng)
-    table.update(f"POINT#{point_id}", "POINT", {
-        "access_code_hash": codes.hash_code(code),
-        "updated_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
-    return code

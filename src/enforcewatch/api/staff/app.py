@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from enforcewatch.api.staff import admin_pages, casework, insights, pages, point_pages, work_pages
+from enforcewatch.api.staff import admin_pages, casework, insights, pages, point_pages, queue, work_pages
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
@@ -31,7 +31,7 @@ from enforcewatch.api.staff.large_downloads import S3Downloads
 from enforcewatch.api.staff.page_kit import register_page_errors
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
-from enforcewatch.staff import audit, exports, staffing, tokens
+from enforcewatch.staff import audit, auditlabels, exports, staffing, tokens
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
 
@@ -139,9 +139,11 @@ def submissions(
 
 
 @router.get("/api/staff/flags")
-def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
-    items = list(staffing.flags(ctx.table, scope, district))
-    if scope.is_office and not district:
+def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None, state: str = "open") -> dict[str, Any]:
+    """Stored flags in one state (`open` by default, `closed`, `all`), each with `state`; unreplied
+    complaints (computed now) are open by definition."""
+    items = list(staffing.flags(ctx.table, scope, district, state))
+    if scope.is_office and not district and state != "closed":
         from enforcewatch.monitoring.duedates import load_calendar
 
         today = (ctx.now() + dt.timedelta(hours=8)).date()  # China Standard Time
@@ -189,7 +191,9 @@ def audit_log(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict
     scope.require_office()
     req = exports.ExportRequest.parse("report", "json", from_, to, None)
     audit.check_range(req.month_from, req.month_to)
-    return {"ok": True, "entries": list(audit.entries(ctx.table, req.month_from, req.month_to))}
+    names = {d["id"]: d["name"] for d in ctx.districts}
+    return {"ok": True, "entries": [auditlabels.entry_view(e, names)
+                                     for e in audit.entries(ctx.table, req.month_from, req.month_to)]}
 
 
 PAGE_ASSETS = {"": ("index.html", "text/html; charset=utf-8"), "staff.js": ("staff.js", "text/javascript"),
@@ -232,4 +236,5 @@ def create_staff_app(
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)
+    app.include_router(queue.router)
     return app

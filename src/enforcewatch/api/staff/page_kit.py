@@ -132,7 +132,8 @@ def take_flash(request: Request, ctx: StaffContext) -> dict[str, str] | None:
 # -- rendering ---------------------------------------------------------------------------------------
 
 NAV = (("/staff/", "工作概况", False), ("/staff/points", "监测点名单", False), ("/staff/flags", "待办标记", False),
-       ("/staff/reports", "报送情况", False), ("/staff/complaints", "投诉", True), ("/staff/admin", "系统管理", True))
+       ("/staff/reports", "报送情况", False), ("/staff/complaints", "投诉", True), ("/staff/admin", "系统管理", True),
+       ("/api/staff/insights/page", "评议与发现", False), ("/staff/tools/", "其他工具", False))
 
 
 def render(request: Request, ctx: StaffContext, template: str, status: int = 200, **values: Any) -> HTMLResponse:

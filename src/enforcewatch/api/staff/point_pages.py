@@ -85,7 +85,7 @@ async def point_event(point_id: str, request: Request, scope: FormScope, ctx: Ct
 
 @router.post("/staff/points/{point_id}/code", response_class=HTMLResponse)
 async def reissue_code(point_id: str, request: Request, scope: FormScope, ctx: Ctx) -> Response:
-    code = pointviews.reissue_code(ctx.table, scope, point_id, ctx.rng, ctx.now())
-    ctx.log(scope.username, "reissue_code", {"point_id": point_id})
+    code = staffing.reissue_access_code(ctx.table, scope, point_id, ctx.now(), ctx.rng)
+    ctx.log(scope.username, "access_code_reissue", {"point_id": point_id, "via": "page"})
     return render(request, ctx, "code_once.html", scope=scope, point_id=point_id, code=code,
                   at=ctx.now())

@@ -3,6 +3,8 @@ with its one step), the reports table and one report, and the complaints inbox w
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -10,6 +12,7 @@ from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
 from enforcewatch.errors import EnforceWatchError
 from enforcewatch.monitoring.duedates import load_calendar
+from enforcewatch.monitoring.flagqueue import KIND_LABELS
 from enforcewatch.staff import dashboard, labels, paging, queue, readings, staffing
 from enforcewatch.staff.readings import COMPLAINT_VIEWS, ReportFilter
 
@@ -19,44 +22,49 @@ POINTS_PER_PAGE = 20
 
 @router.get("/staff/flags", response_class=HTMLResponse)
 def flags_page(request: Request, scope: PageScope, ctx: Ctx, district: str = "", kind: str = "", month: str = "",
-               state: str = "open", point: str = "", page: str = "") -> Response:
-    flt = queue.QueueFilter(district, kind, month, state or "open", point[:40])
-    groups = queue.queue(ctx.table, scope, flt)
-    shown = paging.paginate(groups, paging.page_number(page), POINTS_PER_PAGE)
-    names = queue.names_of(ctx.table, [g.point_id for g in shown.items])
-    return render(request, ctx, "flags.html", scope=scope, flt=flt, p=pager(request, shown), names=names,
-                  districts=[d for d in ctx.districts if d["id"] in scope.districts()], kinds=labels.FLAG_LABELS,
-                  states=queue.STATES, actions=queue.ACTIONS, today=labels.china_today(ctx.now()),
-                  flag_total=sum(len(g.flags) for g in groups))
+               state: str = "open", cursor: str = "") -> Response:
+    page = staffing.flag_queue(ctx.table, scope, district or None, state=state or "open", kind=kind or None,
+                               month=month or None, cursor=cursor or None, limit=POINTS_PER_PAGE)
+    names = queue.names_of(ctx.table, [g.point_id for g in page.points])
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    more = page_link_with(request.url.path, [*params, ("cursor", page.next_cursor)]) if page.next_cursor else None
+    return render(request, ctx, "flags.html", scope=scope, groups=page.points, names=names, next_link=more,
+                  first_link=page_link_with(request.url.path, params) if cursor else None,
+                  flt={"district": district, "kind": kind, "month": month, "state": state or "open"},
+                  districts=[d for d in ctx.districts if d["id"] in scope.districts()], kinds=KIND_LABELS,
+                  states=queue.STATES, steps=queue.STEPS)
 
 
-# The queue's steps, each one of the point's own actions (an event, or a status).
-STEPS = {"reminder": ("event", "reminder"), "plaque_returned": ("event", "plaque_returned"),
-         "revoke": ("status", "revoked"), "terminated": ("status", "terminated")}
+def page_link_with(path: str, params: list[tuple[str, str]]) -> str:
+    return path + ("?" + urlencode(params) if params else "")
 
 
 @router.post("/staff/flags/step")
 async def flag_step(request: Request, scope: FormScope, ctx: Ctx) -> Response:
+    """One step on one flag: its point's event, status or revocation decision (each closes the flag)."""
     form = await form_of(request)
     back = form.get("back", "") if form.get("back", "").startswith("/staff/flags") else "/staff/flags"
     point_id, step = form.get("point_id", ""), form.get("step", "")
-    if step not in STEPS:
+    if step not in queue.STEPS:
         return redirect(ctx, back, "未能处理：操作不在可选范围内", "error")
-    what, value = STEPS[step]
+    now = ctx.now()
     try:
-        if what == "event":
-            day = labels.china_today(ctx.now()).isoformat()
-            item = staffing.record_point_event(ctx.table, scope, point_id, value, day, None, form.get("note") or None,
-                                               ctx.now())
-            ctx.log(scope.username, "point_event", {"point_id": point_id, "kind": value, "date": day,
+        if step in ("reminder", "plaque_returned"):
+            day = labels.china_today(now).isoformat()
+            item = staffing.record_point_event(ctx.table, scope, point_id, step, day, None, form.get("note") or None, now)
+            ctx.log(scope.username, "point_event", {"point_id": point_id, "kind": step, "date": day,
                                                      "event_id": item["event_id"], "via": "queue"})
+        elif step in ("revoke", "keep"):
+            staffing.decide_revocation(ctx.table, scope, point_id, form.get("flag_key", ""), step,
+                                       form.get("note") or None, now)
+            ctx.log(scope.username, "revocation_decision", {"point_id": point_id, "flag_key": form.get("flag_key"),
+                                                             "decision": step, "via": "queue"})
         else:
-            staffing.set_point_status(ctx.table, scope, point_id, value, ctx.now())
-            ctx.log(scope.username, "point_status", {"point_id": point_id, "status": value, "via": "queue"})
+            staffing.set_point_status(ctx.table, scope, point_id, step, now)
+            ctx.log(scope.username, "point_status", {"point_id": point_id, "status": step, "via": "queue"})
     except EnforceWatchError as exc:
         return redirect(ctx, back, f"未能处理 {point_id}：{exc.message}", "error")
-    done = labels.EVENT_LABELS.get(value) if what == "event" else f"状态改为“{labels.STATUS_LABELS[value]}”"
-    return redirect(ctx, back, f"已处理 {point_id}：{done}。标记将在下次每日检查时关闭。")
+    return redirect(ctx, back, f"已处理 {point_id}：{queue.STEPS[step]}，相应标记已关闭。")
 
 
 @router.get("/staff/reports", response_class=HTMLResponse)
