@@ -170,13 +170,18 @@ PAGES = {
         "username": "intruder", "role": "office", "password": "long enough password"}, {403}),
     ("POST", "/staff/admin/users/{username}/{action}"): ("POST", "/staff/admin/users/city/disable", {}, {403}),
     ("GET", "/staff/admin/audit"): ("GET", "/staff/admin/audit", None, {403}),
+    ("POST", "/staff/admin/calendar"): ("POST", "/staff/admin/calendar", {"year": "2031"}, {403}),
+    ("GET", "/staff/admin/import"): ("GET", "/staff/admin/import", None, {403}),
+    ("POST", "/staff/admin/import/preview"): ("POST", "/staff/admin/import/preview", {}, {403}),
+    ("POST", "/staff/admin/import/confirm"): ("POST", "/staff/admin/import/confirm", {"upload_id": "ab"}, {403}),
 }
 
 
 def page_routes() -> set[tuple[str, str]]:
-    from enforcewatch.api.staff import admin_pages, pages, point_pages, work_pages
+    from enforcewatch.api.staff import admin_pages, import_pages, pages, point_pages, work_pages
 
-    return {(m, r.path) for rt in (pages.router, point_pages.router, work_pages.router, admin_pages.router)
+    routers = (pages.router, point_pages.router, work_pages.router, admin_pages.router, import_pages.router)
+    return {(m, r.path) for rt in routers
             for r in rt.routes
             for m in r.methods if m != "HEAD"}
 

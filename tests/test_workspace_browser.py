@@ -253,7 +253,44 @@ def test_upload_a_calendar_year(served: str, browser: Any, city: dict[str, Any],
     page.context.close()
 
 
-PAGES = ("/staff/admin", "/staff/admin/audit", "/staff/sign-in?next=/staff/", "/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
+def test_import_a_registry_with_one_bad_row_fix_it_and_import(served: str, browser: Any, city: dict[str, Any],
+                                                               tmp_path: Path) -> None:
+    from enforcewatch import codes, uscc
+
+    table = city["table"]
+    good = [f"91410700MB{n:07d}" for n in (1, 2)]
+    good = [c + uscc.check_character(c) for c in good]
+    header = "监测点编号,企业名称,统一社会信用代码,所在县（市、区）,行业,选定日期,起报月份\n"
+    rows = [f"NEW-001,示范市新一有限公司,{good[0]},城关区,制造业,2026-01-05,2026-02\n",
+            f"NEW-002,示范市新二有限公司,{good[1][:-1]}X,新城区,制造业,2026-01-05,2026-02\n"]  # bad check character
+    bad_file = tmp_path / "名单.csv"
+    bad_file.write_text(header + "".join(rows), encoding="utf-8")
+    page = sign_in(browser, served, "demo")
+    page.goto(f"{served}/staff/admin/import")
+    page.set_input_files("#imp-file", str(bad_file))
+    page.click("text=上传并检查")
+    problems = page.inner_text(".table-wrap")
+    assert "第 3 行" in problems and "统一社会信用代码" in problems and "第 2 行" not in problems
+    assert "名单未作任何改动" in page.inner_text("main") and table.get("POINT#NEW-001", "POINT") is None
+    rows[1] = rows[1].replace(f"{good[1][:-1]}X", good[1])
+    fixed = tmp_path / "名单-改.csv"
+    fixed.write_text(header + "".join(rows), encoding="utf-8")
+    page.set_input_files("#imp-file", str(fixed))
+    page.click("text=上传并检查")
+    assert "检查通过" in page.inner_text("main") and "新增 2 个监测点" in page.inner_text("main")
+    assert table.get("POINT#NEW-001", "POINT") is None  # nothing written before the confirmation
+    with page.expect_download() as download:
+        page.click("text=确认导入并下载访问码")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "NEW-001" in text and "NEW-002" in text
+    for line in text.splitlines()[1:]:
+        pid, code = line.split(",")[:2]
+        assert codes.verify_code(code, table.get(f"POINT#{pid}", "POINT")["access_code_hash"])
+    assert table.get("POINT#NEW-002", "POINT")["district"] == "xincheng"
+    page.context.close()
+
+
+PAGES = ("/staff/admin", "/staff/admin/import", "/staff/admin/audit", "/staff/sign-in?next=/staff/", "/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
          "/staff/flags", "/staff/reports", "/staff/complaints", "/staff/complaints/DEMO0001")
 
 

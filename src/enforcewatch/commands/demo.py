@@ -101,7 +101,7 @@ def city_items(content_dir: Path, today: dt.date, rng: random.Random, per_distri
             pid = f"{d.id[:3].upper()}-{n:03d}"
             first = months[0] if n % 5 else months[rng.randint(1, 6)]
             point = _point(pid, d.id, serial, first, rng)
-            sloppy = n % 17 == 0  # a few points miss month after month
+            sloppy = serial % 17 == 0  # a few points miss month after month
             for month in _months(first, last):
                 due = calendar.due_date_of(month)
                 roll = rng.random()
@@ -115,14 +115,17 @@ def city_items(content_dir: Path, today: dt.date, rng: random.Random, per_distri
                 items.append(ReportStored(point_id=pid, district=d.id, month=month, seq=0, received_at=iso_utc(_at(day, rng)),
                                           inspections=inspections, suggestions=None,
                                           contact={"name": f"联系人{serial}", "phone": f"1380000{serial:04d}"}).item())
-            if sloppy and n % 2:
+            if sloppy and serial % 2:
                 day = today - dt.timedelta(days=rng.randint(40, 90))
                 items.append(event_item(point, "reminder", day, None, "电话提醒", "demo", _at(day, rng)))
-            if n % 23 == 0:
+            if serial % 13 == 0:  # left of its own accord: the office must confirm the status
+                day = today - dt.timedelta(days=rng.randint(5, 30))
+                items.append(event_item(point, "withdrawn", day, None, "企业申请退出", "demo", _at(day, rng)))
+            if serial % 23 == 0:
                 day = today - dt.timedelta(days=rng.randint(20, 60))
                 items.append(event_item(point, "disqualifying", day, rng.choice(list(DISQUALIFYING_REASONS)), None,
                                         "demo", _at(day, rng)))
-            if n % 29 == 0:
+            if serial % 29 == 0:
                 point["status"] = rng.choice(("terminated", "withdrawn"))
             items.append(point)
     return items, [d.id for d in districts]

@@ -33,7 +33,7 @@ ACTION_LABELS = {
     "staff_add_user": "新增工作人员账户", "staff_reset": "重置工作人员密码", "staff_disable": "停用工作人员账户",
     "staff_enable": "启用工作人员账户", "staff_totp": "设置动态验证码",
     # administration pages (enforcewatch.api.staff.admin_pages)
-    "calendar_upload": "上传节假日安排",
+    "calendar_upload": "上传节假日安排", "points_import": "导入监测点名单",
 }
 OUTCOME_LABELS = {"ok": "成功", "denied": "被拒绝", "started": "开始", "incomplete": "未完成"}
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")

@@ -19,7 +19,16 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from enforcewatch.api.staff import admin_pages, casework, insights, pages, point_pages, queue, work_pages
+from enforcewatch.api.staff import (
+    admin_pages,
+    casework,
+    import_pages,
+    insights,
+    pages,
+    point_pages,
+    queue,
+    work_pages,
+)
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
@@ -233,6 +242,7 @@ def create_staff_app(
     app.include_router(point_pages.router)
     app.include_router(work_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(import_pages.router)
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)
