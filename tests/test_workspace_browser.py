@@ -216,7 +216,7 @@ def test_add_a_staff_account_and_read_the_audit_log(served: str, browser: Any, c
     assert "新城区" in row.inner_text() and "县（市、区）账户" in row.inner_text()
     page.click("text=查看操作日志")
     log = page.inner_text("main")
-    assert "添加账户" in log and "账户：xinstaff" in log and "新城区" in log and "staff_add_user" not in log
+    assert "新增工作人员账户" in log and "账户：xinstaff" in log and "新城区" in log and "staff_add_user" not in log
     second = browser.new_context(java_script_enabled=False).new_page()  # the new account signs in
     second.goto(f"{served}/staff/sign-in")
     second.fill("#username", "xinstaff")

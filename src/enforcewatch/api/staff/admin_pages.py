@@ -70,26 +70,25 @@ async def change_user(username: str, action: str, request: Request, scope: FormS
     if action not in ACTIONS:
         return redirect(ctx, ADMIN, "未能处理：操作不在可选范围内", "error")
     secret = None
+    details: dict[str, object] = {"username": username}
     try:
         if action == "disable":
             if username == scope.username:
                 return redirect(ctx, ADMIN, "不能停用自己正在使用的账户", "error")
             ctx.accounts.disable(username, ctx.now())
+            ctx.log(scope.username, "staff_disable", details)
         elif action == "enable":
             ctx.accounts.enable(username, ctx.now())
+            ctx.log(scope.username, "staff_enable", details)
         elif action == "reset":
             ctx.accounts.reset_password(username, form.get("password", ""), ctx.now())
+            ctx.log(scope.username, "staff_reset", details)
         else:
             secret = totp.new_secret(ctx.rng) if action == "totp_on" else None
             ctx.accounts.set_totp(username, secret, ctx.now())
+            ctx.log(scope.username, "staff_totp", {**details, "totp": "on" if secret else "off"})
     except EnforceWatchError as exc:
         return redirect(ctx, ADMIN, f"未能处理 {username}：{exc.message}", "error")
-    audit_action = {"totp_on": "staff_totp", "totp_off": "staff_totp", "disable": "staff_disable",
-                    "enable": "staff_enable", "reset": "staff_reset"}[action]
-    details: dict[str, object] = {"username": username}
-    if action.startswith("totp"):
-        details["totp"] = "on" if secret else "off"
-    ctx.log(scope.username, audit_action, details)
     if secret:  # shown once, on this response only (never in a cookie or a log)
         return render(request, ctx, "totp_once.html", scope=scope, username=username,
                       uri=totp.provisioning_uri(secret, username), secret=secret)
