@@ -9,13 +9,18 @@ import pytest
 
 from enforcewatch.errors import InputError
 from enforcewatch.intake.reports import ReportStored
+from enforcewatch.monitoring.deadlines import Flag
 from enforcewatch.monitoring.duedates import WorkCalendar
+from enforcewatch.monitoring.flags import flag_item
+from enforcewatch.monitoring.flagstate import OPEN_STATE, FlagState
+from enforcewatch.monitoring.registry import point_index_keys
 from enforcewatch.staff import dashboard, labels, paging, pointviews, readings
 from enforcewatch.staff.staffing import Scope
 from enforcewatch.store import schema
 
 TODAY = dt.date(2026, 3, 9)  # the reporting month is 2026-02, due 2026-03-05 (a Thursday)
 OFFICE = Scope("city", "office", None, ("hongqi", "weibin"))
+NOW = dt.datetime(2026, 3, 9, 2, 0, tzinfo=dt.UTC)
 HQ = Scope("hq", "district", "hongqi", ("hongqi", "weibin"))
 
 
@@ -23,7 +28,7 @@ def point(pid: str, district: str, status: str = "active", reporting_from: str =
     return {"pk": f"POINT#{pid}", "sk": "POINT", "point_id": pid, "district": district, "status": status,
             "reporting_from": reporting_from, "enterprise_name": f"{pid}有限公司", "uscc": f"USCC{pid}",
             "industry": extra.get("industry", "制造业"),
-            schema.GSI1PK: f"DISTRICT#{district}", schema.GSI1SK: f"POINT#{pid}#POINT"}
+            schema.GSI1PK: f"DISTRICT#{district}", schema.GSI1SK: f"POINT#{pid}#POINT", **point_index_keys(district, pid)}
 
 
 def report(pid: str, district: str, month: str, received: str, **inspection) -> dict:
@@ -43,6 +48,8 @@ def city(table):
         report("A3", "hongqi", "2026-02", "2026-03-05T16:00:00.000000Z", misconduct=["重复检查"],
                satisfaction="不满意"),  # 00:00 on the 6th: late
         report("B1", "weibin", "2026-01", "2026-02-03T01:00:00.000000Z"),
+        *[flag_item(Flag(pid, "hongqi", "overdue", "2026-02", dt.date(2026, 3, 6)), NOW, state)
+          for pid, state in (("A4", OPEN_STATE), ("A3", FlagState("closed", dt.date(2026, 3, 6), "report_arrived")))],
     ])
     return table
 
@@ -55,6 +62,7 @@ def test_dashboard_counts_the_reporting_month_by_district(city) -> None:
     assert hq.due == 4 and dict(hq.counts) == {"on_time": 2, "late": 1, "missing": 1}
     assert lines["weibin"].due == 1 and lines["weibin"].counts["missing"] == 1
     assert board.total.due == 5
+    assert board.flags["overdue"] == 1  # counted from the flag index (open flags only)
 
 
 def test_district_dashboard_and_registry_stay_in_the_district(city) -> None:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from enforcewatch.errors import CalendarUnknown
+from enforcewatch.monitoring import flagqueue
 from enforcewatch.monitoring.duedates import WorkCalendar
+from enforcewatch.monitoring.flags import parse_received
 from enforcewatch.staff import staffing
-from enforcewatch.staff.pointviews import district_rows
+from enforcewatch.staff.pointviews import PointRow
 from enforcewatch.staff.staffing import Scope
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -54,29 +56,41 @@ class Dashboard:
 
 def build(table: DynamoTable, scope: Scope, calendar: WorkCalendar, today: dt.date, reply_limit: int,
           district: str | None = None) -> Dashboard:
-    """Reads each district in scope once (its gsi1 partition), plus the flags, complaints and transfers."""
+    """Per district in scope: its points and the month's reports (two key ranges), open flags counted
+    per kind (no items read); plus the complaints and the transfers past their deadline."""
     month = reporting_month(today)
     try:
         due: dt.date | None = calendar.due_date_of(month)
     except CalendarUnknown:
         due = None
-    lines: list[DistrictLine] = []
+    lines = [_district_line(table, d, month, due, today) for d in scope.districts(district)]
     flag_counts: Counter[str] = Counter()
-    for d in scope.districts(district):
-        line = DistrictLine(d)
-        for row in district_rows(table, d):
-            flag_counts.update(f["kind"] for f in row.open_flags)
-            if not row.owes(month) or due is None:
-                continue
-            line.due += 1
-            line.counts[row.reported(month, due, today)] += 1
-        lines.append(line)
+    for counts in flagqueue.open_counts(table, scope.districts(district)).values():
+        flag_counts.update(counts)
     waiting = late = None
     if scope.is_office and not district:
-        flag_counts.update(f["kind"] for f in staffing.flags(table, scope, "office") if f.get("state") != "closed")
         waiting, late = _complaints(table, scope, today, reply_limit, calendar.is_workday)
     late_transfers = sorted(transfers_late(table, scope, today, district), key=lambda t: str(t.get("deadline")))
     return Dashboard(month, due, lines, flag_counts, waiting, late, late_transfers)
+
+
+def _district_line(table: DynamoTable, district: str, month: str, due: dt.date | None, today: dt.date
+                   ) -> DistrictLine:
+    """One district's month: its points (gsi2 `POINTS#{district}`, points only) against that month's
+    first filings (gsi2 `REPORTS#{district}` from `{month}#`): two reads of just those items."""
+    line = DistrictLine(district)
+    if due is None:
+        return line
+    first: dict[str, dt.datetime] = {}
+    for item in table.query(f"REPORTS#{district}", f"{month}#", index=schema.GSI2):
+        if int(item.get("seq", 0)) == 0:
+            first[str(item["point_id"])] = parse_received(item["received_at"])
+    for item in table.query(f"POINTS#{district}", index=schema.GSI2):
+        row = PointRow(item, first_filing={month: first[item["point_id"]]} if item["point_id"] in first else {})
+        if row.owes(month):
+            line.due += 1
+            line.counts[row.reported(month, due, today)] += 1
+    return line
 
 
 def transfers_late(table: DynamoTable, scope: Scope, today: dt.date, district: str | None = None
