@@ -155,7 +155,7 @@ def load(table: DynamoTable, content_dir: Path, now: dt.datetime, rng: random.Ra
     today = (now + dt.timedelta(hours=8)).date()
     items, districts = city_items(content_dir, today, rng, per_district)
     complaints = complaint_items(today, rng)
-    _write(table, items + complaints)
+    write_items(table, items + complaints)
     office = Scope(DEMO_USER, "office", None, tuple(districts))
     calendar = load_calendar(content_dir)
     points = [i for i in items if i["sk"] == "POINT"]
@@ -164,8 +164,8 @@ def load(table: DynamoTable, content_dir: Path, now: dt.datetime, rng: random.Ra
         transfers.create(table, office, calendar, {"point_id": point["point_id"], "clue": "月报反映重复检查，请核实",
                                                    "source": "监测发现", "department": "市场监督管理局",
                                                    "working_days": 10}, then, rng)
-    raised = _flags(items, today, calendar, now)
-    _write(table, raised)
+    raised = stored_flags(items, today, calendar, now)
+    write_items(table, raised)
     late_transfers, _ = transfers.flag_overdue(table, districts, today, now)
     password = password or secrets.token_urlsafe(12)
     Accounts(table).add(DEMO_USER, "office", None, password, now)
@@ -173,7 +173,7 @@ def load(table: DynamoTable, content_dir: Path, now: dt.datetime, rng: random.Ra
                     len(raised) + sum(late_transfers.values()), DEMO_USER, password)
 
 
-def _write(table: DynamoTable, items: list[dict[str, Any]]) -> None:
+def write_items(table: DynamoTable, items: list[dict[str, Any]]) -> None:
     """In bulk, four batches at a time (the demo's minute is mostly these writes)."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -181,7 +181,7 @@ def _write(table: DynamoTable, items: list[dict[str, Any]]) -> None:
         list(pool.map(table.batch_put, [items[i:i + 250] for i in range(0, len(items), 250)]))
 
 
-def _flags(items: list[dict[str, Any]], today: dt.date, calendar: WorkCalendar, now: dt.datetime
+def stored_flags(items: list[dict[str, Any]], today: dt.date, calendar: WorkCalendar, now: dt.datetime
            ) -> list[dict[str, Any]]:
     """The flags the daily check stores for these items (its own rules and item shape), computed from
     what was just generated instead of reading the table back."""
