@@ -2,8 +2,8 @@
 report month and open flags; one point's whole page (details, status, history, reports, events,
 open flags and casework); and reissuing one point's access code.
 
-Reads one gsi1 partition per district in scope (docs/data-model.md: "every point, report, event and
-flag of that district in point order"), so a district account never reads another district.
+Reads only the districts in scope (`Scope.districts`), so a district account never reads another
+district; the list reads points, open flags and (when filtering by a month) that month's reports.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from enforcewatch.errors import FieldError, InputError, NotFound
-from enforcewatch.monitoring.deadlines import STATUSES, on_time
+from enforcewatch.monitoring.deadlines import FLAG_KINDS, STATUSES, on_time
 from enforcewatch.monitoring.flags import parse_received, state_from_item
 from enforcewatch.staff.staffing import Scope, point_in_scope
 from enforcewatch.store import schema
@@ -53,36 +53,33 @@ class PointRow:
         return self.point.get("status", "active") == "active" and str(self.point.get("reporting_from", "")) <= month
 
 
-def district_rows(table: DynamoTable, district: str) -> list[PointRow]:
-    """Every point of one district with its reports' months and its open flags (one query)."""
-    rows: dict[str, PointRow] = {}
-
-    def row(point_id: str) -> PointRow:
-        return rows.setdefault(point_id, PointRow({}))
-
-    for item in table.query(f"DISTRICT#{district}", index=schema.GSI1):
-        sk, pid = item.get(schema.SK, ""), item.get("point_id")
-        if not pid:
-            continue
-        if sk == "POINT":
-            row(pid).point = item
-        elif sk.startswith("REPORT#"):
-            r = row(pid)
-            month = str(item["month"])
-            r.last_month = max(r.last_month or month, month)
-            received = parse_received(item["received_at"])
-            if month not in r.first_filing or received < r.first_filing[month]:
-                r.first_filing[month] = received
-        elif sk.startswith("FLAG#") and is_open(item):
-            row(pid).open_flags.append(item)
-    return [r for r in rows.values() if r.point]
-
-
-def scope_rows(table: DynamoTable, scope: Scope, district: str | None) -> list[PointRow]:
+def scope_rows(table: DynamoTable, scope: Scope, district: str | None, month: str = "") -> list[PointRow]:
+    """The points in scope (gsi2 `POINTS#{district}`: points only) with their open flags (the open
+    ranges of gsi2 `FLAGS#{district}`) and, given a month, its first filings (gsi2 `REPORTS#`): what
+    the list filters on, without reading every report and closed flag of the district."""
     out: list[PointRow] = []
     for d in scope.districts(district or None):
-        out.extend(district_rows(table, d))
+        flagged: dict[str, list[dict[str, Any]]] = {}
+        for kind in FLAG_KINDS:
+            for item in table.query(f"FLAGS#{d}", f"{kind}#", index=schema.GSI2):
+                flagged.setdefault(str(item["point_id"]), []).append(item)
+        filed: dict[str, dt.datetime] = {}
+        if month:
+            for item in table.query(f"REPORTS#{d}", f"{month}#", index=schema.GSI2):
+                if int(item.get("seq", 0)) == 0:
+                    filed[str(item["point_id"])] = parse_received(item["received_at"])
+        for item in table.query(f"POINTS#{d}", index=schema.GSI2):
+            pid = str(item["point_id"])
+            out.append(PointRow(item, open_flags=flagged.get(pid, []),
+                                first_filing={month: filed[pid]} if pid in filed else {}))
     return sorted(out, key=lambda r: r.point_id)
+
+
+def fill_last_months(table: DynamoTable, rows: list[PointRow]) -> None:
+    """The last report month of the points on one page (one query of each point's reports)."""
+    for row in rows:
+        months = [str(i["month"]) for i in table.query(f"POINT#{row.point_id}", "REPORT#")]
+        row.last_month = max(months) if months else None
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,7 @@ def registry(table: DynamoTable, scope: Scope, flt: RegistryFilter, due: dt.date
              ) -> tuple[list[PointRow], list[str]]:
     """The matching points (by id) and every industry seen, for the filter's choices."""
     flt.check()
-    rows = scope_rows(table, scope, flt.district)
+    rows = scope_rows(table, scope, flt.district, flt.month if flt.reported else "")
     industries = sorted({str(r.point.get("industry")) for r in rows if r.point.get("industry")})
     return [r for r in rows if flt.matches(r, due, today)], industries
 

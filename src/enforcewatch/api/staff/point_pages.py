@@ -32,6 +32,7 @@ def points_page(request: Request, scope: PageScope, ctx: Ctx, q: str = "", distr
             raise InputError("月份无法识别", [FieldError(("month",), f"月份“{month}”无法识别或尚无节假日安排")]) from exc
     rows, industries = pointviews.registry(ctx.table, scope, flt, due, today)
     shown = paging.paginate(rows, paging.page_number(page))
+    pointviews.fill_last_months(ctx.table, shown.items)
     return render(request, ctx, "registry.html", scope=scope, flt=flt, p=pager(request, shown), industries=industries,
                   districts=[d for d in ctx.districts if d["id"] in scope.districts()], statuses=STATUS_LABELS,
                   reported_labels=REPORTED, due=due, today=today)
