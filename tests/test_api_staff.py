@@ -443,3 +443,17 @@ def test_access_code_reissued_once_and_audited(client: TestClient, moto_table) -
     entries = client.get("/api/staff/audit?from=2026-03&to=2026-03", headers=sign_in(client, "city")).json()["entries"]
     reissues = [e for e in entries if e["action"] == "access_code_reissue"]
     assert len(reissues) == 1 and reissues[0]["details"] == {"point_id": "P-HQ-1"} and code not in str(entries)
+
+
+def test_reissued_code_is_shown_once_and_audited(client: TestClient, moto_table) -> None:
+    from enforcewatch import codes
+
+    csrf = sign_in_page(client, "hongqi")
+    r = client.post("/staff/points/P-HQ-1/code", data={"csrf": csrf})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    code = r.text.split('class="code-once" aria-label="新访问码">')[1].split("<")[0]
+    assert codes.verify_code(code, moto_table.get("POINT#P-HQ-1", "POINT")["access_code_hash"])
+    assert code not in client.get("/staff/points/P-HQ-1").text  # shown once
+    entries = list(moto_table.query(f"AUDIT#{NOW:%Y-%m}"))
+    assert any(e["action"] == "access_code_reissue" and e["actor"] == "hongqi" for e in entries)
+    assert all(code not in str(e) for e in entries)
