@@ -15,6 +15,7 @@ from enforcewatch.api.staff.page_kit import (
     PAGE_PATH,
     FormScope,
     PageScope,
+    SignInRequired,
     form_of,
     redirect,
     render,
@@ -40,9 +41,9 @@ def _safe_next(target: str) -> str:
 def sign_in_page(request: Request, ctx: Ctx, next: str = "") -> Response:  # noqa: A002 - the query's name
     try:
         session_scope(request, ctx)
-        return redirect(ctx, _safe_next(next))
-    except Exception:  # noqa: BLE001 - no valid session: show the form
+    except SignInRequired:  # no valid session: the form
         return render(request, ctx, "sign_in.html", next=_safe_next(next), error=None, username="", scope=None)
+    return redirect(ctx, _safe_next(next))
 
 
 @router.post("/staff/sign-in", response_class=HTMLResponse)
