@@ -34,7 +34,7 @@ def test_demo_mode_loads_a_city_and_prints_an_account_that_signs_in(tmp_path: Pa
         said = "".join(lines)
         account = re.search(r"用户名 (\S+)\s+密码 (\S+)", said)
         assert account and re.search(r"演示数据：300 个监测点", said), said
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, follow_redirects=True)
         r = client.post("/staff/sign-in", data={"username": account[1], "password": account[2]})
         assert r.status_code == 200 and "工作概况" in r.text
         assert all(name in r.text for name in ("城关区", "新城区", "高新技术产业开发区", "南湖市", "东山县", "西河县"))
