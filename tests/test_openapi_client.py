@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 from bs4 import BeautifulSoup
-
-from enforcewatch.intake.contract import required_fields
-from enforcewatch.intake.submissions import CHINA, VOCABULARY
 from submitting import NOW, add_point
 from test_api_public import _client
+
+from enforcewatch.clock import CHINA
+from enforcewatch.intake.contract import required_fields
+from enforcewatch.intake.submissions import VOCABULARY
 
 
 def resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

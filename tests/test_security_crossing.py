@@ -5,9 +5,8 @@ date or reason of another district."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
 from casework_fixtures import code
+from fastapi.testclient import TestClient
 from staff_fixtures import HQ, WB
 from test_api_staff import CROSSING, client, clock, sign_in  # noqa: F401 - fixtures
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from enforcewatch.intake import guesses
 from submitting import add_point, complaint, report
 from test_api_public import _client, assert_error_shape
+
+from enforcewatch.intake import guesses
 
 WRONG = "ABCD-EFGH-JKMN-PQRS-TVWX"
 PUBLIC_POSTS = ("/api/reports", "/api/complaints", "/api/receipts", "/api/verifications/requests",

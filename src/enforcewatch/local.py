@@ -33,6 +33,7 @@ class LocalOptions:
     data_dir: Path = Path(".data")
     content_dir: Path = Path("site/content")
     templates_dir: Path = Path("site/templates")
+    demo: bool = False  # a generated city in DATA_DIR/demo, wiped at each start (enforcewatch.commands.demo)
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -111,8 +112,14 @@ def serve(options: LocalOptions) -> int:
     from enforcewatch.store.dynamo import DynamoTable
 
     data_dir = options.data_dir.resolve()
+    if options.demo:
+        import shutil
+
+        data_dir = data_dir / "demo"  # never the real data
+        shutil.rmtree(data_dir, ignore_errors=True)
     site_dir = data_dir / "_site"
-    server = DynamoDBLocal(data_dir)  # the same data dir the other commands' --data-dir opens
+    # the same data dir the other commands' --data-dir opens; the demo city lives in memory only
+    server = DynamoDBLocal(None if options.demo else data_dir)
     server.command()  # fail fast, before building, if Java or the jar is missing (says how to get them)
     today = china_today()  # the reporting calendar's build date
     result = build_site(options.content_dir, options.templates_dir, site_dir,
@@ -135,6 +142,8 @@ def serve(options: LocalOptions) -> int:
         table = DynamoTable.from_settings(settings)
         if table.ensure_exists():
             _say(f"已创建数据表 {settings.table_name}")
+        if options.demo:
+            _load_demo(table, options.content_dir)
         app = make_app(settings, table, site_dir, options.templates_dir)
         config = server_config(app, options.host, options.port)
         _say(f"EnforceWatch 已启动：http://{options.host}:{options.port}/ （数据目录 {data_dir}，按 Ctrl-C 停止）")
@@ -143,6 +152,18 @@ def serve(options: LocalOptions) -> int:
         server.stop()
         _say("已停止。")
     return 0
+
+
+def _load_demo(table: Any, content_dir: Path) -> None:
+    import datetime as dt
+    import random
+
+    from enforcewatch.commands import demo
+
+    _say("演示模式：正在生成示范城市的数据……")
+    city = demo.load(table, content_dir, dt.datetime.now(dt.UTC), random.Random(2026))
+    _say(f"演示数据：{city.points} 个监测点、{city.reports} 份月报、{city.complaints} 件投诉、{city.flags} 条标记")
+    _say(f"演示账户（市级）：用户名 {city.username}  密码 {city.password}  （登录页 /staff/sign-in）")
 
 
 def _exit_on_signal(signum: int, _frame: Any) -> None:

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from enforcewatch.api.staff.app import create_staff_app, refused_actor, router
 from enforcewatch.api.staff.casework import router as casework_router
 from enforcewatch.api.staff.insights import router as insights_router
+from enforcewatch.api.staff.queue import router as queue_router
 from enforcewatch.config import Settings
 from enforcewatch.intake import guesses
 from enforcewatch.staff import tokens
@@ -64,7 +65,7 @@ QUERY = "from=2026-01&to=2026-03"
 # until it is added here.
 CROSSING = {
     ("POST", "/api/staff/login"): None,  # public
-    ("GET", "/staff/{asset:path}"): None,  # static page, no data
+    ("GET", "/staff/tools/{asset:path}"): None,  # static page, no data
     ("POST", "/api/staff/logout"): ("POST", "/api/staff/logout", None, {200}),
     ("GET", "/api/staff/me"): ("GET", "/api/staff/me", None, {200}),
     ("GET", "/api/staff/submissions"): (
@@ -121,17 +122,118 @@ CROSSING = {
         "POST", "/api/staff/insights/points/P-WB-1/findings/multi_agency-x/transfer", {}, {404}),
     ("GET", "/api/staff/insights/page"): ("GET", f"/api/staff/insights/page?{QUERY}&district={WB}", None, {403}),
     ("GET", "/api/staff/insights/insights.js"): None,  # the page's script, no data
+    # the work queue (enforcewatch.api.staff.queue)
+    ("GET", "/api/staff/flag-queue"): ("GET", f"/api/staff/flag-queue?district={WB}", None, {403}),
+    ("POST", "/api/staff/points/{point_id}/revocation"): (
+        "POST", "/api/staff/points/P-WB-1/revocation", {"flag_key": "2026-02", "decision": "revoke"}, {404}),
+    ("POST", "/api/staff/points/{point_id}/access-code"): (
+        "POST", "/api/staff/points/P-WB-1/access-code", None, {404}),
+    ("GET", "/api/staff/reasons"): ("GET", "/api/staff/reasons", None, {200}),
 }
 
 
 def staff_routes() -> set[tuple[str, str]]:
     # the app includes exactly this router; the scoping gate is a dependency of its routes
-    return {(m, r.path) for rt in (router, casework_router, insights_router) for r in rt.routes for m in r.methods
+    return {(m, r.path) for rt in (router, casework_router, insights_router, queue_router) for r in rt.routes for m in r.methods
             if m != "HEAD"}
 
 
 def test_every_route_is_listed(client: TestClient) -> None:
     assert staff_routes() == set(CROSSING)
+
+
+# Every page of the workspace (server-rendered, cookie session, hidden CSRF field), with a request a
+# district account (hongqi) makes across to the other district or beyond its role, and the statuses
+# allowed. A new page fails test_every_page_is_listed until it is added here.
+PAGES = {
+    ("GET", "/staff/sign-in"): None,  # the form, no data
+    ("POST", "/staff/sign-in"): None,  # public
+    ("GET", "/staff/assets/{name}"): None,  # CSS
+    ("POST", "/staff/sign-out"): ("POST", "/staff/sign-out", {}, {303}),
+    ("GET", "/staff/"): ("GET", f"/staff/?district={WB}", None, {403}),
+    ("GET", "/staff/points"): ("GET", f"/staff/points?district={WB}", None, {403}),
+    ("GET", "/staff/points/{point_id}"): ("GET", "/staff/points/P-WB-1", None, {404}),
+    ("GET", "/staff/points/{point_id}/reports/{month}/{seq}"): (
+        "GET", "/staff/points/P-WB-1/reports/2026-02/0", None, {404}),
+    ("POST", "/staff/points/{point_id}/status"): ("POST", "/staff/points/P-WB-1/status", {"status": "revoked"}, {303}),
+    ("POST", "/staff/points/{point_id}/events"): (
+        "POST", "/staff/points/P-WB-1/events", {"kind": "reminder", "date": "2026-03-09"}, {303}),
+    ("POST", "/staff/points/{point_id}/code"): ("POST", "/staff/points/P-WB-1/code", {}, {404}),
+    ("GET", "/staff/flags"): ("GET", f"/staff/flags?district={WB}", None, {403}),
+    ("POST", "/staff/flags/step"): ("POST", "/staff/flags/step", {"point_id": "P-WB-1", "step": "reminder"}, {303}),
+    ("GET", "/staff/reports"): ("GET", f"/staff/reports?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/staff/complaints"): ("GET", "/staff/complaints", None, {403}),
+    ("GET", "/staff/complaints/{complaint_id}"): ("GET", "/staff/complaints/C1", None, {403}),
+    ("POST", "/staff/complaints/{complaint_id}/reply"): (
+        "POST", "/staff/complaints/C1/reply", {"status": "已办结", "reply": "x"}, {303}),
+    ("GET", "/staff/admin"): ("GET", "/staff/admin", None, {403}),
+    ("POST", "/staff/admin/users"): ("POST", "/staff/admin/users", {
+        "username": "intruder", "role": "office", "password": "long enough password"}, {403}),
+    ("POST", "/staff/admin/users/{username}/{action}"): ("POST", "/staff/admin/users/city/disable", {}, {403}),
+    ("GET", "/staff/admin/audit"): ("GET", "/staff/admin/audit", None, {403}),
+    ("POST", "/staff/admin/calendar"): ("POST", "/staff/admin/calendar", {"year": "2031"}, {403}),
+    ("GET", "/staff/admin/import"): ("GET", "/staff/admin/import", None, {403}),
+    ("POST", "/staff/admin/import/preview"): ("POST", "/staff/admin/import/preview", {}, {403}),
+    ("POST", "/staff/admin/import/confirm"): ("POST", "/staff/admin/import/confirm", {"upload_id": "ab"}, {403}),
+}
+
+
+def page_routes() -> set[tuple[str, str]]:
+    from enforcewatch.api.staff import admin_pages, import_pages, pages, point_pages, work_pages
+
+    routers = (pages.router, point_pages.router, work_pages.router, admin_pages.router, import_pages.router)
+    return {(m, r.path) for rt in routers
+            for r in rt.routes
+            for m in r.methods if m != "HEAD"}
+
+
+def test_every_page_is_listed() -> None:
+    assert page_routes() == set(PAGES)
+
+
+def sign_in_page(client: TestClient, username: str) -> str:
+    """Sign in through the form; returns the CSRF token of the session (the pages' hidden field)."""
+    client.cookies.clear()
+    r = client.post("/staff/sign-in", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get("/staff/points")
+    return page.text.split('name="csrf" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("route", [k for k, v in PAGES.items() if v])
+def test_page_without_session_goes_to_sign_in(client: TestClient, route) -> None:
+    method, url, body, _ = PAGES[route]
+    client.cookies.clear()
+    r = client.request(method, url, data=body, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/staff/sign-in"), r.text
+    assert WB not in r.text and "P-WB-1" not in r.text
+
+
+@pytest.mark.parametrize("route", [k for k, v in PAGES.items() if v])
+def test_district_account_cannot_cross_on_pages(client: TestClient, moto_table, route) -> None:
+    method, url, body, allowed = PAGES[route]
+    csrf = sign_in_page(client, "hongqi")
+    before = {(i["pk"], i["sk"]) for i in moto_table.query("POINT#P-WB-1")}
+    r = client.request(method, url, data=None if body is None else {**body, "csrf": csrf}, follow_redirects=False)
+    assert r.status_code in allowed, r.text
+    shown = r.text + (client.get(r.headers["location"]).text if r.status_code == 303 else "")
+    assert WB not in shown and "卫滨区" not in shown and "举报人甲" not in shown and "weibin某公司" not in shown
+    if method == "POST" and "P-WB-1" in url + str(body):
+        assert "未能" in shown or (r.status_code == 404 and "没有找到" in shown)  # refused, with a message
+    point = moto_table.get("POINT#P-WB-1", "POINT")
+    assert point["status"] == "active" and {(i["pk"], i["sk"]) for i in moto_table.query("POINT#P-WB-1")} == before
+    assert moto_table.get("COMPLAINT#C1", "COMPLAINT")["status"] == "收到"
+    assert moto_table.get("USER#intruder", "USER") is None and not moto_table.get("USER#city", "USER")["disabled"]
+
+
+@pytest.mark.parametrize("route", [k for k, v in PAGES.items() if v and v[0] == "POST"])
+def test_page_post_without_csrf_field_is_refused(client: TestClient, moto_table, route) -> None:
+    method, url, body, _ = PAGES[route]
+    sign_in_page(client, "city")
+    r = client.request(method, url.replace("P-WB-1", "P-HQ-1"), data=body, follow_redirects=False)
+    assert r.status_code == 401 and "CSRF" in r.text
+    assert moto_table.get("COMPLAINT#C1", "COMPLAINT")["status"] == "收到"
+    assert moto_table.get("POINT#P-HQ-1", "POINT")["status"] == "active"
 
 
 @pytest.mark.parametrize("route", [k for k, v in CROSSING.items() if v])
@@ -301,12 +403,12 @@ def test_event_recorded_once_with_its_district(client: TestClient, moto_table) -
 
 
 def test_staff_page_is_noindex_and_not_cached(client: TestClient) -> None:
-    r = client.get("/staff/")
+    r = client.get("/staff/tools/")
     assert r.status_code == 200 and 'name="robots" content="noindex, nofollow"' in r.text
     assert r.headers["x-robots-tag"] == "noindex, nofollow" and r.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
-    assert client.get("/staff/staff.js").status_code == 200
-    assert client.get("/staff/../pyproject.toml").status_code == 404
+    assert client.get("/staff/tools/staff.js").status_code == 200
+    assert client.get("/staff/tools/../pyproject.toml").status_code in (303, 404)
 
 
 def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
@@ -333,3 +435,57 @@ def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
         assert stored["Body"].read().startswith(b"\xef\xbb\xbf") and "attachment" in stored["ContentDisposition"]
     entries = client.get(f"/api/staff/audit?{QUERY}", headers=sign_in(client, "city")).json()["entries"]
     assert [e["details"]["rows"] for e in entries if e["action"] == "download" and e["outcome"] == "ok"] == [2, 2]
+
+
+def test_flags_carry_state_and_filter_by_it(client: TestClient, moto_table) -> None:
+    moto_table.update("POINT#P-HQ-1", "FLAG#overdue#2026-02",
+                      {"state": "closed", "closed_on": "2026-03-01", "closed_because": "report_arrived"})
+    headers = sign_in(client, "hongqi")
+    assert client.get("/api/staff/flags", headers=headers).json()["flags"] == []  # default: open only
+    closed = client.get("/api/staff/flags?state=closed", headers=headers).json()["flags"]
+    assert [(f["point_id"], f["state"], f["closed_because"]) for f in closed] == [("P-HQ-1", "closed", "report_arrived")]
+    office = client.get("/api/staff/flags?state=all", headers=sign_in(client, "city")).json()["flags"]
+    assert {f.get("state") for f in office if f.get("point_id")} == {"open", "closed"}
+    assert_error_shape(client.get("/api/staff/flags?state=done", headers=headers), 422)
+
+
+def test_reasons_list_and_a_chinese_reason_is_accepted(client: TestClient, moto_table) -> None:
+    headers = sign_in(client, "hongqi")
+    reasons = client.get("/api/staff/reasons", headers=headers).json()["reasons"]
+    assert {"code": "safety_accident", "label": "重大安全生产责任事故"} in reasons["disqualifying"]
+    r = client.post("/api/staff/points/P-HQ-1/events", headers=headers,
+                    json={"kind": "disqualifying", "date": "2026-03-01", "reason": "重大安全生产责任事故"})
+    assert r.status_code == 200, r.text
+    assert [e["reason"] for e in moto_table.query("POINT#P-HQ-1", "EVENT#")] == ["safety_accident"]
+    bad = client.post("/api/staff/points/P-HQ-1/events", headers=headers,
+                      json={"kind": "disqualifying", "date": "2026-03-01", "reason": "重大事故"})
+    assert_error_shape(bad, 422)
+    assert "重大安全生产责任事故" in bad.text
+
+
+def test_access_code_reissued_once_and_audited(client: TestClient, moto_table) -> None:
+    from enforcewatch import codes
+
+    before = moto_table.get("POINT#P-HQ-1", "POINT").get("access_code_hash")
+    r = client.post("/api/staff/points/P-HQ-1/access-code", headers=sign_in(client, "hongqi"))
+    assert r.status_code == 200, r.text
+    code = r.json()["access_code"]
+    stored = moto_table.get("POINT#P-HQ-1", "POINT")["access_code_hash"]
+    assert stored == codes.hash_code(code) and stored != before and code not in str(moto_table.get("POINT#P-HQ-1", "POINT"))
+    entries = client.get("/api/staff/audit?from=2026-03&to=2026-03", headers=sign_in(client, "city")).json()["entries"]
+    reissues = [e for e in entries if e["action"] == "access_code_reissue"]
+    assert len(reissues) == 1 and reissues[0]["details"] == {"point_id": "P-HQ-1"} and code not in str(entries)
+
+
+def test_reissued_code_is_shown_once_and_audited(client: TestClient, moto_table) -> None:
+    from enforcewatch import codes
+
+    csrf = sign_in_page(client, "hongqi")
+    r = client.post("/staff/points/P-HQ-1/code", data={"csrf": csrf})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    code = r.text.split('class="code-once" aria-label="新访问码">')[1].split("<")[0]
+    assert codes.verify_code(code, moto_table.get("POINT#P-HQ-1", "POINT")["access_code_hash"])
+    assert code not in client.get("/staff/points/P-HQ-1").text  # shown once
+    entries = list(moto_table.query(f"AUDIT#{NOW:%Y-%m}"))
+    assert any(e["action"] == "access_code_reissue" and e["actor"] == "hongqi" for e in entries)
+    assert all(code not in str(e) for e in entries)

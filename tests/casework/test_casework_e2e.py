@@ -70,7 +70,7 @@ def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path, Path
         while time.monotonic() < deadline:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve exited"
             try:
-                if httpx.get(base + "/staff/", timeout=1).status_code == 200:
+                if httpx.get(base + "/staff/tools/", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
@@ -226,7 +226,7 @@ def test_casework_on_the_staff_page_in_chromium(served, chromium_path, tmp_path)
             "--disable-sync"]
 
     def sign_in(page, username: str) -> None:
-        page.goto(f"{base}/staff/")
+        page.goto(f"{base}/staff/tools/")
         page.fill("#username", username)
         page.fill("#password", PASSWORD)
         page.click("#login-form button[type=submit]")

@@ -59,7 +59,7 @@ class Served:
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.proc.stderr.read().decode() if self.proc.stderr else "exited"
             try:
-                if httpx.get(self.base + "/staff/", timeout=1).status_code == 200:
+                if httpx.get(self.base + "/staff/tools/", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.3)
@@ -145,7 +145,7 @@ def test_staff_scorecard_page(served: str, chromium_path: str) -> None:
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{served}/staff/")
+            page.goto(f"{served}/staff/tools/")
             page.fill("#username", "city")
             page.fill("#password", PASSWORD)
             page.click("#login-form button[type=submit]")
@@ -169,7 +169,7 @@ def test_staff_scorecard_page(served: str, chromium_path: str) -> None:
             assert page.inner_text("#alert") == ""
             assert errors == []  # runs under the staff CSP (no inline script or style)
             checker = browser.new_context(bypass_csp=True).new_page()
-            checker.goto(f"{served}/staff/")
+            checker.goto(f"{served}/staff/tools/")
             checker.fill("#username", "city")
             checker.fill("#password", PASSWORD)
             checker.click("#login-form button[type=submit]")

@@ -54,7 +54,7 @@ def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path]]:
         while time.monotonic() < deadline:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve exited"
             try:
-                if httpx.get(base + "/staff/", timeout=1).status_code == 200:
+                if httpx.get(base + "/staff/tools/", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
@@ -132,7 +132,7 @@ def test_staff_page_in_chromium(served, chromium_path, tmp_path) -> None:
             page = browser.new_context(accept_downloads=True).new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/staff/")
+            page.goto(f"{base}/staff/tools/")
             assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex, nofollow"
             page.fill("#username", "city")
             page.fill("#password", "wrong password")
@@ -186,7 +186,7 @@ def test_staff_page_in_chromium(served, chromium_path, tmp_path) -> None:
 
             # accessibility: axe-core (injected, so this context alone bypasses the CSP) on the signed-in page
             checker = browser.new_context(bypass_csp=True).new_page()
-            checker.goto(f"{base}/staff/")
+            checker.goto(f"{base}/staff/tools/")
             checker.fill("#username", "city")
             checker.fill("#password", PASSWORD)
             checker.click("#login-form button[type=submit]")

@@ -12,6 +12,9 @@ from enforcewatch.errors import FieldError, InputError
 
 DEFAULT_DATA_DIR = Path(".data")
 CLI_ACTOR = "cli"
+# Subcommand → the action the audit log records (enforcewatch.staff.auditlabels has their labels).
+STAFF_ACTIONS = {"add-user": "staff_add_user", "reset": "staff_reset", "disable": "staff_disable",
+                 "enable": "staff_enable", "totp": "staff_totp"}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,6 +82,6 @@ def run(args: argparse.Namespace) -> int:
             message = f"已关闭 {args.username} 的动态验证码" if args.off else (
                 f"已为 {args.username} 开启动态验证码。请用验证器应用添加（只显示这一次）：\n"
                 f"{totp.provisioning_uri(secret or '', args.username)}")
-        audit.record(table, CLI_ACTOR, f"staff_{action.replace('-', '_')}", details, now, rng)
+        audit.record(table, CLI_ACTOR, STAFF_ACTIONS[action], details, now, rng)
     print(message, file=sys.stderr)  # noqa: T201
     return 0

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import Field, ValidationError
 
-from enforcewatch.casework.records import iso, save_revision
+from enforcewatch.casework.records import save_revision
+from enforcewatch.clock import iso_utc
 from enforcewatch.draws import compose
 from enforcewatch.draws import record as rec
 from enforcewatch.draws.hashing import commitment as commit_hash
@@ -102,7 +103,7 @@ def open_task(table: DynamoTable, data: Any, ratios_bp: Mapping[str, int], matte
             "task_key": task_key, "chunks": (len(candidates) + CHUNK - 1) // CHUNK,
             "sizes": {c.code: c.size for c in classes}, "candidates_digest": rec.candidates_digest(spec.id, classes),
             "commitments": {}, "reveals": {}, "state": "open",
-            "opened_at": iso(now), "opened_by": actor, "rev": 0}
+            "opened_at": iso_utc(now), "opened_by": actor, "rev": 0}
     if table.get(pk, sk) is not None:
         raise Conflict(f"抽取任务 {spec.id} 已存在")
     for n in range(head["chunks"]):  # the chunks first: a task never points at chunks not yet written

@@ -57,7 +57,7 @@ def scheduled(table: DynamoTable, content_dir: Path, event_time: str, now: dt.da
     as_of = china_date(parse_aware(event_time))
     districts = load_districts(content_dir)
     ids = [d.id for d in districts]
-    result = check(table, ids, load_calendar(content_dir), as_of, now, detection.wanted(as_of))
+    result = check(table, ids, load_calendar(content_dir, table), as_of, now, detection.wanted(as_of))
     for warning in result.summary.warnings:
         log.warning("deadline check: %s", warning)
     if publish is not None:

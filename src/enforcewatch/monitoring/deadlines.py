@@ -22,7 +22,7 @@ from enforcewatch.monitoring.duedates import WorkCalendar, month_text, next_mont
 
 STATUSES = ("active", "revoked", "terminated", "withdrawn")
 FLAG_KINDS = ("overdue", "reminder_due", "revocable", "terminated", "plaque_to_recover")
-EVENT_KINDS = ("reminder", "disqualifying", "terminated", "withdrawn", "plaque_returned")
+EVENT_KINDS = ("reminder", "disqualifying", "terminated", "withdrawn", "plaque_returned", "revocation_kept")
 
 # seed 000 §四(二): grounds that revoke a point from the month after they occur (SPEC "revocable").
 DISQUALIFYING_REASONS = {
@@ -42,7 +42,7 @@ DISQUALIFYING_REASONS = {
 # seed 000 §四(二): 依法破产、重组或其他影响企业正常生产经营事项 → 终止.
 TERMINATION_REASONS = {"bankruptcy": "依法破产", "restructuring": "重组", "other": "其他影响正常生产经营事项"}
 EVENT_LABELS = {"reminder": "提醒", "disqualifying": "取消资格事由", "terminated": "终止事由",
-                "withdrawn": "自愿退出", "plaque_returned": "牌匾已收回"}
+                "withdrawn": "自愿退出", "plaque_returned": "牌匾已收回", "revocation_kept": "经研究保留资格"}
 STATUS_LABELS = {"active": "正常", "revoked": "已取消", "terminated": "已终止", "withdrawn": "已退出"}
 
 
@@ -53,6 +53,7 @@ class Point:
     reporting_from: str  # YYYY-MM: the first month a report is due for
     status: str = "active"
     designated_on: dt.date | None = None
+    status_since: dt.date | None = None  # the day (China time) staff last set the status, if known
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,11 @@ class Event:
     date: dt.date
     reason: str | None = None
     event_id: str = ""
+    flag_key: str | None = None  # revocation_kept: the key of the `revocable` flag decided
 
     @property
     def key(self) -> str:
-        return self.event_id or event_id_for(self.kind, self.date, self.reason)
+        return self.event_id or event_id_for(self.kind, self.date, self.flag_key or self.reason)
 
 
 def event_id_for(kind: str, date: dt.date, reason: str | None) -> str:

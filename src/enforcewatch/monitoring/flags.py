@@ -14,6 +14,14 @@ with the same fields (they follow from the stored history and the day checked) b
 the later write replaces it with an identical flag, and the flag is still one item. A feature that
 lets staff change a flag item must store that change elsewhere, or make this write conditional
 again.
+
+Flags are also a work queue (`enforcewatch.monitoring.flagstate`): each item carries `state` (`open`
+or `closed`) and, once closed, `closed_on` and `closed_because`. A closed flag's gsi2 sort key gets
+the prefix `closed#`, so the open flags of a district and kind are one key range. Closing is the one
+change made to a stored flag, and it is monotone: a conditional update (only while the item has no
+`closed_because`) written by the check, or by `refresh_point` right after staff act on the point.
+The one race left: staff act between a run's read and its bulk write of a flag that did not exist
+yet; the run then stores that flag open, and the next run closes it.
 """
 
 from __future__ import annotations
@@ -25,10 +33,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from enforcewatch.clock import iso_utc, parse_aware
+from enforcewatch.clock import china_date, iso_utc, parse_aware
 from enforcewatch.errors import InputError
+from enforcewatch.monitoring import flagstate
 from enforcewatch.monitoring.deadlines import (
     EVENT_KINDS,
+    FLAG_KINDS,
     STATUSES,
     Event,
     Flag,
@@ -39,18 +49,39 @@ from enforcewatch.monitoring.deadlines import (
 )
 from enforcewatch.monitoring.duedates import WorkCalendar, parse_month
 from enforcewatch.monitoring.events import event_from_item
+from enforcewatch.monitoring.flagstate import CLOSED, OPEN, OPEN_STATE, FlagState
 from enforcewatch.monitoring.importjournal import refuse_while_open
-from enforcewatch.monitoring.registry import District
+from enforcewatch.monitoring.registry import District, point_index_keys
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import DynamoTable
+from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
 
 log = logging.getLogger(__name__)
+# Stored flag fields that are not the flag's details.
+FLAG_ITEM_KEYS = {"pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, "point_id", "district",
+                  "kind", "key", "raised_on", "stored_at", "state", "closed_on", "closed_because"}
 
 
 def point_from_item(item: Mapping[str, Any]) -> Point:
     designated = item.get("designated_on")
-    return Point(str(item["point_id"]), str(item["district"]), str(item["reporting_from"]),
-                 str(item.get("status") or "active"), dt.date.fromisoformat(designated) if designated else None)
+    changed = item.get("status_changed_at")
+    return Point(str(item["point_id"]), str(item["district"]), str(item.get("reporting_from") or ""),
+                 str(item.get("status") or "active"), dt.date.fromisoformat(designated) if designated else None,
+                 china_date(parse_aware(changed)) if changed else None)
+
+
+def flag_from_item(item: Mapping[str, Any]) -> Flag:
+    """A stored flag as the rules' Flag (its details: the item's other fields)."""
+    details = {k: v for k, v in item.items() if k not in FLAG_ITEM_KEYS}
+    return Flag(str(item["point_id"]), str(item["district"]), str(item["kind"]), str(item["key"]),
+                dt.date.fromisoformat(item["raised_on"]), details)
+
+
+def state_from_item(item: Mapping[str, Any]) -> FlagState:
+    """The state stored on a flag item (items stored before flags had a state are open)."""
+    if item.get("closed_because"):
+        closed_on = item.get("closed_on")
+        return FlagState(CLOSED, dt.date.fromisoformat(closed_on) if closed_on else None, item["closed_because"])
+    return OPEN_STATE
 
 
 @dataclass
@@ -60,6 +91,8 @@ class DistrictData:
     events: list[Event] = field(default_factory=list)
     stored: set[tuple[str, str]] = field(default_factory=set)  # (point_id, sk) of stored flags
     kept: list[dict[str, Any]] = field(default_factory=list)  # report items `keep_report` chose, as stored
+    flag_items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # the same, as stored
+    unindexed: list[dict[str, Any]] = field(default_factory=list)  # points not yet listed under POINTS#
 
 
 def read_district(table: DynamoTable, district: str,
@@ -81,6 +114,8 @@ def _collect(items: Iterable[dict[str, Any]],
         sk = item.get(schema.SK, "")
         if sk == "POINT":
             data.points.append(point_from_item(item))
+            if schema.GSI2PK not in item:
+                data.unindexed.append(item)
         elif sk.startswith("REPORT#"):
             if keep_report is not None and keep_report(item):
                 data.kept.append(item)
@@ -88,8 +123,11 @@ def _collect(items: Iterable[dict[str, Any]],
                 data.reports.append(Report(item["point_id"], item["month"], parse_aware(item["received_at"])))
         elif sk.startswith("EVENT#"):
             data.events.append(event_from_item(item))
-        elif sk.startswith("FLAG#"):
+        elif sk.startswith("FLAG#") and item.get("kind") in FLAG_KINDS:
             data.stored.add((item["point_id"], sk))
+            data.flag_items[(item["point_id"], sk)] = item
+        elif sk.startswith("FLAG#"):
+            data.stored.add((item["point_id"], sk))  # casework's flags (transfer_overdue): not the rules'
     return data
 
 
@@ -97,15 +135,63 @@ def flag_sk(flag: Flag) -> str:
     return f"FLAG#{flag.kind}#{flag.key}"
 
 
-def flag_item(flag: Flag, now: dt.datetime) -> dict[str, Any]:
+def flag_gsi2sk(kind: str, point_id: str, key: str, state: str = OPEN) -> str:
+    """Open flags sort by kind, then point; closed ones the same under the prefix `closed#`."""
+    return f"{'closed#' if state == CLOSED else ''}{kind}#{point_id}#{key}"
+
+
+def flag_item(flag: Flag, now: dt.datetime, state: FlagState = OPEN_STATE) -> dict[str, Any]:
     sk = flag_sk(flag)
     item = {
         "pk": f"POINT#{flag.point_id}", "sk": sk,
         schema.GSI1PK: f"DISTRICT#{flag.district}", schema.GSI1SK: f"POINT#{flag.point_id}#{sk}",
-        schema.GSI2PK: f"FLAGS#{flag.district}", schema.GSI2SK: f"{flag.kind}#{flag.point_id}#{flag.key}",
-        **flag.as_json(), "stored_at": iso_utc(now),
+        schema.GSI2PK: f"FLAGS#{flag.district}",
+        schema.GSI2SK: flag_gsi2sk(flag.kind, flag.point_id, flag.key, state.state),
+        **flag.as_json(), "stored_at": iso_utc(now), **_state_fields(state),
     }
     return {k: v for k, v in item.items() if v is not None}
+
+
+def _state_fields(state: FlagState) -> dict[str, Any]:
+    if state.is_open:
+        return {"state": OPEN}
+    return {"state": CLOSED, "closed_on": state.closed_on.isoformat() if state.closed_on else None,
+            "closed_because": state.closed_because}
+
+
+def close_flag(table: DynamoTable, item: Mapping[str, Any], state: FlagState) -> bool:
+    """Mark a stored open flag closed (once: a flag already closed keeps its first closing)."""
+    fields = {k: v for k, v in _state_fields(state).items() if v is not None}
+    fields[schema.GSI2SK] = flag_gsi2sk(item["kind"], item["point_id"], item["key"], CLOSED)
+    try:
+        table.update(item["pk"], item["sk"], fields,
+                     condition=f"attribute_exists({schema.PK}) AND attribute_not_exists(closed_because)")
+    except ConditionFailed:
+        return False  # closed meanwhile by another run or a staff action
+    return True
+
+
+def close_resolved(table: DynamoTable, data: DistrictData, as_of: dt.date) -> Counter[str]:
+    """Close every stored open flag of `data` that a closing rule closes as of `as_of`; counts by kind."""
+    stored = [(item, flag_from_item(item)) for item in data.flag_items.values()
+              if state_from_item(item).is_open and item.get("raised_on")]
+    closed: Counter[str] = Counter()
+    judged = flagstate.states([f for _, f in stored], data.points, data.reports, data.events, as_of)
+    for (item, _), (flag, state) in zip(stored, judged, strict=True):
+        if not state.is_open and close_flag(table, item, state):
+            closed[flag.kind] += 1
+    return closed
+
+
+def read_point(table: DynamoTable, point_id: str) -> DistrictData:
+    """One point's items from its own partition, read consistently (so a change just made is seen)."""
+    return _collect(table.query(f"POINT#{point_id}", consistent=True))
+
+
+def refresh_point(table: DynamoTable, point_id: str, as_of: dt.date) -> Counter[str]:
+    """Close the point's flags that its history now closes: called right after staff act on it, with
+    `as_of` the day after today (China time), so what staff recorded today counts."""
+    return close_resolved(table, read_point(table, point_id), as_of)
 
 
 @dataclass
@@ -159,11 +245,24 @@ def check(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, 
         warnings.update(result.warnings)
         fresh = list({(f.point_id, flag_sk(f)): f for f in result.flags
                       if (f.point_id, flag_sk(f)) not in data.stored}.values())
-        table.batch_put([flag_item(f, now) for f in fresh])  # unconditional: see the module docstring
+        judged = flagstate.states(fresh, data.points, data.reports, data.events, as_of)
+        table.batch_put([flag_item(f, now, state) for f, state in judged])  # unconditional: see the docstring
+        close_resolved(table, data, as_of)
+        _index_points(table, data.unindexed)
         summary.new[district] = Counter(f.kind for f in fresh)
         summary.current[district] = Counter(f.kind for f in result.flags)
     summary.warnings = sorted(warnings)
     return summary, kept
+
+
+def _index_points(table: DynamoTable, points: Iterable[Mapping[str, Any]]) -> None:
+    """Points imported before the registry listed them under gsi2 `POINTS#{district}` get that key
+    (nothing else changes: an import's checks of `updated_at`, `status` and the code hash still hold)."""
+    for item in points:
+        try:
+            table.update(item["pk"], item["sk"], point_index_keys(item["district"], item["point_id"]))
+        except ConditionFailed:  # pragma: no cover - removed meanwhile
+            continue
 
 
 # -- offline snapshots --------------------------------------------------------------------------
@@ -197,8 +296,10 @@ def _points(source: str, raw: Sequence[Any], problems: list[str]) -> list[Point]
             problems.append(f"{w}.status: 应为 {' / '.join(STATUSES)}")
         designated = rec.get("designated_on") if isinstance(rec, dict) else None
         day = _parse(problems, f"{w}.designated_on", designated, dt.date.fromisoformat)
+        since = rec.get("status_since") if isinstance(rec, dict) else None
+        since_day = _parse(problems, f"{w}.status_since", since, dt.date.fromisoformat)
         if pid and district and start:
-            out.append(Point(str(pid), str(district), f"{start[0]:04d}-{start[1]:02d}", status, day))
+            out.append(Point(str(pid), str(district), f"{start[0]:04d}-{start[1]:02d}", status, day, since_day))
     return out
 
 
@@ -226,12 +327,13 @@ def _events(source: str, raw: Sequence[Any], problems: list[str]) -> list[Event]
             problems.append(f"{w}.kind: 应为 {' / '.join(EVENT_KINDS)}")
             continue
         if pid and kind and day:
-            out.append(Event(str(pid), kind, day, rec.get("reason"), str(rec.get("event_id") or "")))
+            out.append(Event(str(pid), kind, day, rec.get("reason"), str(rec.get("event_id") or ""),
+                             rec.get("flag_key")))
     return out
 
 
-def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date) -> Result:
-    """Evaluate a snapshot {"points": [...], "reports": [...], "events": [...]}; every problem at once."""
+def _check(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date
+           ) -> tuple[Result, tuple[list[Point], list[Report], list[Event]]]:
     problems: list[str] = []
     if not isinstance(data, dict):
         raise InputError(f"{source}: 应为含 points、reports、events 的 JSON 对象")
@@ -247,7 +349,20 @@ def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.dat
     events = _events(source, lists["events"], problems)
     if problems:
         raise InputError("\n".join(problems))
-    return evaluate(points, reports, events, as_of, calendar)
+    return evaluate(points, reports, events, as_of, calendar), (points, reports, events)
+
+
+def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date) -> Result:
+    """Evaluate a snapshot {"points": [...], "reports": [...], "events": [...]}; every problem at once."""
+    return _check(data, source, calendar, as_of)[0]
+
+
+def check_snapshot_states(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date
+                          ) -> tuple[Result, list[FlagState]]:
+    """As `check_snapshot`, with each flag's state as of the same day (a point's `status_since`, if the
+    snapshot gives it, dates its status; flagstate.flag_state)."""
+    result, (points, reports, events) = _check(data, source, calendar, as_of)
+    return result, [state for _, state in flagstate.states(result.flags, points, reports, events, as_of)]
 
 
 def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:

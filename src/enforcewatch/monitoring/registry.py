@@ -261,6 +261,11 @@ class ImportResult:
     prior: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # pk → the point as read (None: new)
 
 
+def point_index_keys(district: str, point_id: str) -> dict[str, str]:
+    """gsi2 of a point: the registry of one district, in point order (`POINTS#{district}` / id)."""
+    return {schema.GSI2PK: f"POINTS#{district}", schema.GSI2SK: point_id}
+
+
 def point_item(row: PointRow, existing: dict[str, Any] | None, code_hash: str | None,
                now: dt.datetime) -> dict[str, Any]:
     item = dict(existing or {})
@@ -270,6 +275,7 @@ def point_item(row: PointRow, existing: dict[str, Any] | None, code_hash: str | 
         "district": row.district, "industry": row.industry, "designated_on": row.designated_on.isoformat(),
         "reporting_from": row.reporting_from, "plaque_no": row.plaque_no, "contact": row.contact,
         schema.GSI1PK: f"DISTRICT#{row.district}", schema.GSI1SK: f"POINT#{row.point_id}#POINT",
+        **point_index_keys(row.district, row.point_id),
         "updated_at": iso_utc(now),
     })
     item.setdefault("status", "active")

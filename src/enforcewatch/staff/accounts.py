@@ -55,6 +55,11 @@ class Disabled(Unauthorized):
     """A disabled account's right password: answered exactly as a wrong one (the audit log says which)."""
 
 
+def listed_keys(username: str) -> dict[str, str]:
+    """The keys that list an account on the administration page (docs/data-model.md)."""
+    return {"gsi2pk": "USERS", "gsi2sk": username}
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -120,6 +125,15 @@ class Accounts:
             raise NotFound(f"没有用户 {username}")
         return item
 
+    def listing(self) -> list[dict[str, Any]]:
+        """Every account created or changed since accounts were listed (gsi2 `USERS`), without secrets."""
+        out = []
+        for item in self.table.query("USERS", index="gsi2"):
+            user = User.from_item(item)
+            out.append({**user.__dict__, "created_at": item.get("created_at"), "updated_at": item.get("updated_at"),
+                        "locked": int(item.get("failed_count", 0)) >= LOCK_AFTER})
+        return sorted(out, key=lambda u: u["username"])
+
     def get(self, username: str) -> User | None:
         item = self.table.get(*user_key(username))
         return User.from_item(item) if item else None
@@ -134,7 +148,7 @@ class Accounts:
         item = {
             "pk": pk, "sk": sk, "username": username, "role": role, "district": district,
             "password_hash": self.hasher.hash(password), "disabled": False, "token_version": 0,
-            "failed_count": 0, "created_at": iso_utc(now), "updated_at": iso_utc(now),
+            "failed_count": 0, "created_at": iso_utc(now), "updated_at": iso_utc(now), **listed_keys(username),
         }
         try:
             self.table.put_new(item)
@@ -144,7 +158,8 @@ class Accounts:
 
     def _bump(self, username: str, now: datetime, fields: dict[str, Any]) -> User:
         item = self._item(username)
-        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso_utc(now)}
+        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso_utc(now),
+                  **listed_keys(username)}
         return User.from_item(self.table.update(*user_key(username), fields))
 
     def disable(self, username: str, now: datetime) -> User:

@@ -342,6 +342,30 @@ class DynamoTable:
                 raise StoreUnavailable("数据存储持续繁忙，部分记录未能写入，请稍后重试")
 
     # -- queries --------------------------------------------------------------------------------
+    def count(self, pk: str, index: str | None = None, sk_prefix: str | None = None) -> int:
+        """How many items one partition (optionally of a sort-key prefix) holds: Select=COUNT, so the
+        items are counted by DynamoDB and never sent."""
+        hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
+                  schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
+        kwargs: dict[str, Any] = {"TableName": self.name, "Select": "COUNT", "KeyConditionExpression": "#h = :h",
+                                  "ExpressionAttributeNames": {"#h": hk}, "ExpressionAttributeValues": {":h": {"S": pk}}}
+        if sk_prefix is not None:
+            kwargs["KeyConditionExpression"] += " AND begins_with(#r, :p)"
+            kwargs["ExpressionAttributeNames"]["#r"] = rk
+            kwargs["ExpressionAttributeValues"][":p"] = {"S": sk_prefix}
+        if index:
+            kwargs["IndexName"] = index
+        total = 0
+        while True:
+            try:
+                out = self.client.query(**kwargs)
+            except Exception as exc:
+                raise _translate(exc) from exc
+            total += int(out.get("Count", 0))
+            if not out.get("LastEvaluatedKey"):
+                return total
+            kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
     def query(
         self,
         pk: str,

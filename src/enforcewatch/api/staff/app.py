@@ -22,7 +22,17 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.errors import register_error_handlers
-from enforcewatch.api.staff import casework, draws, insights
+from enforcewatch.api.staff import (
+    admin_pages,
+    casework,
+    draws,
+    import_pages,
+    insights,
+    pages,
+    point_pages,
+    queue,
+    work_pages,
+)
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
@@ -31,11 +41,12 @@ from enforcewatch.api.staff.http import (
     staff_headers,
 )
 from enforcewatch.api.staff.large_downloads import S3Downloads
+from enforcewatch.api.staff.page_kit import register_page_errors
 from enforcewatch.clock import china_date
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
 from enforcewatch.intake import guesses
-from enforcewatch.staff import audit, exports, staffing, tokens
+from enforcewatch.staff import audit, auditlabels, exports, staffing, tokens
 from enforcewatch.staff.accounts import USERNAME_RE, Accounts, Disabled
 from enforcewatch.store.dynamo import DynamoTable
 
@@ -160,9 +171,11 @@ def submissions(
 
 
 @router.get("/api/staff/flags")
-def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
-    items = list(staffing.flags(ctx.table, scope, district))
-    if scope.is_office and not district:
+def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None, state: str = "open") -> dict[str, Any]:
+    """Stored flags in one state (`open` by default, `closed`, `all`), each with `state`; unreplied
+    complaints (computed now) are open by definition."""
+    items = list(staffing.flags(ctx.table, scope, district, state))
+    if scope.is_office and not district and state != "closed":
         # cold start: the calendar data load on the first office flag listing
         from enforcewatch.monitoring.duedates import load_calendar
 
@@ -211,16 +224,18 @@ def audit_log(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict
     scope.require_office()
     req = exports.ExportRequest.parse("report", "json", from_, to, None)
     audit.check_range(req.month_from, req.month_to)
-    return {"ok": True, "entries": list(audit.entries(ctx.table, req.month_from, req.month_to))}
+    names = {d["id"]: d["name"] for d in ctx.districts}
+    return {"ok": True, "entries": [auditlabels.entry_view(e, names)
+                                     for e in audit.entries(ctx.table, req.month_from, req.month_to)]}
 
 
 PAGE_ASSETS = {"": ("index.html", "text/html; charset=utf-8"), "staff.js": ("staff.js", "text/javascript"),
                "staff.css": ("staff.css", "text/css"), "casework.js": ("casework.js", "text/javascript")}
 
 
-@router.get("/staff/{asset:path}", include_in_schema=False)
+@router.get("/staff/tools/{asset:path}", include_in_schema=False)
 def staff_page(asset: str, ctx: Ctx) -> Response:
-    """The staff page and its two assets (static: every datum comes from the API after sign-in)."""
+    """The older one-page tools (scripted; every datum comes from the API after sign-in) and its assets."""
     if asset not in PAGE_ASSETS:
         raise NotFound("页面不存在")
     name, media = PAGE_ASSETS[asset]
@@ -245,9 +260,16 @@ def create_staff_app(
                                 if settings.export_bucket else None),
     )
     register_error_handlers(app)
+    register_page_errors(app)
     app.middleware("http")(staff_headers)
+    app.include_router(pages.router)
+    app.include_router(point_pages.router)
+    app.include_router(work_pages.router)
+    app.include_router(admin_pages.router)
+    app.include_router(import_pages.router)
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)
     app.include_router(draws.router)
+    app.include_router(queue.router)
     return app
