@@ -41,9 +41,7 @@ LAYOUT = Layout(
 )
 REQUIRED = tuple(c.field for c in LAYOUT.columns if c.required)
 LABELS = {c.field: c.label for c in LAYOUT.columns}
-EXAMPLE = {"point_id": "SF-2025-001", "enterprise_name": "示范市某某制造有限公司", "uscc": "91410700MA00000012",
-           "district": "城关区", "industry": "制造业", "designated_on": "2025-03-01", "reporting_from": "2025-04",
-           "plaque_no": "SF-JCD-001", "contact": "张三", "contact_phone": "13800000000"}
+EXAMPLE_MARK = "（示例，请删除）"  # the template's example row carries it: never imported
 
 
 @dataclass(frozen=True)
@@ -91,6 +89,8 @@ def check_rows(sheet: Sheet, districts: Sequence[Any]) -> tuple[list[PointRow], 
         for col in REQUIRED:
             if not raw.get(col):
                 bad(col, f"“{LABELS[col]}”不能为空")
+        if EXAMPLE_MARK in raw.get("enterprise_name", ""):
+            bad("enterprise_name", "这是模板中的示例行，请删除后再导入")
         pid, code = code_text(raw.get("point_id", "")), code_text(raw.get("uscc", "")).upper()
         _check_identity(pid, code, seen_ids, seen_uscc, bad)
         district_text = "".join(raw.get("district", "").split())
