@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from enforcewatch.errors import EnforceWatchError
 
 # Subcommand modules under enforcewatch.commands; a missing module is skipped so features land one by one.
-COMMANDS = ("build", "serve", "check", "deadlines", "points", "events", "staff", "export", "casework", "insights")
+COMMANDS = ("build", "serve", "check", "deadlines", "points", "lists", "events", "staff", "export", "casework",
+            "insights")
 
 
 def parser() -> argparse.ArgumentParser:
