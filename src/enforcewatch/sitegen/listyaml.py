@@ -28,6 +28,7 @@ def _yaml() -> Any:
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.ignore_aliases = lambda *args: True  # one date object used twice stays two dates
     return yaml
 
 
@@ -78,17 +79,34 @@ def render_plan(text: str, plan: ListImportPlan, source: str) -> str:
     for offset, item_id in enumerate(new, start=1):
         items.insert(at + offset, _item_node(plan.values[item_id], plan.key))
     for item_id in plan.removed:
-        del items[[str(node.get("id")) for node in items].index(item_id)]
-    log = doc["meta"].setdefault("changelog", CommentedSeq())
+        _delete(items, [str(node.get("id")) for node in items].index(item_id))
+    meta = doc["meta"]
+    trailing = None
+    if "changelog" not in meta:  # the blank line (or comment) after meta moves below the new log
+        trailing = meta.ca.items.pop(list(meta)[-1], None)
+        meta["changelog"] = CommentedSeq()
+    log = meta["changelog"]
     for action in ("取消", "调整", "新增"):
         ids = [c.item_id for c in plan.changes if c.action == action]
         if ids:
             entry = CommentedMap([("date", plan.today), ("action", action), ("items", _flow(ids)),
                                   ("reason", f"{plan.department.name}报送的清单表格导入（{source}）")])
             log.insert(0, entry)
+    if trailing is not None and len(log):
+        log[-1].ca.items["reason"] = trailing
     out = io.StringIO()
     yaml.dump(doc, out)
     return out.getvalue()
+
+
+def _delete(items: Any, index: int) -> None:
+    """Remove an item; what followed it (a blank line, the next department's heading comment), which
+    ruamel keeps on the item's last key, goes to the item before it."""
+    node = items[index]
+    after = node.ca.items.get(list(node)[-1]) if len(node) else None
+    if index > 0 and after is not None and len(items[index - 1]):
+        items[index - 1].ca.items[list(items[index - 1])[-1]] = after
+    del items[index]
 
 
 def _update(node: Any, values: dict[str, Any], key: str) -> None:

@@ -177,13 +177,13 @@ def _from_rows(display: str, sheet_name: str, rows: Iterable[Sequence[Any]], lay
     mapping = _map_columns(sheet, names, lookup)
     rest = itertools.chain(head[at + _header_rows(head, at, lookup, layout):], numbered)
     header_keys = [header_key(v) for v in head[at][1]]
-    required = [i for i, f in mapping.items() if any(c.field == f and c.required for c in layout.columns)]
+    few = max(2, len(mapping) // 2)  # a footer row fills few of the table's columns
     for number, row in rest:
         texts = [cell_text(v) for v in row]
         filled = [t for t in texts if t]
         if not filled or [header_key(t) for t in texts] == header_keys:
             continue  # blank, or the header repeated (printed pages)
-        if _is_footer(filled[0]) and sum(1 for i in required if i < len(texts) and texts[i]) < len(required):
+        if _is_footer(filled[0]) and sum(1 for i in mapping if i < len(texts) and texts[i]) < few:
             sheet.footer = (number, filled[0][:20])
             break
         sheet.rows.append(SheetRow(number, {f: texts[i] for i, f in mapping.items() if i < len(texts)}))

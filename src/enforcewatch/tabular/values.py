@@ -8,6 +8,8 @@ import re
 import unicodedata
 from typing import Any
 
+from enforcewatch.cells import FORMULA_CHARS
+
 # Excel's day 0 (its 1900 system counts 1900-02-29, which did not exist, so serials from 61 on
 # are one day ahead of a plain count from 1899-12-31).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -39,7 +41,10 @@ def cell_text(value: Any) -> str:
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_CHARS:
+        return text[1:]  # a cell our downloads kept from running as a formula (cells.as_text)
+    return text
 
 
 def _serial(text: str) -> dt.date | None:
