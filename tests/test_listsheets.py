@@ -195,3 +195,28 @@ def test_cli_dry_run_then_yes(content: Path, tmp_path: Path, capsys: pytest.Capt
     assert next(i for i in load_content(content).enforcement.items if i.id == "scjg-xk-001").notes == "新的备注"
     assert main([*base[:-2], "--department", "nope", "--dry-run"]) == 1
     assert "未知部门“nope”" in capsys.readouterr().err
+
+
+def test_build_publishes_sheets_beside_csv_and_json(content: Path, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from enforcewatch.sitegen.build import build_site
+
+    path = content / LIST_FILES["leniency"]
+    path.write_text(path.read_text(encoding="utf-8").replace("    area: 登记管理\n", "    area: =HYPERLINK(\"x\")\n", 1),
+                    encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(content, ROOT / "site" / "templates", out, search=False)
+    for key in LIST_ATTRS:
+        rows = list(openpyxl.load_workbook(out / "data" / f"{key}.xlsx").active.iter_rows(values_only=True))
+        text = (out / "data" / f"{key}.csv").read_text(encoding="utf-8-sig")
+        expected = list(csv.reader(io.StringIO(text)))
+        assert [["" if v is None else str(v) for v in row] for row in rows] == expected
+    sheet = openpyxl.load_workbook(out / "data" / "leniency.xlsx").active
+    assert "'=HYPERLINK(\"x\")" in [c.value for c in sheet[2]] + [c.value for c in sheet[3]]
+    dept_sheet = out / "data" / "enforcement-items" / "scjg.xlsx"
+    assert 'href="/data/enforcement-items/scjg.xlsx"' in (
+        out / "enforcement-items" / "department" / "scjg" / "index.html").read_text(encoding="utf-8")
+    assert plan_import(content, "enforcement-items", "scjg", dept_sheet, TODAY).changes == []
+    assert plan_import(content, "leniency", "scjg", out / "data" / "leniency" / "scjg.xlsx", TODAY).changes == []

@@ -140,6 +140,10 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
               {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"})
         for dept, items in groups:
             path = department_path(spec, dept.id)
+            sheet = datafiles.department_sheet_path(spec.key, dept.id)
+            if not _keep(out, last, sheet, key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
+                         spec.key):
+                out.add(sheet, datafiles.to_xlsx(spec.key, items, depts), spec.key)
             _emit(out, last, _page_file(path), key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
                   index, {**common, "department": dept, "items": items, "page_path": path})
         item_tpl = get_template(env, spec.item_template)

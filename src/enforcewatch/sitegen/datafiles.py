@@ -147,8 +147,14 @@ def to_json(items: Sequence[Any], departments: Mapping[str, Department]) -> byte
     return (f"[\n{body}\n]\n" if body else "[]\n").encode("utf-8")
 
 
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "xlsx")
 
 
 def render(key: str, items: Sequence[Any], departments: Mapping[str, Department]) -> dict[str, bytes]:
-    return {"json": to_json(items, departments), "csv": to_csv(key, items, departments)}
+    return {"json": to_json(items, departments), "csv": to_csv(key, items, departments),
+            "xlsx": to_xlsx(key, items, departments)}
+
+
+def department_sheet_path(key: str, dept_id: str) -> str:
+    """Where a department's own list is published as a sheet, to edit and send back (lists import)."""
+    return f"data/{key}/{dept_id}.xlsx"
