@@ -3,7 +3,7 @@ and their ratio, as median (min–max) over repeated runs, with the target from 
 
     bench/run                 # modest sizes (the machine is shared); about 10 minutes
     bench/run --full          # the sizes the targets name (10,000 items, 10,000 points, 100,000 rows)
-    bench/run --only build    # one benchmark (build, import, submit, deadlines, export)
+    bench/run --only build    # one benchmark (build, import, submit, deadlines, export, sheets)
 
 Each benchmark runs in its own process, `--repeat` times (default 3); its own output is shown as it
 runs. Figures come from its RESULT lines where it prints them (build, import), otherwise from its
@@ -98,6 +98,8 @@ BENCHES = [
     Bench("deadlines", "bench_deadlines.py", ["--points", "300"], ["--points", "1000", "--points", "10000"],
           deadline_rows),
     Bench("export", "bench_export.py", ["--rows", "20000"], ["--rows", "100000"], export_rows),
+    Bench("sheets", "bench_sheets.py", ["--points", "3000", "--items", "600"], ["--points", "10000", "--items", "2000"],
+          result_lines, repeat_inside=True),
 ]
 
 
