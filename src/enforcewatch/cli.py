@@ -14,13 +14,23 @@ from collections.abc import Sequence
 from enforcewatch.errors import EnforceWatchError
 
 # Subcommand modules under enforcewatch.commands; a missing module is skipped so features land one by one.
-COMMANDS = ("build", "serve", "check", "deadlines", "points", "lists", "events", "staff", "export", "casework",
-            "insights")
+COMMANDS = ("build", "serve", "check", "deadlines", "points", "lists", "publish", "events", "staff", "export",
+            "casework", "insights")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"enforcewatch {version('enforcewatch')}"
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without installing
+        return "enforcewatch (not installed)"
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="enforcewatch", description="EnforceWatch: 涉企行政执法公示与监测点报送")
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
@@ -45,6 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from enforcewatch.store.awserrors import describe
+
+        line = describe(exc)  # no credentials, no table, throttled: one line, not a traceback
+        if line is None or args.debug:
+            raise
+        print(line, file=sys.stderr)  # noqa: T201
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
