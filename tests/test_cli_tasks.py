@@ -121,3 +121,31 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["--version"])
     assert stopped.value.code == 0 and capsys.readouterr().out.startswith("enforcewatch ")
+
+
+def test_check_json_on_success_and_on_problems(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(content), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    path = content / "lists" / "leniency.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  title:", "  titel:", 1), encoding="utf-8")
+    assert main(["check", "--content", str(content), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is False and out["status"] == 422
+    assert {"path", "line", "field", "message"} <= set(out["errors"][0]) and out["errors"][0]["line"]
+
+
+def test_lists_import_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from enforcewatch.sitegen import datafiles
+    from enforcewatch.sitegen.content import load_content
+
+    root = tmp_path / "c"
+    shutil.copytree(CONTENT, root)
+    loaded = load_content(root)
+    depts = {d.id: d for d in loaded.departments}
+    items = [i for i in loaded.enforcement.items if i.department == "scjg"][1:]
+    sheet = tmp_path / "s.xlsx"
+    sheet.write_bytes(datafiles.to_xlsx("enforcement-items", items, depts))
+    assert main(["lists", "import", str(sheet), "--list", "enforcement-items", "--department", "scjg",
+                 "--content", str(root), "--dry-run", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["written"] is False and [c["action"] for c in out["changes"]] == ["取消"]

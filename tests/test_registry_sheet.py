@@ -4,6 +4,7 @@ row's problems and what would change without writing, and the CLI writes the tem
 from __future__ import annotations
 
 import io
+import json
 import random
 from pathlib import Path
 
@@ -91,5 +92,8 @@ def test_cli_dry_run_then_import(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "第10行“合计”起为表尾，其后各行未读取" in err and "新增 4 个" in err
     codes = (tmp_path / "codes.csv").read_text(encoding="utf-8-sig").splitlines()
     assert codes[2].startswith("XX-002,") and codes[2].endswith(",示范企业2有限公司,东山县")
-    assert main([*base, "--dry-run"]) == 0
-    assert "新增 0 个，更新 4 个" in capsys.readouterr().err
+    assert main([*base, "--dry-run", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "新增 0 个，更新 4 个" in captured.err
+    shown = json.loads(captured.out)
+    assert shown["ok"] and shown["updated"] == ["XX-001", "XX-002", "XX-003", "XX-004"] and shown["errors"] == []

@@ -7,9 +7,12 @@ traceback. Subcommands live in `enforcewatch.commands.<name>`, each with `regist
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from enforcewatch.errors import EnforceWatchError
 
@@ -44,6 +47,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def error_json(exc: EnforceWatchError) -> dict[str, Any]:
+    """A failed command's problems for a program (`--json`): each content or row problem with its place."""
+    problems = getattr(exc, "problems", None)
+    errors = [dataclasses.asdict(p) for p in problems] if problems else [{"message": exc.message}]
+    return {"ok": False, "status": exc.status, "errors": errors}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -52,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(exc.message, file=sys.stderr)  # noqa: T201
+        if getattr(args, "json", False):
+            print(json.dumps(error_json(exc), ensure_ascii=False, indent=2))  # noqa: T201
         return 1
     except KeyboardInterrupt:
         return 130

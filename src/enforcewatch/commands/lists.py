@@ -5,11 +5,14 @@ with --yes or after a yes at the terminal (docs/content-format.md, "Lists from s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
 from enforcewatch.errors import InputError
+from enforcewatch.progress import Progress
 from enforcewatch.sitegen.listimport import LIST_ATTRS, ListImportPlan
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -26,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     how = imp.add_mutually_exclusive_group()
     how.add_argument("--dry-run", action="store_true", help="show the changes; write nothing")
     how.add_argument("--yes", action="store_true", help="write the changes without asking")
+    imp.add_argument("--json", action="store_true", help="print the changes (or every problem) as JSON on stdout")
     imp.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)  # tests: a fixed date
     imp.set_defaults(func=run)
 
@@ -49,8 +53,16 @@ def run(args: argparse.Namespace) -> int:
     from enforcewatch.sitegen.listyaml import write_plan
 
     today = args.today or dt.datetime.now(CHINA).date()
+    progress = Progress("")
+    progress.phase(f"正在读取 {args.file.name} 并与清单比较…")
     plan = plan_import(args.content, args.list_key, args.department, args.file, today)
+    progress.done()
     show(plan)
+    if args.json:
+        print(json.dumps({"ok": True, "list": plan.key, "department": plan.department.id,  # noqa: T201
+                          "changes": [dataclasses.asdict(c) for c in plan.changes], "notes": plan.sheet.notes(),
+                          "written": bool(plan.changes) and (args.yes and not args.dry_run)},
+                         ensure_ascii=False, indent=2))
     if not plan.changes:
         _say("清单没有变化，未写入")
         return 0

@@ -6,14 +6,18 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import json
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 from enforcewatch.errors import InputError
 from enforcewatch.monitoring import importjournal
 from enforcewatch.monitoring.registry import load_districts, pending_codes, run_import
+from enforcewatch.progress import Progress
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -33,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      help="check every row and show what would be added or updated; write nothing")
     imp.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     imp.add_argument("--content", type=Path, default=Path("site/content"))
+    imp.add_argument("--json", action="store_true", help="print the result (or every problem) as JSON on stdout")
     imp.set_defaults(func=run)
     tpl = sub.add_parser("template", help="write the blank registry sheet (XLSX: columns, an example row, notes)")
     tpl.add_argument("out", type=Path, metavar="OUT.xlsx")
@@ -86,7 +91,14 @@ def dry_run(args: argparse.Namespace) -> int:
         _say(str(problem))
     verdict = "可以导入" if shown.ok else f"有 {len(shown.problems)} 处问题，导入将不会写入任何一行"
     _say(f"预览（未写入）：共 {len(shown.rows)} 行；新增 {len(shown.new)} 个，更新 {len(shown.updated)} 个；{verdict}")
+    if args.json:
+        _json({"ok": shown.ok, "dry_run": True, "rows": len(shown.rows), "new": shown.new, "updated": shown.updated,
+               "notes": shown.sheet.notes(), "errors": [dataclasses.asdict(p) for p in shown.problems]})
     return 0 if shown.ok else 1
+
+
+def _json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))  # noqa: T201
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,10 +126,16 @@ def run(args: argparse.Namespace) -> int:
     if args.file is None or args.codes_out is None:
         raise InputError("请指定导入文件和 --codes-out（或只用 --recover）")
     districts = load_districts(args.content)
+    progress = Progress("")
+    progress.phase(f"正在读取并检查 {args.file.name}，然后写入登记册…")
     with open_table(args.data_dir) as table:
         outcome = run_import(table, args.file, districts, args.codes_out, rng=random.SystemRandom(),
                              now=dt.datetime.now(dt.UTC), reissue=args.reissue_codes, announce=_recovered)
+    progress.done()
     result = outcome.result
+    if args.json:
+        _json({"ok": True, "new": result.new, "updated": result.updated, "codes": len(result.codes),
+               "codes_file": str(args.codes_out), "notes": result.notes})
     for note in result.notes:
         _say(note)
     _say(f"导入完成：新增 {len(result.new)} 个，更新 {len(result.updated)} 个；"
