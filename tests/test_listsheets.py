@@ -220,3 +220,20 @@ def test_build_publishes_sheets_beside_csv_and_json(content: Path, tmp_path: Pat
         out / "enforcement-items" / "department" / "scjg" / "index.html").read_text(encoding="utf-8")
     assert plan_import(content, "enforcement-items", "scjg", dept_sheet, TODAY).changes == []
     assert plan_import(content, "leniency", "scjg", out / "data" / "leniency" / "scjg.xlsx", TODAY).changes == []
+
+
+def test_chunked_and_whole_rewrites_agree(content: Path, tmp_path: Path) -> None:
+    import yaml
+
+    from enforcewatch.sitegen.listyaml import _render_chunked, _render_whole
+
+    rows = scjg_rows(content)
+    rows[1][5] = "食品安全监管科"
+    rows.pop(2)
+    rows.append([99, "新的检查事项", "行政检查", "《中华人民共和国食品安全法》第一条", "示范市市场监督管理局", "科室", "", ""])
+    plan = plan_import(content, "enforcement-items", "scjg", department_book(tmp_path / "a.xlsx", rows), TODAY)
+    text = (content / LIST_FILES["enforcement-items"]).read_text(encoding="utf-8")
+    chunked = _render_chunked(text, plan, "a.xlsx")
+    assert chunked is not None and yaml.safe_load(chunked) == yaml.safe_load(_render_whole(text, plan, "a.xlsx"))
+    untouched = [line for line in text.splitlines() if "scjg" not in line]
+    assert sum(1 for line in untouched if line in chunked.splitlines()) == len(untouched)  # other lines as they were
