@@ -131,10 +131,11 @@ def _render_chunked(text: str, plan: ListImportPlan, source: str) -> str | None:
     if block_at < 0 or len(key_at) != 1:
         return None
     indent = len(chunks[0]) - len(chunks[0].lstrip(" "))
-    parsed = [yaml.safe_load(_shift(c, -indent)) for c in chunks]
-    if not all(isinstance(p, list) and len(p) == 1 and isinstance(p[0], dict) for p in parsed):
+    # One quick (libyaml) read of the whole block; one entry per chunk, or the file is read whole.
+    entries = yaml.load("".join(chunks), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    if not isinstance(entries, list) or len(entries) != len(chunks) or not all(isinstance(e, dict) for e in entries):
         return None
-    ids = [str(p[0].get("id")) for p in parsed]
+    ids = [str(e.get("id")) for e in entries]
     ruamel = _yaml()
     changed = {c.item_id for c in plan.changes if c.action != "新增"}
     out = list(chunks)
@@ -147,7 +148,7 @@ def _render_chunked(text: str, plan: ListImportPlan, source: str) -> str | None:
             out[n] = _entry_text(ruamel, seq, indent)
     new = [c.item_id for c in plan.changes if c.action == "新增"]
     if new:
-        mine = [n for n, p in enumerate(parsed) if p[0].get("department") == plan.department.id]
+        mine = [n for n, e in enumerate(entries) if e.get("department") == plan.department.id]
         at = mine[-1] if mine else len(out) - 1
         body, tail = _split_tail(out[at])
         added = "".join(_entry_text(ruamel, [_item_node(plan.values[i], plan.key)], indent) + "\n" for i in new)
