@@ -47,8 +47,6 @@ def areas(keys: list[str]) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import boto3
-
     from enforcewatch.insights.publicstats import statistics_hook
     from enforcewatch.monitoring.duedates import calendar_hook
     from enforcewatch.sitegen.build import build_site
@@ -67,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         files = siteupload.local_files(args.out, args.prefix)
     except siteupload.PublishError as exc:
         raise InputError(str(exc)) from None
-    s3 = boto3.client("s3", region_name=args.region)
+    s3 = siteupload.s3_client(args.region)
     todo = siteupload.plan(files, siteupload.remote_etags(s3, args.bucket, args.prefix), args.delete)
     progress.total = len(todo.upload)
     if not args.dry_run:
@@ -75,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     progress.done()
     invalidation = None
     if not args.dry_run and args.distribution and (todo.upload or todo.delete):
-        cloudfront = boto3.client("cloudfront", region_name=args.region)
+        cloudfront = siteupload.cloudfront_client(args.region)
         invalidation = siteupload.invalidate(cloudfront, args.distribution, time.time())
     summary: dict[str, Any] = {
         "pages": built.pages, "uploaded": len(todo.upload), "deleted": len(todo.delete), "unchanged": todo.unchanged,

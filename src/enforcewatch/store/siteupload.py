@@ -126,3 +126,15 @@ def invalidate(cloudfront: Any, distribution: str, now: float) -> str:
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": f"publish-{now:.0f}"},
     )
     return str(out["Invalidation"]["Id"])
+
+
+def s3_client(region: str | None) -> Any:
+    import boto3  # the edge: only when publishing
+
+    return boto3.client("s3", region_name=region)
+
+
+def cloudfront_client(region: str | None) -> Any:
+    import boto3
+
+    return boto3.client("cloudfront", region_name=region)
