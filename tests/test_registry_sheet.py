@@ -71,6 +71,12 @@ def test_preview_from_uploaded_bytes(tmp_path: Path) -> None:
     assert shown.ok and shown.new == ["XX-001", "XX-002", "XX-003", "XX-004"]
 
 
+def test_import_from_uploaded_bytes(moto_table: DynamoTable, tmp_path: Path) -> None:
+    data = office_registry(tmp_path / "x.xlsx").read_bytes()
+    result, items = import_points(moto_table, Path("上传.xlsx"), DISTRICTS, rng=random.Random(1), now=NOW, data=data)
+    assert result.new == ["XX-001", "XX-002", "XX-003", "XX-004"] and len(items) == 4
+
+
 def test_cli_writes_template_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "模板.xlsx"
     assert main(["points", "template", str(out), "--content", str(CONTENT)]) == 0

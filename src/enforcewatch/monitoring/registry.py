@@ -113,9 +113,11 @@ def point_item(row: PointRow, existing: dict[str, Any] | None, code_hash: str | 
 
 
 def import_points(table: DynamoTable, path: Path, districts: Sequence[District], *, rng: random.Random,
-                  now: dt.datetime, reissue: bool = False) -> tuple[ImportResult, list[dict[str, Any]]]:
-    """Validate the file against the store; return the result and the items to write (nothing written)."""
-    sheet = registry_sheet.read(path)
+                  now: dt.datetime, reissue: bool = False, data: bytes | None = None
+                  ) -> tuple[ImportResult, list[dict[str, Any]]]:
+    """Validate the file (or `data`, an uploaded file's bytes named `path`) against the store; return
+    the result and the items to write (nothing written)."""
+    sheet = registry_sheet.read(path, data=data, name=str(path) if data is not None else None)
     rows = registry_sheet.validate(sheet, districts)
     names = {d.id: d.name for d in districts}
     result = ImportResult([], [], [], notes=sheet.notes())
@@ -154,7 +156,8 @@ def pending_codes(codes_out: Path) -> Path:
 
 def run_import(table: DynamoTable, path: Path, districts: Sequence[District], codes_out: Path, *,
                rng: random.Random, now: dt.datetime, reissue: bool = False,
-               announce: Callable[[importjournal.Recovery], None] | None = None) -> ImportRun:
+               announce: Callable[[importjournal.Recovery], None] | None = None, data: bytes | None = None
+               ) -> ImportRun:
     """The whole import, all or nothing: an unfinished earlier import is rolled back first; the file is
     validated against the store; the codes are written to `CODES.pending`; the points are written
     (importjournal.apply); only then is the codes file renamed to `codes_out`. On failure the pending
@@ -167,7 +170,7 @@ def run_import(table: DynamoTable, path: Path, districts: Sequence[District], co
     recovered = importjournal.recover(table, now)
     if recovered and announce:
         announce(recovered)
-    result, items = import_points(table, path, districts, rng=rng, now=now, reissue=reissue)
+    result, items = import_points(table, path, districts, rng=rng, now=now, reissue=reissue, data=data)
     write_codes(pending, result.code_lines())  # before the store: every stored hash has its code on paper
     try:
         importjournal.apply(table, items, result.prior, import_id=importjournal.new_import_id(now, rng), now=now,
