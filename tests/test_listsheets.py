@@ -237,3 +237,12 @@ def test_chunked_and_whole_rewrites_agree(content: Path, tmp_path: Path) -> None
     assert chunked is not None and yaml.safe_load(chunked) == yaml.safe_load(_render_whole(text, plan, "a.xlsx"))
     untouched = [line for line in text.splitlines() if "scjg" not in line]
     assert sum(1 for line in untouched if line in chunked.splitlines()) == len(untouched)  # other lines as they were
+
+
+def test_renumbered_rows_are_not_changes(content: Path, tmp_path: Path) -> None:
+    rows = scjg_rows(content)
+    rows.pop(0)
+    for n, row in enumerate(rows, start=1):
+        row[0] = n  # the office renumbers 序号 after deleting the first row
+    plan = plan_import(content, "enforcement-items", "scjg", department_book(tmp_path / "r.xlsx", rows), TODAY)
+    assert [c.action for c in plan.changes] == ["取消"]

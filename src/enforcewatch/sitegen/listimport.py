@@ -141,7 +141,10 @@ class _Matcher:
             base = existing.model_dump(mode="python", exclude_none=False)
         if values.get("supervision_phone") == plan.department.hotline and not base.get("supervision_phone"):
             values["supervision_phone"] = ""  # the download shows the department's hotline for an empty one
-        merged = {**base, **{k: v for k, v in values.items() if k != "id" or not existing}}
+        # An existing item keeps its id, and its 序号: an office renumbers its rows after deleting one,
+        # which is not a change to the items that follow.
+        kept = ("id", "seq") if existing is not None else ()
+        merged = {**base, **{k: v for k, v in values.items() if k not in kept}}
         merged["department"] = plan.department.id
         item = self._validate(number, merged)
         if item is None:
