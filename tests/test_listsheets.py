@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from enforcewatch.cli import main
-from enforcewatch.errors import ImportRowsError
+from enforcewatch.errors import ContentError, ImportRowsError
 from enforcewatch.sitegen import datafiles, listcolumns
 from enforcewatch.sitegen.content import LIST_FILES, load_content
 from enforcewatch.sitegen.listimport import LIST_ATTRS, plan_import
@@ -174,8 +174,20 @@ def test_chinese_labels_as_yaml_keys(content: Path) -> None:
     text = text.replace("    handling_unit: 行政审批服务科", "    承办机构: 行政审批服务科", 1)
     text = text.replace("    name: 食品经营许可\n", "    事项名称: 食品经营许可\n", 1)
     path.write_text(text, encoding="utf-8")
-    item = next(i for i in load_content(content).enforcement.items if i.id == "scjg-xk-001")
+    text = text.replace("  publisher: ", "  发布机构: ", 1).replace("    - date: 2025-03-01\n      action: 调整",
+                                                                  "    - 日期: 2025-03-01\n      类型: 调整", 1)
+    path.write_text(text, encoding="utf-8")
+    depts = content / "departments.yaml"
+    depts.write_text(depts.read_text(encoding="utf-8").replace("- id: scjg\n  name:", "- 编号: scjg\n  名称:", 1),
+                     encoding="utf-8")
+    loaded = load_content(content)
+    item = next(i for i in loaded.enforcement.items if i.id == "scjg-xk-001")
     assert item.handling_unit.startswith("行政审批服务科") and item.name == "食品经营许可"
+    assert loaded.enforcement.meta.publisher.startswith("示范市司法局") and loaded.enforcement.meta.changelog[0].action
+    assert loaded.department("scjg").name == "市场监督管理局"
+    path.write_text(text.replace("    name: 对未取得", "    nmae: 对未取得", 1), encoding="utf-8")
+    with pytest.raises(ContentError, match="nmae: 未知字段"):
+        load_content(content)
 
 
 def test_cli_dry_run_then_yes(content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

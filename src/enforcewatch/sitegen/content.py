@@ -37,7 +37,7 @@ from enforcewatch.sitegen.catalog import (
     SpotCheckList,
 )
 from enforcewatch.sitegen.contentcache import ContentCache
-from enforcewatch.sitegen.listcolumns import english_keys
+from enforcewatch.sitegen.listcolumns import department_keys, english_keys
 
 SITE_FILE = "site.yaml"
 DEPARTMENTS_FILE = "departments.yaml"
@@ -421,7 +421,7 @@ def _load(c: _Collector) -> Content:
     site = c.validate(SITE_FILE, raw_site, SiteSettings) if raw_site is not None else None
     enums = site.enumerations if site is not None else _enumerations(raw_site)
 
-    raw_depts = c.read_yaml(DEPARTMENTS_FILE)
+    raw_depts = department_keys(c.read_yaml(DEPARTMENTS_FILE))
     departments = None
     dept_ids: set[str] | None = None
     if raw_depts is not None:
