@@ -213,7 +213,8 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     out.add("robots.txt", robots(content.site.site_url), "robots.txt")
     out.add("data/index.json", json.dumps(
         [{"list": s["spec"].key, "title": s["spec"].title, "count": s["count"],
-          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv"} for s in summaries],
+          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv",
+          "xlsx": f"/data/{s['spec'].key}.xlsx"} for s in summaries],
         ensure_ascii=False, indent=1) + "\n", "data")
     return out
 
