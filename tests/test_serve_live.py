@@ -88,3 +88,12 @@ def test_live_site_builds_only_settled_changes_and_keeps_the_last_good_one(tmp_p
     (watched / "a.yaml").write_text("333", encoding="utf-8")
     live.check()
     assert live.check() and live.current == tmp_path / "one" and live.errors == []
+
+
+def test_banner_escapes_the_problem_text() -> None:
+    from enforcewatch.local import _with_banner
+
+    page = b'<!doctype html><html lang="zh-CN"><body class="x"><main>\xe5\x86\x85\xe5\xae\xb9</main></body></html>'
+    out = _with_banner(page, ["lists/x.yaml:3: name: <script>alert(1)</script>"]).decode()
+    assert out.index('role="alert"') > out.index('<body class="x">') and "<script>" not in out
+    assert "&lt;script&gt;" in out and out.endswith("<main>内容</main></body></html>")
