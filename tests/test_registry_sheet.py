@@ -103,3 +103,13 @@ def test_cli_dry_run_then_import(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "新增 0 个，更新 4 个" in captured.err
     shown = json.loads(captured.out)
     assert shown["ok"] and shown["updated"] == ["XX-001", "XX-002", "XX-003", "XX-004"] and shown["errors"] == []
+
+
+def test_large_import_reports_its_progress(moto_table: DynamoTable, tmp_path: Path) -> None:
+    from enforcewatch.monitoring.registry import run_import
+
+    seen: list[tuple[int, int]] = []
+    path = write_csv(tmp_path / "big.csv", [row(n) for n in range(1, 151)])
+    run_import(moto_table, path, DISTRICTS, tmp_path / "codes.csv", rng=random.Random(1), now=NOW,
+               progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(99, 150), (150, 150)]

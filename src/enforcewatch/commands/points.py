@@ -126,11 +126,17 @@ def run(args: argparse.Namespace) -> int:
     if args.file is None or args.codes_out is None:
         raise InputError("请指定导入文件和 --codes-out（或只用 --recover）")
     districts = load_districts(args.content)
-    progress = Progress("")
-    progress.phase(f"正在读取并检查 {args.file.name}，然后写入登记册…")
+    progress = Progress("正在写入登记册")
+    progress.phase(f"正在读取并检查 {args.file.name}…")
+
+    def written(done: int, total: int) -> None:
+        progress.total = total
+        progress.step(done)
+
     with open_table(args.data_dir) as table:
         outcome = run_import(table, args.file, districts, args.codes_out, rng=random.SystemRandom(),
-                             now=dt.datetime.now(dt.UTC), reissue=args.reissue_codes, announce=_recovered)
+                             now=dt.datetime.now(dt.UTC), reissue=args.reissue_codes, announce=_recovered,
+                             progress=written)
     progress.done()
     result = outcome.result
     if args.json:

@@ -156,8 +156,8 @@ def pending_codes(codes_out: Path) -> Path:
 
 def run_import(table: DynamoTable, path: Path, districts: Sequence[District], codes_out: Path, *,
                rng: random.Random, now: dt.datetime, reissue: bool = False,
-               announce: Callable[[importjournal.Recovery], None] | None = None, data: bytes | None = None
-               ) -> ImportRun:
+               announce: Callable[[importjournal.Recovery], None] | None = None, data: bytes | None = None,
+               progress: Callable[[int, int], None] | None = None) -> ImportRun:
     """The whole import, all or nothing: an unfinished earlier import is rolled back first; the file is
     validated against the store; the codes are written to `CODES.pending`; the points are written
     (importjournal.apply); only then is the codes file renamed to `codes_out`. On failure the pending
@@ -174,7 +174,8 @@ def run_import(table: DynamoTable, path: Path, districts: Sequence[District], co
     write_codes(pending, result.code_lines())  # before the store: every stored hash has its code on paper
     try:
         importjournal.apply(table, items, result.prior, import_id=importjournal.new_import_id(now, rng), now=now,
-                            source=path.name, codes_file=codes_out.name)
+                            source=path.name, codes_file=codes_out.name,
+                            progress=(lambda done: progress(done, len(items))) if progress else None)
     except importjournal.ImportNotRolledBack as exc:
         raise importjournal.ImportNotRolledBack(
             f"{exc.message}；在此之前不要发放 {pending} 中的访问码") from exc
