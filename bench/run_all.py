@@ -3,7 +3,7 @@ and their ratio, as median (min–max) over repeated runs, with the targets of i
 
     bench/run                 # modest sizes (the machine is shared); about 10 minutes
     bench/run --full          # the sizes the targets name (10,000 items, 10,000 points, 100,000 rows)
-    bench/run --only build    # one benchmark (build, import, submit, deadlines, export, draws)
+    bench/run --only build    # one benchmark (build, import, submit, deadlines, export, draws, sheets)
 
 Each benchmark runs in its own process, `--repeat` times (default 3); its own output is shown as it
 runs. Figures come from its RESULT lines where it prints them (build, import), otherwise from its
@@ -108,6 +108,8 @@ BENCHES = [
           deadline_rows),
     Bench("export", "bench_export.py", ["--rows", "20000"], ["--rows", "100000"], export_rows),
     Bench("draws", "bench_draws.py", [], [], result_lines, repeat_inside=True),
+    Bench("sheets", "bench_sheets.py", ["--points", "3000", "--items", "600"], ["--points", "10000", "--items", "2000"],
+          result_lines, repeat_inside=True),
 ]
 
 

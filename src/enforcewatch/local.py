@@ -34,6 +34,7 @@ class LocalOptions:
     content_dir: Path = Path("site/content")
     templates_dir: Path = Path("site/templates")
     demo: bool = False  # a generated city in DATA_DIR/demo, wiped at each start (enforcewatch.commands.demo)
+    watch_interval: float = 1.0  # seconds between looks at content and templates for changes
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -67,7 +68,58 @@ def local_secret(data_dir: Path, name: str = SECRET_FILE) -> str:
     return path.read_text().strip()
 
 
-def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path) -> OneOrigin:
+BANNER = ('<div role="alert" style="background:#fdecea;color:#611a15;border:2px solid #b71c1c;padding:1em;'
+          'margin:0;font-size:16px;white-space:pre-wrap">{}</div>')
+
+
+class LiveStatic:
+    """The built site from the directory `live` serves now; while its last rebuild failed, every
+    page starts with a banner naming the problems (local use only: `enforcewatch serve`)."""
+
+    def __init__(self, live: Any) -> None:
+        # cold start: the server stack loads only when serving
+        from starlette.staticfiles import StaticFiles
+
+        self.live = live
+        self.apps = {d: StaticFiles(directory=d, html=True, check_dir=False) for d in live.dirs}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        app = self.apps[self.live.current]
+        errors = list(self.live.errors)
+        if not errors:
+            await app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            data = b"".join(body)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                data = _with_banner(data, errors)
+            await send({**start, "headers": [*headers, (b"content-length", str(len(data)).encode())]})
+            await send({"type": "http.response.body", "body": data})
+
+        await app(scope, receive, capture)
+
+
+def _with_banner(page: bytes, errors: list[str]) -> bytes:
+    # cold start: only when a rebuild failed
+    import html
+
+    text = "内容有错误，以下仍是上次成功生成的网站。请修改后保存，网站会自动重新生成：\n" + "\n".join(errors)
+    banner = BANNER.format(html.escape(text)).encode()
+    at = page.find(b">", page.find(b"<body")) + 1 if b"<body" in page else 0
+    return page[:at] + banner + page[at:]
+
+
+def make_app(settings: Settings, table: Any, site_dir: Path | Any, templates_dir: Path) -> OneOrigin:
     # cold start: the server stack loads only when serving
     from starlette.staticfiles import StaticFiles
 
@@ -83,7 +135,8 @@ def make_app(settings: Settings, table: Any, site_dir: Path, templates_dir: Path
             raise
     else:
         staff = staff_module.create_staff_app(settings, table)
-    site = SecurityHeaders(StaticFiles(directory=site_dir, html=True), relative_redirects=True)
+    static = LiveStatic(site_dir) if hasattr(site_dir, "dirs") else StaticFiles(directory=site_dir, html=True)
+    site = SecurityHeaders(static, relative_redirects=True)
     return OneOrigin(public, site, staff)
 
 
@@ -108,24 +161,32 @@ def serve(options: LocalOptions) -> int:
     from enforcewatch.insights.publicstats import statistics_hook
     from enforcewatch.monitoring.duedates import calendar_hook
     from enforcewatch.sitegen.build import build_site
+    from enforcewatch.sitegen.livebuild import LiveSite
     from enforcewatch.store.ddblocal import DynamoDBLocal
     from enforcewatch.store.dynamo import DynamoTable
 
     data_dir = options.data_dir.resolve()
     if options.demo:
+        # cold start: only a demo run wipes its folder
         import shutil
 
         data_dir = data_dir / "demo"  # never the real data
         shutil.rmtree(data_dir, ignore_errors=True)
-    site_dir = data_dir / "_site"
     # the same data dir the other commands' --data-dir opens; the demo city lives in memory only
     server = DynamoDBLocal(None if options.demo else data_dir)
     server.command()  # fail fast, before building, if Java or the jar is missing (says how to get them)
-    today = china_today()  # the reporting calendar's build date
-    result = build_site(options.content_dir, options.templates_dir, site_dir,
-                        hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir),
-                               draws_hook(options.content_dir)))
-    _say(f"已生成网站：{result.pages} 个页面")
+
+    def build(out: Path) -> None:
+        today = china_today()  # the reporting calendar's build date
+        result = build_site(options.content_dir, options.templates_dir, out,
+                            hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir),
+                                   draws_hook(options.content_dir)))
+        _say(f"已生成网站：{result.pages} 个页面")
+
+    # Two output directories: a rebuild after an edit goes to the other one, served once complete.
+    live = LiveSite((data_dir / "_site", data_dir / "_site.next"), (options.content_dir, options.templates_dir),
+                    build, _say)
+    live.start()
     # SIGTERM (a service manager, `timeout`, a test) must stop DynamoDB Local too. uvicorn handles the
     # signal while it serves and then re-raises it with the previous handler: with Python's default
     # one the process would die at once, skip the `finally` below and orphan the Java process.
@@ -144,11 +205,14 @@ def serve(options: LocalOptions) -> int:
             _say(f"已创建数据表 {settings.table_name}")
         if options.demo:
             _load_demo(table, options.content_dir)
-        app = make_app(settings, table, site_dir, options.templates_dir)
+        app = make_app(settings, table, live, options.templates_dir)
+        live.watch(options.watch_interval)
+        _say(f"正在监视 {options.content_dir} 和 {options.templates_dir}：保存修改后网站自动重新生成")
         config = server_config(app, options.host, options.port)
         _say(f"EnforceWatch 已启动：http://{options.host}:{options.port}/ （数据目录 {data_dir}，按 Ctrl-C 停止）")
         uvicorn.Server(config).run()
     finally:
+        live.stop()
         server.stop()
         _say("已停止。")
     return 0

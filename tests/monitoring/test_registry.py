@@ -11,7 +11,7 @@ import pytest
 from enforcewatch import codes
 from enforcewatch.cli import main
 from enforcewatch.errors import ContentError, ImportRowsError
-from enforcewatch.monitoring.registry import District, import_points, load_districts, write_codes
+from enforcewatch.monitoring.registry import CodeLine, District, import_points, load_districts, write_codes
 from enforcewatch.store.dynamo import DynamoTable
 from support.registry import HEADER, row, uscc_for, write_csv
 
@@ -76,13 +76,13 @@ def test_every_bad_row_reported_and_nothing_imported(moto_table: DynamoTable, tm
     with pytest.raises(ImportRowsError) as caught:
         import_points(moto_table, path, DISTRICTS, rng=random.Random(1), now=NOW)
     text = str(caught.value)
-    assert f"{path}:3: uscc: 统一社会信用代码校验位不正确" in text
-    assert f"{path}:4: district: 未知的县（市、区）“北区”" in text
-    assert f"{path}:4: designated_on: 日期应写作 YYYY-MM-DD" in text
-    assert f"{path}:5: reporting_from: 起报月份不能早于选定日期所在月份" in text
-    assert f"{path}:6: uscc: 与第2行的统一社会信用代码重复" in text
-    assert f"{path}:7: point_id: 与第2行编号重复" in text
-    assert f"{path}:8: enterprise_name: “企业名称”不能为空" in text
+    assert f"{path} 第3行 C列“统一社会信用代码”：统一社会信用代码校验位不正确" in text
+    assert f"{path} 第4行 D列“所在县（市、区）”：未知的县（市、区）“北区”" in text
+    assert f"{path} 第4行 F列“选定日期”：“2026-02-30”不是存在的日期" in text
+    assert f"{path} 第5行 G列“起报月份”：起报月份不能早于选定日期所在月份" in text
+    assert f"{path} 第6行 C列“统一社会信用代码”：与第2行的统一社会信用代码重复" in text
+    assert f"{path} 第7行 A列“监测点编号”：与第2行编号重复" in text
+    assert f"{path} 第8行 B列“企业名称”：“企业名称”不能为空" in text
     assert list(moto_table.query("POINT#XX-001")) == []
 
 
@@ -101,10 +101,13 @@ def test_chinese_headers_and_xlsx(moto_table: DynamoTable, tmp_path: Path) -> No
 
 def test_unknown_column_and_missing_column(moto_table: DynamoTable, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "p.csv", [["1"]], header=["编号x"])
-    with pytest.raises(ImportRowsError, match=r"p.csv:1: 编号x: 无法识别的列名"):
+    with pytest.raises(ImportRowsError, match=r"p.csv：前30行中找不到监测点名单的表头行"):
+        import_points(moto_table, path, DISTRICTS, rng=random.Random(1), now=NOW)
+    path = write_csv(tmp_path / "p.csv", [row(1) + ["x"]], header=[*HEADER, "编号x"])
+    with pytest.raises(ImportRowsError, match=r"p.csv 第1行 H列：无法识别的列名“编号x”"):
         import_points(moto_table, path, DISTRICTS, rng=random.Random(1), now=NOW)
     path = write_csv(tmp_path / "q.csv", [row(1)[:6]], header=HEADER[:6])
-    with pytest.raises(ImportRowsError, match=r"q.csv:1: reporting_from: 缺少“起报月份”列"):
+    with pytest.raises(ImportRowsError, match=r"q.csv：缺少“起报月份”列（表头在第1行）"):
         import_points(moto_table, path, DISTRICTS, rng=random.Random(1), now=NOW)
 
 
@@ -119,8 +122,9 @@ def test_district_cannot_move_by_import(moto_table: DynamoTable, tmp_path: Path)
 
 def test_codes_file_is_written_once(tmp_path: Path) -> None:
     out = tmp_path / "codes.csv"
-    write_codes(out, [("XX-001", "AAAA-BBBB-CCCC-DDDD-EEEE")])
-    assert out.read_text(encoding="utf-8-sig").splitlines() == ["point_id,access_code", "XX-001,AAAA-BBBB-CCCC-DDDD-EEEE"]
+    write_codes(out, [CodeLine("XX-001", "AAAA-BBBB-CCCC-DDDD-EEEE")])
+    assert out.read_text(encoding="utf-8-sig").splitlines() == [
+        "监测点编号,访问码,企业名称,所在县（市、区）", "XX-001,AAAA-BBBB-CCCC-DDDD-EEEE,,"]
     assert out.stat().st_mode & 0o077 == 0
     with pytest.raises(Exception, match="文件已存在"):
         write_codes(out, [])
@@ -134,13 +138,90 @@ def test_cli_import_against_dynamodb_local(tmp_path: Path, capsys: pytest.Captur
             "--content", str(CONTENT)]
     assert main(args) == 0
     lines = (tmp_path / "codes.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 3 and lines[1].startswith("XX-001,")
+    assert len(lines) == 3 and lines[1].startswith("XX-001,") and lines[1].endswith(",示范企业1有限公司,城关区")
     assert main(args) == 1  # the codes file exists: refused, nothing changed
     assert "文件已存在" in capsys.readouterr().err
     args[4] = str(tmp_path / "codes2.csv")
     assert main(args) == 0
-    assert (tmp_path / "codes2.csv").read_text(encoding="utf-8-sig").splitlines() == ["point_id,access_code"]
+    assert (tmp_path / "codes2.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "监测点编号,访问码,企业名称,所在县（市、区）"]
     assert main(["points", "import", "--recover", "--data-dir", str(data)]) == 0
     err = capsys.readouterr().err
     assert "没有未完成的导入" in err and "最近一次导入" in err and "points.csv" in err and "已完成" in err
     assert main(["points", "import", "--recover", str(path), "--data-dir", str(data)]) == 1
+
+
+def to_fullwidth(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "0" <= ch <= "9" or "A" <= ch <= "Z" else ch for ch in text)
+
+
+def office_registry(path: Path) -> Path:
+    """The registry as a city office keeps it: a merged title row, 序号, 联系人 merged over 姓名 | 电话,
+    Excel date cells (a typed 2025-04 becomes a date), Chinese spellings, full-width digits, a footer."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "第一批"
+    ws.append(["《示范市第一批行政执法监测点名单》"])
+    ws.merge_cells("A1:J1")
+    ws.append(["填报单位：示范市司法局", None, None, None, None, None, None, None, "2025年3月"])
+    ws.append(["序号", "监测点编号", "企业名称", "统一社会信用代码", "所在县（市、区）", "行业", "授牌日期", "起报月份",
+               "联系人", None, "备注"])
+    ws.append([None, None, None, None, None, None, None, None, "姓名", "电话", None])
+    ws.merge_cells("I3:J3")
+    ws.append([1, "XX-001", "示范企业1有限公司", uscc_for(1), "城关区", "制造业", dt.datetime(2025, 3, 1),
+               dt.datetime(2025, 4, 1), "张三", 13800000000, "首批"])
+    ws.append([2, to_fullwidth("XX-002"), "示范企业2有限公司", to_fullwidth(uscc_for(2)), "东山县 ", "建筑业",
+               "2025.3.1", "2025年4月", None, None, None])
+    ws.append([])
+    ws.append([3, "XX-003", "示范企业3有限公司", uscc_for(3).lower(), "城关区", "批发和零售业", "2025年3月1日",
+               "202504", "李四", "139 0000 0000", None])
+    ws.append([4, "XX-004", "示范企业4有限公司", uscc_for(4), "城关区", "制造业", 45717, 45748, None, None, None])
+    ws.append(["合计", None, "4家"])
+    ws.append(["填表人：王五", None, None, "审核人：赵六"])
+    book.save(path)
+    return path
+
+
+def test_office_registry_sheet_imports(moto_table: DynamoTable, tmp_path: Path) -> None:
+    result, items = import_points(moto_table, office_registry(tmp_path / "名单.xlsx"), DISTRICTS,
+                                  rng=random.Random(1), now=NOW)
+    assert result.new == ["XX-001", "XX-002", "XX-003", "XX-004"]
+    by_id = {i["point_id"]: i for i in items}
+    assert {i["designated_on"] for i in items} == {"2025-03-01"} and {i["reporting_from"] for i in items} == {"2025-04"}
+    assert by_id["XX-002"]["uscc"] == uscc_for(2) and by_id["XX-002"]["district"] == "dongshan"
+    assert by_id["XX-003"]["uscc"] == uscc_for(3) and by_id["XX-003"]["contact"] == "李四 13900000000"
+    assert by_id["XX-001"]["contact"] == "张三 13800000000" and "contact" not in by_id["XX-002"]
+    assert "已忽略的列：序号、备注" in result.notes and "第10行“合计”起为表尾，其后各行未读取" in result.notes
+    assert result.recipients["XX-002"] == ("示范企业2有限公司", "东山县")
+
+
+def test_office_registry_sheet_as_csv(moto_table: DynamoTable, tmp_path: Path) -> None:
+    path = tmp_path / "名单.csv"
+    text = ("示范市第一批行政执法监测点名单,,,,,,,\n,,,,,,,\n序号,监测点编号,企业名称,统一社会信用代码,辖区,行业,选定日期,起报月份\n"
+            f"1,XX-001,示范企业1有限公司,{uscc_for(1)},城关区,制造业,2025/3/1,2025-4\n"
+            f"２,ＸＸ－００２,示范企业2有限公司,{uscc_for(2)},东山县,制造业,２０２５年３月１日,２０２５年４月\n"
+            "备注：以上为第一批,,,,,,,\n")
+    path.write_bytes(text.encode("gb18030"))  # Excel's plain CSV on a Chinese Windows
+    result, items = import_points(moto_table, path, DISTRICTS, rng=random.Random(1), now=NOW)
+    assert result.new == ["XX-001", "XX-002"] and {i["reporting_from"] for i in items} == {"2025-04"}
+
+
+def test_office_registry_sheet_problems_name_sheet_row_and_column(moto_table: DynamoTable, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = office_registry(tmp_path / "名单.xlsx")
+    book = openpyxl.load_workbook(path)
+    ws = book["第一批"]
+    ws["H6"] = "2025年13月"
+    ws["G8"] = "三月一日"
+    ws["E9"] = "西区"
+    book.save(path)
+    with pytest.raises(ImportRowsError) as caught:
+        import_points(moto_table, path, DISTRICTS, rng=random.Random(1), now=NOW)
+    text = str(caught.value)
+    assert f"{path} 工作表“第一批” 第6行 H列“起报月份”：“2025年13月”不是存在的月份" in text
+    assert f"{path} 工作表“第一批” 第8行 G列“选定日期”：日期应写作 YYYY-MM-DD" in text
+    assert f"{path} 工作表“第一批” 第9行 E列“所在县（市、区）”：未知的县（市、区）“西区”" in text
+    assert len(caught.value.problems) == 3 and list(moto_table.query("POINT#XX-001")) == []

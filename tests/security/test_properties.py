@@ -16,8 +16,9 @@ from enforcewatch import codes, uscc
 from enforcewatch.api.public import forms
 from enforcewatch.errors import ContentError, EnforceWatchError, InputError
 from enforcewatch.intake import complaints, reports
+from enforcewatch.monitoring import registry_sheet
 from enforcewatch.monitoring.duedates import WorkCalendar, parse_month
-from enforcewatch.monitoring.registry import District, read_rows, validate_rows
+from enforcewatch.monitoring.registry import District
 from enforcewatch.sitegen.content import load_content
 from support.paths import CONTENT
 from support.submitting import NOW, complaint, report
@@ -157,7 +158,7 @@ def test_any_csv_import_is_valid_rows_or_row_problems(tmp_path_factory, rows) ->
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *rows])
     try:
-        valid = validate_rows(path, list(read_rows(path)), [District("weibin", "卫滨区")])
+        valid = registry_sheet.validate(registry_sheet.read(path), [District("weibin", "卫滨区")])
     except InputError as exc:
         assert str(exc) and "points.csv" in str(exc)
     else:

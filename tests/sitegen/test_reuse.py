@@ -41,7 +41,8 @@ def kept_and_rendered(content: Path, templates: Path, out: Path) -> tuple[set[st
 def test_unchanged_site_keeps_every_item_page(site: tuple[Path, Path, Path]) -> None:
     content, templates, out = site
     kept, rendered_items = kept_and_rendered(content, templates, out)
-    assert {"data/leniency.json", "data/leniency.csv", "leniency/feed.xml", "leniency/changes/index.html"} <= kept
+    assert {"data/leniency.json", "data/leniency.csv", "data/leniency.xlsx", "data/leniency/scjg.xlsx",
+            "leniency/feed.xml", "leniency/changes/index.html"} <= kept
     assert {"leniency/index.html", "leniency/department/scjg/index.html", "leniency/scjg-swbf-001/index.html"} <= kept
     assert not rendered_items & kept
 
@@ -61,7 +62,8 @@ def test_changed_item_alone_is_rendered_and_output_matches_a_fresh_build(
     # the item's page, its department's list and what shows the whole list; all else is kept
     assert before - kept == {f"leniency/{item_id}/index.html", "leniency/index.html",
                              "leniency/department/scjg/index.html", "leniency/changes/index.html",
-                             "leniency/feed.xml", "data/leniency.json", "data/leniency.csv"}
+                             "leniency/feed.xml", "data/leniency.json", "data/leniency.csv", "data/leniency.xlsx",
+                             "data/leniency/scjg.xlsx"}
     assert kept < before
 
     build_site(content, templates, out, search=False)

@@ -19,8 +19,9 @@ EXE = Path(sys.executable).parent / "enforcewatch"
 class Stack:
     """One `enforcewatch serve` process on a free port and a temporary data dir."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, extra: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
+        self.extra = extra  # more `serve` arguments (e.g. --content)
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -30,7 +31,7 @@ class Stack:
 
     def start(self) -> Stack:
         self.proc = subprocess.Popen(
-            [str(EXE), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [str(EXE), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -185,7 +185,9 @@ def designate(args: argparse.Namespace) -> int:
     with open_table(args.data_dir) as table:
         point, code = designation.designate(table, scope, args.nomination_id, data, utc_now(),
                                             random.SystemRandom())
-        registry.write_codes(args.codes_out, [(point["point_id"], code)])
+        names = {d.id: d.name for d in registry.load_districts(args.content)}
+        registry.write_codes(args.codes_out, [registry.CodeLine(point["point_id"], code, point.get("enterprise_name", ""),
+                                                                names.get(point.get("district", ""), ""))])
         _audit(table, scope.username, "designation", {"nomination_id": args.nomination_id,
                                                       "point_id": point["point_id"]})
     _say(f"已授牌：{point['point_id']}（牌匾 {point['plaque_no']}），访问码已写入 {args.codes_out}")

@@ -16,6 +16,7 @@ from enforcewatch.monitoring import deadlines, flags
 from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.monitoring.flagstate import STATES
 from enforcewatch.monitoring.registry import load_districts
+from enforcewatch.progress import Progress
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -102,9 +103,12 @@ def run(args: argparse.Namespace) -> int:
 
     as_of = _as_of(args.as_of)
     districts = [d.id for d in load_districts(args.content)]
+    progress = Progress("")
+    progress.phase(f"正在检查 {as_of} 的报送期限…")
     with open_table(args.data_dir) as table:
         calendar = load_calendar(args.content, table)  # with the years uploaded through the workspace
         summary = daily.check(table, districts, calendar, as_of, utc_now()).summary
+    progress.done()
     for warning in summary.warnings:
         print(f"警告：{warning}", file=sys.stderr)  # noqa: T201
     print(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))  # noqa: T201

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from enforcewatch.clock import utc_now
 from enforcewatch.errors import FieldError, InputError
+from enforcewatch.progress import Progress
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -40,9 +41,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.out}: 文件已存在，请换一个文件名", [FieldError(("out",), "文件已存在")])
     with open_table(args.data_dir) as table:
         export = exports.open_export(table, req, [req.district] if req.district else ids)
+        progress = Progress("正在导出，已写入行数")
         with args.out.open("xb") as out:
             for chunk in export.chunks:
                 out.write(chunk)
+                progress.step(export.counter.rows)
+        progress.done()
         details = {"kind": req.kind, "format": req.fmt, "from": req.month_from, "to": req.month_to,
                    "district": req.district, "rows": export.counter.rows, "file": args.out.name}
         audit.record(table, "cli", "download", details, utc_now(), random.SystemRandom())

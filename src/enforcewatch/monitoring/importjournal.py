@@ -26,7 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +135,8 @@ def _chunks(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def apply(table: DynamoTable, items: Sequence[Mapping[str, Any]], priors: Mapping[str, Mapping[str, Any] | None],
-          *, import_id: str, now: dt.datetime, source: str, codes_file: str) -> None:
+          *, import_id: str, now: dt.datetime, source: str, codes_file: str,
+          progress: Callable[[int], None] | None = None) -> None:
     """Write every point item or none (as the store and its readers see it). `priors` maps each item's
     pk to the point as it was read before (None for a new point).
 
@@ -167,6 +168,8 @@ def apply(table: DynamoTable, items: Sequence[Mapping[str, Any]], priors: Mappin
                 table.transact_write([fenced, *writes[start:start + step]], token=_token(table, import_id, str(n)))
             except ConditionFailed as exc:
                 raise _refused(table, exc.index, 1, items[start:start + step]) from exc
+            if progress:
+                progress(min(start + step, len(writes)))  # points written so far (terminal only)
         table.transact_write([("delete", FENCE, *fenced[2:]),
                               ("set", {**_head(import_id), "state": "committed", "finished_at": iso_utc(now)}, None, None)],
                              token=_token(table, import_id, "commit"))

@@ -166,6 +166,10 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
               {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"})
         for dept, items in groups:
             path = department_path(spec, dept.id)
+            sheet = datafiles.department_sheet_path(spec.key, dept.id)
+            if not _keep(out, last, sheet, key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
+                         spec.key):
+                out.add(sheet, datafiles.to_xlsx(spec.key, items, depts), spec.key)
             _emit(out, last, _page_file(path), key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
                   index, {**common, "department": dept, "items": items, "page_path": path})
         item_common = {**common, "data": head}
@@ -225,7 +229,8 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     out.add("robots.txt", robots(content.site.site_url), "robots.txt")
     out.add("data/index.json", json.dumps(
         [{"list": s["spec"].key, "title": s["spec"].title, "count": s["count"],
-          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv"} for s in summaries],
+          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv",
+          "xlsx": f"/data/{s['spec'].key}.xlsx"} for s in summaries],
         ensure_ascii=False, indent=1) + "\n", "data")
     return out
 

@@ -37,6 +37,7 @@ from enforcewatch.sitegen.catalog import (
     SpotCheckList,
 )
 from enforcewatch.sitegen.contentcache import ContentCache
+from enforcewatch.sitegen.listcolumns import department_keys, english_keys
 
 SITE_FILE = "site.yaml"
 DEPARTMENTS_FILE = "departments.yaml"
@@ -253,25 +254,29 @@ class _Collector:
 
     def read_list(self, key: str, rel: str, model: type[BaseModel], fact_keys: Iterable[str]) -> tuple[Any, Any]:
         """(raw data for the cross-file checks, validated list): with a cache, only the items
-        it does not hold are parsed and validated; the raw items then hold only `fact_keys`."""
+        it does not hold are parsed and validated; the raw items then hold only `fact_keys`.
+        Item keys may be the Chinese column labels (承办机构): they are read as the fields."""
+        def fast(text: str) -> Any:
+            return english_keys(key, _fast_yaml(text))
+
         if self.cache is not None:
             try:
                 text = (self.root / rel).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise _FastReadFailed from exc
             try:
-                found = self.cache.read_list(key, text, _fast_yaml, ITEM_MODELS[key], fact_keys)
+                found = self.cache.read_list(key, text, fast, ITEM_MODELS[key], fact_keys)
                 if found is not None:
                     rest, facts, items = found
                     return {**rest, "items": facts}, model.model_validate({**rest, "items": items})
             except ValidationError as exc:
                 raise _FastReadFailed from exc
-            raw = self.read_yaml(rel, text)
+            raw = english_keys(key, self.read_yaml(rel, text))
             value = self.validate(rel, raw, model) if raw is not None else None
             if isinstance(raw, dict) and isinstance(raw.get("items"), list) and value is not None:
-                self.cache.remember(key, text, _fast_yaml, raw["items"], value.items, fact_keys)
+                self.cache.remember(key, text, fast, raw["items"], value.items, fact_keys)
             return raw, value
-        raw = self.read_yaml(rel)
+        raw = english_keys(key, self.read_yaml(rel))
         return raw, self.validate(rel, raw, model) if raw is not None else None
 
     def validate(self, rel: str, data: Any, model: type[M] | TypeAdapter[Any], line_offset: int = 0) -> Any:
@@ -428,7 +433,7 @@ def _load(c: _Collector) -> Content:
     site = c.validate(SITE_FILE, raw_site, SiteSettings) if raw_site is not None else None
     enums = site.enumerations if site is not None else _enumerations(raw_site)
 
-    raw_depts = c.read_yaml(DEPARTMENTS_FILE)
+    raw_depts = department_keys(c.read_yaml(DEPARTMENTS_FILE))
     departments = None
     dept_ids: set[str] | None = None
     if raw_depts is not None:
