@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        # cold start: loaded only when this path runs, not at import
         from enforcewatch.store.awserrors import describe
 
         line = describe(exc)  # no credentials, no table, throttled: one line, not a traceback

@@ -145,6 +145,7 @@ def server_config(app: Any, host: str, port: int) -> Any:
     trusted (uvicorn trusts them from loopback by default), since the guessing limits count per address
     and any client can set them (issue 19). No access log: receipt look-ups and form posts are nobody's
     business (seed 000 §八)."""
+    # cold start: loaded only when this path runs, not at import
     import uvicorn
 
     return uvicorn.Config(app, host=host, port=port, lifespan="off", access_log=False, log_level="warning",
@@ -219,6 +220,7 @@ def serve(options: LocalOptions) -> int:
 
 
 def _load_demo(table: Any, content_dir: Path) -> None:
+    # cold start: loaded only when this path runs, not at import
     import datetime as dt
     import random
 

@@ -15,30 +15,12 @@ from enforcewatch.monitoring.deadlines import evaluate
 from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
-from support.items import point_item
+from support.items import put_point, put_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "site" / "content"
 CAL = WorkCalendar()
 NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
-
-
-def put_point(table: DynamoTable, pid: str, district: str = "chengguan", reporting_from: str = "2026-01",
-              status: str = "active") -> dict:
-    item = point_item(pid, district, status=status, reporting_from=reporting_from, designated_on="2025-12-29",
-                      enterprise_name="示范企业有限公司")
-    table.put(item)
-    return item
-
-
-def put_report(table: DynamoTable, pid: str, month: str, received_at: str, seq: int = 0,
-               district: str = "chengguan") -> None:
-    sk = f"REPORT#{month}#{seq:04d}"
-    table.put({"pk": f"POINT#{pid}", "sk": sk, schema.GSI1PK: f"DISTRICT#{district}",
-               schema.GSI1SK: f"POINT#{pid}#{sk}", schema.GSI2PK: f"REPORTS#{district}",
-               schema.GSI2SK: f"{month}#{pid}#{seq:04d}", "kind": "report", "point_id": pid,
-               "district": district, "month": month, "seq": seq, "received_at": received_at,
-               "inspections": []})
 
 
 def stored_flags(table: DynamoTable, district: str = "chengguan") -> list[tuple[str, str, str]]:

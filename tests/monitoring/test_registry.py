@@ -13,7 +13,7 @@ from enforcewatch.cli import main
 from enforcewatch.errors import ContentError, ImportRowsError
 from enforcewatch.monitoring.registry import CodeLine, District, import_points, load_districts, write_codes
 from enforcewatch.store.dynamo import DynamoTable
-from support.registry import HEADER, row, uscc_for, write_csv
+from support.registry import HEADER, office_registry, row, uscc_for, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "site" / "content"
@@ -149,39 +149,6 @@ def test_cli_import_against_dynamodb_local(tmp_path: Path, capsys: pytest.Captur
     err = capsys.readouterr().err
     assert "没有未完成的导入" in err and "最近一次导入" in err and "points.csv" in err and "已完成" in err
     assert main(["points", "import", "--recover", str(path), "--data-dir", str(data)]) == 1
-
-
-def to_fullwidth(text: str) -> str:
-    return "".join(chr(ord(ch) + 0xFEE0) if "0" <= ch <= "9" or "A" <= ch <= "Z" else ch for ch in text)
-
-
-def office_registry(path: Path) -> Path:
-    """The registry as a city office keeps it: a merged title row, 序号, 联系人 merged over 姓名 | 电话,
-    Excel date cells (a typed 2025-04 becomes a date), Chinese spellings, full-width digits, a footer."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "第一批"
-    ws.append(["《示范市第一批行政执法监测点名单》"])
-    ws.merge_cells("A1:J1")
-    ws.append(["填报单位：示范市司法局", None, None, None, None, None, None, None, "2025年3月"])
-    ws.append(["序号", "监测点编号", "企业名称", "统一社会信用代码", "所在县（市、区）", "行业", "授牌日期", "起报月份",
-               "联系人", None, "备注"])
-    ws.append([None, None, None, None, None, None, None, None, "姓名", "电话", None])
-    ws.merge_cells("I3:J3")
-    ws.append([1, "XX-001", "示范企业1有限公司", uscc_for(1), "城关区", "制造业", dt.datetime(2025, 3, 1),
-               dt.datetime(2025, 4, 1), "张三", 13800000000, "首批"])
-    ws.append([2, to_fullwidth("XX-002"), "示范企业2有限公司", to_fullwidth(uscc_for(2)), "东山县 ", "建筑业",
-               "2025.3.1", "2025年4月", None, None, None])
-    ws.append([])
-    ws.append([3, "XX-003", "示范企业3有限公司", uscc_for(3).lower(), "城关区", "批发和零售业", "2025年3月1日",
-               "202504", "李四", "139 0000 0000", None])
-    ws.append([4, "XX-004", "示范企业4有限公司", uscc_for(4), "城关区", "制造业", 45717, 45748, None, None, None])
-    ws.append(["合计", None, "4家"])
-    ws.append(["填表人：王五", None, None, "审核人：赵六"])
-    book.save(path)
-    return path
 
 
 def test_office_registry_sheet_imports(moto_table: DynamoTable, tmp_path: Path) -> None:

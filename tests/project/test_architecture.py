@@ -19,13 +19,15 @@ PACKAGE = "enforcewatch"
 # A rank per package: a module may import from its own rank or a lower one. The kernel is the
 # package's top-level modules that everything shares; the entry points (CLI, local stack) sit on top.
 RANKS = {
-    "kernel": 0,  # config, errors, codes, uscc, cells, clock
+    "kernel": 0,  # config, errors, codes, uscc, cells, clock, progress
+    "tabular": 0,  # reading the office's spreadsheets: shared by the registry and the lists
     "store": 1,
     "intake": 2,
     "monitoring": 3,
     "staff": 4,
     "sitegen": 5,
     "casework": 6,
+    "draws": 6,  # 双随机 draws: audited like casework; detection (insights) matches reports to them
     "insights": 7,
     "jobs": 8,
     "api": 9,
@@ -34,7 +36,7 @@ RANKS = {
     "local": 10,
     "__main__": 10,
 }
-KERNEL = {"enforcewatch", "config", "errors", "codes", "uscc", "cells", "clock"}
+KERNEL = {"enforcewatch", "config", "errors", "codes", "uscc", "cells", "clock", "progress"}
 COLD_START = re.compile(r"#.*cold start", re.I)
 
 

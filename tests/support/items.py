@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from enforcewatch.store import schema
+from enforcewatch.store.dynamo import DynamoTable
 
 
 def point_keys(point_id: str, district: str) -> dict[str, str]:
@@ -23,3 +24,22 @@ def point_item(point_id: str, district: str, *, status: str | None = "active", *
     if status is not None:
         item["status"] = status
     return {**item, **fields}
+
+
+def put_point(table: DynamoTable, pid: str, district: str = "chengguan", reporting_from: str = "2026-01",
+              status: str = "active") -> dict:
+    item = point_item(pid, district, status=status, reporting_from=reporting_from, designated_on="2025-12-29",
+                      enterprise_name="示范企业有限公司")
+    table.put(item)
+    return item
+
+
+def put_report(table: DynamoTable, pid: str, month: str, received_at: str, seq: int = 0,
+               district: str = "chengguan") -> None:
+    sk = f"REPORT#{month}#{seq:04d}"
+    table.put({"pk": f"POINT#{pid}", "sk": sk, schema.GSI1PK: f"DISTRICT#{district}",
+               schema.GSI1SK: f"POINT#{pid}#{sk}", schema.GSI2PK: f"REPORTS#{district}",
+               schema.GSI2SK: f"{month}#{pid}#{seq:04d}", "kind": "report", "point_id": pid,
+               "district": district, "month": month, "seq": seq, "received_at": received_at,
+               "inspections": []})
+

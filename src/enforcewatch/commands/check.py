@@ -18,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws.publication import draws_hook
 
     content = load_content(args.content)

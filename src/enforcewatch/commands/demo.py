@@ -176,6 +176,7 @@ def load(table: DynamoTable, content_dir: Path, now: dt.datetime, rng: random.Ra
 
 def write_items(table: DynamoTable, items: list[dict[str, Any]]) -> None:
     """In bulk, four batches at a time (the demo's minute is mostly these writes)."""
+    # cold start: loaded only when this path runs, not at import
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(4) as pool:

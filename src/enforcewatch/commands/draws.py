@@ -16,12 +16,13 @@ import secrets
 import sys
 from pathlib import Path
 
-from enforcewatch.draws import membership, verify
+from enforcewatch.draws import membership, publication, verify
 from enforcewatch.draws.hashing import commitment
 from enforcewatch.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.commands import draws_tasks
 
     p = subparsers.add_parser("draws", help="双随机 draws: verify a record, check membership, run the workflow")
@@ -56,18 +57,9 @@ def read_record(path: Path) -> verify.rec.DrawRecord:
     return verify.parse(text, str(path))
 
 
-def published_ratios(content: Path, item_id: str) -> dict[str, int]:
-    from enforcewatch.sitegen.content import load_content
-
-    items = {i.id: i for i in load_content(content).spot_checks.items}
-    if item_id not in items:
-        raise InputError(f"{content}: 随机抽查事项清单中没有事项 {item_id}")
-    return verify.ratios_bp(items[item_id].ratio_pct)
-
-
 def run_verify(args: argparse.Namespace) -> int:
     record = read_record(args.record)
-    ratios = published_ratios(args.content, record.matter.item_id) if args.content else None
+    ratios = publication.published_ratios(args.content, record.matter.item_id) if args.content else None
     found = verify.check(record, published_ratios=ratios, announced=args.announced)
     for f in found:
         print(f"{args.record}: {f.message}", file=sys.stderr)  # noqa: T201

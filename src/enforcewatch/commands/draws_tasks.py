@@ -68,6 +68,7 @@ def _actor() -> str:
 
 
 def _step(args: argparse.Namespace, action: str, draw_id: str, fn: Callable[[Any], Any], **details: Any) -> Any:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
     from enforcewatch.store.ddblocal import open_table
 
@@ -77,8 +78,8 @@ def _step(args: argparse.Namespace, action: str, draw_id: str, fn: Callable[[Any
 
 
 def run_open(args: argparse.Namespace) -> int:
-    from enforcewatch.commands.draws import published_ratios
-    from enforcewatch.draws import tasks
+    # cold start: loaded only when this path runs, not at import
+    from enforcewatch.draws import publication, tasks
     from enforcewatch.sitegen.content import load_content
 
     try:
@@ -89,7 +90,7 @@ def run_open(args: argparse.Namespace) -> int:
     items = {i.id: i for i in load_content(args.content).spot_checks.items}
     if item_id not in items:
         raise InputError(f"{args.spec}: item_id: 随机抽查事项清单中没有事项 “{item_id}”")
-    ratios = published_ratios(args.content, item_id)
+    ratios = publication.published_ratios(args.content, item_id)
     draw_id = str(data.get("id", ""))
     task = _step(args, "draws.open", draw_id, lambda t: tasks.open_task(
         t, data, ratios, items[item_id].item, _actor(), dt.datetime.now(dt.UTC), random.SystemRandom()),
@@ -100,6 +101,7 @@ def run_open(args: argparse.Namespace) -> int:
 
 
 def run_commit(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
 
     task = _step(args, "draws.commit", args.draw_id,
@@ -107,6 +109,7 @@ def run_commit(args: argparse.Namespace) -> int:
                  party=args.party)
     _say(f"{args.draw_id}：{tasks.STATES[task['state']]}")
     if task["state"] == "announced":
+        # cold start: loaded only when this path runs, not at import
         from enforcewatch.store.ddblocal import open_table
 
         with open_table(args.data_dir) as table:  # the announced record, to publish now
@@ -115,6 +118,7 @@ def run_commit(args: argparse.Namespace) -> int:
 
 
 def run_reveal(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
 
     task = _step(args, "draws.reveal", args.draw_id,
@@ -125,6 +129,7 @@ def run_reveal(args: argparse.Namespace) -> int:
 
 
 def run_draw(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
 
     task = _step(args, "draws.run", args.draw_id, lambda t: tasks.run(t, args.draw_id))
@@ -133,6 +138,7 @@ def run_draw(args: argparse.Namespace) -> int:
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
 
     _, body = _step(args, "draws.publish", args.draw_id, lambda t: tasks.publish(t, args.draw_id))
@@ -144,6 +150,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_proof(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
 
     found = _step(args, "draws.proof", args.draw_id, lambda t: tasks.proof(t, args.draw_id, args.uscc),
@@ -153,6 +160,7 @@ def run_proof(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
     from enforcewatch.store.ddblocal import open_table
 
@@ -162,6 +170,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws import tasks
     from enforcewatch.store.ddblocal import open_table
 

@@ -49,6 +49,7 @@ def show(plan: ListImportPlan) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.sitegen.listimport import plan_import
     from enforcewatch.sitegen.listyaml import write_plan
 

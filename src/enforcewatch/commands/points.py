@@ -62,6 +62,7 @@ def _recovered(recovery: importjournal.Recovery | None) -> None:
 
 
 def template(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.monitoring.registry_template import registry_template_bytes
 
     data = registry_template_bytes(load_districts(args.content))
@@ -77,6 +78,7 @@ def template(args: argparse.Namespace) -> int:
 
 
 def dry_run(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.monitoring import registry_sheet
     from enforcewatch.store.ddblocal import open_table
 

@@ -47,6 +47,7 @@ def areas(keys: list[str]) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.insights.publicstats import statistics_hook
     from enforcewatch.monitoring.duedates import calendar_hook
     from enforcewatch.sitegen.build import build_site

@@ -85,3 +85,13 @@ def draws_hook(content_dir: Path) -> Callable[[Any], Mapping[str, Any]]:
               "json": f"/data/draws/{r.id}.json"} for r in records], ensure_ascii=False, indent=1) + "\n"
         return {"draws": [summary(r) for r in records], "data_files": files}
     return hook
+
+
+def published_ratios(content: Path, item_id: str) -> dict[str, int]:
+    # cold start: the published lists are loaded only when a record is checked against them
+    from enforcewatch.sitegen.content import load_content
+
+    items = {i.id: i for i in load_content(content).spot_checks.items}
+    if item_id not in items:
+        raise InputError(f"{content}: 随机抽查事项清单中没有事项 {item_id}")
+    return verify.ratios_bp(items[item_id].ratio_pct)

@@ -26,6 +26,7 @@ from enforcewatch.sitegen.listimport import ListImportPlan
 
 
 def _yaml() -> Any:
+    # cold start: loaded only when this path runs, not at import
     from ruamel.yaml import YAML  # only when a list is written
 
     rt = YAML()
@@ -38,6 +39,7 @@ def _yaml() -> Any:
 
 def _flow(value: Any) -> Any:
     """A field value as YAML nodes in the file's own style: short lists and law refs in flow style."""
+    # cold start: loaded only when this path runs, not at import
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(value, dict):
@@ -54,6 +56,7 @@ def _flow(value: Any) -> Any:
 
 
 def _item_node(values: dict[str, Any], key: str) -> Any:
+    # cold start: loaded only when this path runs, not at import
     from ruamel.yaml.comments import CommentedMap
 
     order = [c.field for c in listcolumns.COLUMNS[key] if c.field]
@@ -100,6 +103,7 @@ def _dump(yaml: Any, doc: Any) -> str:
 
 def _log(doc: Any, plan: ListImportPlan, source: str) -> None:
     """Record the changes in `meta.changelog`, newest first (as the office keeps it)."""
+    # cold start: loaded only when this path runs, not at import
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     meta = doc["meta"]

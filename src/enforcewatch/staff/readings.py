@@ -92,6 +92,7 @@ def complaints(table: DynamoTable, scope: Scope, calendar: WorkCalendar, now: dt
 
 
 def complaint(table: DynamoTable, scope: Scope, complaint_id: str) -> dict[str, Any]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.errors import NotFound
 
     scope.require_office()

@@ -16,6 +16,7 @@ def describe(exc: BaseException) -> str | None:
     """The line for a botocore exception, or None if `exc` is not one."""
     if not type(exc).__module__.startswith("botocore"):
         return None
+    # cold start: loaded only when this path runs, not at import
     from botocore import exceptions as bx
 
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):

@@ -129,12 +129,14 @@ def invalidate(cloudfront: Any, distribution: str, now: float) -> str:
 
 
 def s3_client(region: str | None) -> Any:
+    # cold start: loaded only when this path runs, not at import
     import boto3  # the edge: only when publishing
 
     return boto3.client("s3", region_name=region)
 
 
 def cloudfront_client(region: str | None) -> Any:
+    # cold start: loaded only when this path runs, not at import
     import boto3
 
     return boto3.client("cloudfront", region_name=region)

@@ -21,6 +21,7 @@ from typing import Any
 
 def fresh_client(client: Any) -> Any:
     """A new boto3 client like `client`: same service, region, endpoint and configuration."""
+    # cold start: loaded only when this path runs, not at import
     import boto3
 
     meta = client.meta
@@ -41,6 +42,7 @@ def after_restore(hook: Callable[[], None]) -> bool:
     """Run `hook` whenever Lambda resumes this function from a snapshot; False where there are no
     snapshots (the hooks library exists only in Lambda's Python runtime)."""
     try:
+        # cold start: loaded only when this path runs, not at import
         from snapshot_restore_py import register_after_restore
     except ImportError:
         return False

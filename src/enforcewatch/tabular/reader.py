@@ -140,6 +140,7 @@ def _csv_rows(raw: bytes, display: str) -> Iterator[tuple[Any, ...]]:
 
 
 def _xlsx_sheet(raw: bytes, display: str, layout: Layout) -> Sheet:
+    # cold start: loaded only when this path runs, not at import
     import openpyxl  # heavy: only when a spreadsheet is read
 
     try:

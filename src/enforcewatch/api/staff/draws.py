@@ -43,6 +43,7 @@ def _step(ctx: Any, scope: Any, action: str, draw_id: str, fn: Callable[[], Any]
 
 
 def _matter(ctx: Any, item_id: str) -> tuple[str, dict[str, int]]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws.verify import ratios_bp
     from enforcewatch.sitegen.content import load_content
 

@@ -44,6 +44,7 @@ class SignInRequired(Exception):
 
 @lru_cache(maxsize=4)
 def _environment(templates_dir: Path, districts: tuple[tuple[str, str], ...]) -> Environment:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.sitegen.render import make_environment
 
     env = make_environment(templates_dir)

@@ -29,7 +29,7 @@ from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "site" / "content"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PASSWORD = "correct horse battery"

@@ -7,14 +7,14 @@ import random
 
 import pytest
 from fastapi.testclient import TestClient
-from staff_fixtures import NOW, PASSWORD, SECRET, seed
 
-from draws_factories import ROOT, uscc
 from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import Settings
 from enforcewatch.draws import verify
 from enforcewatch.draws.hashing import commitment
 from enforcewatch.staff import audit
+from support.draws import ROOT, uscc
+from support.staff import NOW, PASSWORD, SECRET, seed
 
 SECRETS = {"agency": "a1" * 32, "justice": "b2" * 32}
 

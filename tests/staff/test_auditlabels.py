@@ -8,7 +8,7 @@ from pathlib import Path
 from enforcewatch.commands.staff import STAFF_ACTIONS
 from enforcewatch.staff.auditlabels import ACTION_LABELS, OUTCOME_LABELS, action_label, entry_view
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "enforcewatch"
+SRC = Path(__file__).resolve().parents[2] / "src" / "enforcewatch"
 # (call, index of the action argument): ctx.log(actor, action, ...), audit.record(table, actor, action, ...),
 # and the CLI helper _audit(table, actor, action, ...).
 CALLS = {"log": 1, "record": 2, "_audit": 2}

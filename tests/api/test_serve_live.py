@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_serve import ROOT, Stack
 
 from enforcewatch.errors import ContentError, ContentProblem
 from enforcewatch.sitegen.livebuild import LiveSite
+from support.stack import ROOT, Stack
 
 PAGE = "/leniency/scjg-bycf-001/"
 OLD = "violation: 市场主体未将营业执照置于住所或者主要经营场所醒目位置"

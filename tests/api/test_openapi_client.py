@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 from bs4 import BeautifulSoup
-from submitting import NOW, add_point
-from test_api_public import _client
 
 from enforcewatch.clock import CHINA
 from enforcewatch.intake.contract import required_fields
 from enforcewatch.intake.submissions import VOCABULARY
+from support.api import public_client as _client
+from support.submitting import NOW, add_point
 
 
 def resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from enforcewatch.draws import record as rec
 from enforcewatch.draws.hashing import commitment, leaf, salt_for
 from enforcewatch.uscc import check_character
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "site" / "content" / "draws"
 TASK_KEY = "5a" * 32
 RATIOS = {"base": 300, "A": 100, "B": 300, "C": 1000, "D": 3000}
@@ -61,3 +62,11 @@ def as_data(r: rec.DrawRecord) -> dict[str, Any]:
 
 def from_data(data: dict[str, Any]) -> rec.DrawRecord:
     return rec.DrawRecord.model_validate(data)
+
+
+def vectors() -> dict:
+    text = (ROOT / "docs" / "draws.md").read_text(encoding="utf-8")
+    block = re.search(r"```json draws-vectors\n(.*?)```", text, re.S)
+    assert block, "docs/draws.md has no draws-vectors block"
+    return json.loads(block.group(1))
+

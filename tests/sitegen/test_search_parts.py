@@ -13,7 +13,7 @@ import pytest
 from enforcewatch.sitegen import searchparts
 from enforcewatch.sitegen.build import build_site
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site" / "templates"
 LISTS = ("enforcement-items", "spot-checks", "leniency")
 

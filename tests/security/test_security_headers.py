@@ -14,13 +14,13 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from staff_fixtures import PASSWORD, SECRET, seed, write_content
-from submitting import complaint
-from test_api_public import TEMPLATES
 
 from enforcewatch.api.headers import CSP, SITE_HEADERS
 from enforcewatch.config import Settings
 from enforcewatch.local import make_app, server_config
+from support.paths import TEMPLATES
+from support.staff import PASSWORD, SECRET, seed, write_content
+from support.submitting import complaint
 
 
 def free_port() -> int:

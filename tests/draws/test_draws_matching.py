@@ -7,14 +7,13 @@ import datetime as dt
 import random
 from typing import Any
 
-from insights_factories import content, inspection, report
-
-from draws_factories import uscc
 from enforcewatch.draws import tasks
 from enforcewatch.draws.hashing import commitment
 from enforcewatch.draws.matching import DrawSelection, held_to_draws, match
 from enforcewatch.insights import detection
 from enforcewatch.insights.inspections import Catalogue
+from support.draws import uscc
+from support.insights import content, inspection, report
 
 D = dt.date
 AGENCY = "示范市市场监督管理局"

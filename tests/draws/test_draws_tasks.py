@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from draws_factories import ROOT, uscc
 from enforcewatch.cli import main
 from enforcewatch.draws import membership, tasks, verify
 from enforcewatch.draws.hashing import commitment
 from enforcewatch.errors import Conflict, InputError, NotFound
 from enforcewatch.staff import audit
 from enforcewatch.store import ddblocal
+from support.draws import ROOT, uscc
 
 RATIOS = {"base": 300, "A": 100, "B": 300, "C": 1000, "D": 3000}
 SCHEDULED = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)  # 10:00 Beijing time

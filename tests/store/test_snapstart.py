@@ -16,7 +16,7 @@ from botocore.config import Config
 
 from enforcewatch.store import snapstart
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Holder:

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from draws_factories import ROOT, SAMPLES, TASK_KEY, as_data, completed, from_data, secret, uscc
 from enforcewatch.cli import main
 from enforcewatch.draws import compose, membership, selection, verify
 from enforcewatch.draws import record as rec
 from enforcewatch.draws.hashing import commitment, salt_for
 from enforcewatch.errors import InputError
+from support.draws import ROOT, SAMPLES, TASK_KEY, as_data, completed, from_data, secret, uscc
 
 
 def kinds(data: dict[str, Any], **kw: Any) -> dict[str, list[str]]:
@@ -170,7 +170,7 @@ def test_a_record_with_an_avoid_list_keeps_to_it() -> None:
 
 
 def test_a_reveal_not_matching_is_refused_when_drawing() -> None:
-    from draws_factories import announced
+    from support.draws import announced
 
     a = announced()
     with pytest.raises(InputError, match="司法局揭示的秘密与其承诺不符"):
@@ -228,7 +228,7 @@ def test_secret_prints_a_commitment_that_matches(capsys: pytest.CaptureFixture[s
 
 
 def test_an_announced_record_verifies_and_may_not_carry_a_result() -> None:
-    from draws_factories import announced
+    from support.draws import announced
 
     a = announced()
     assert verify.check(a) == []

@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from draws_factories import ROOT, SAMPLES
 from enforcewatch.draws.publication import draws_hook
 from enforcewatch.sitegen.build import build_site
-from test_draws_vectors import vectors
+from support.draws import ROOT, SAMPLES, vectors
 
 pytestmark = pytest.mark.browser
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from draws_factories import ROOT, SAMPLES
 from enforcewatch.draws.publication import draws_hook
 from enforcewatch.errors import ContentError
 from enforcewatch.sitegen.content import load_content
+from support.draws import ROOT, SAMPLES
 
 SAMPLE = sorted(SAMPLES.glob("*.json"))[0]
 

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
-from draws_factories import ROOT
 from enforcewatch.draws.hashing import Stream, commitment, leaf, tagged
 from enforcewatch.draws.selection import ClassDraw, count_for, run, shuffle_prefix
-
-
-def vectors() -> dict:
-    text = (ROOT / "docs" / "draws.md").read_text(encoding="utf-8")
-    block = re.search(r"```json draws-vectors\n(.*?)```", text, re.S)
-    assert block, "docs/draws.md has no draws-vectors block"
-    return json.loads(block.group(1))
+from support.draws import ROOT, vectors
 
 
 def test_tagged_hash_is_length_prefixed_sha256() -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 import random
 
 import pytest
-from test_flags import put_point, put_report
 
 from enforcewatch import codes
 from enforcewatch.errors import Forbidden, InputError, NotFound
@@ -16,6 +15,7 @@ from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.staff import staffing
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
+from support.items import put_point, put_report
 
 CAL = WorkCalendar()
 NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)  # 2026-11-23 09:00 China time

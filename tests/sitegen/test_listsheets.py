@@ -10,7 +10,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from tests_paths import ROOT
 
 from enforcewatch.cli import main
 from enforcewatch.errors import ContentError, ImportRowsError
@@ -18,6 +17,7 @@ from enforcewatch.sitegen import datafiles, listcolumns
 from enforcewatch.sitegen.content import LIST_FILES, load_content
 from enforcewatch.sitegen.listimport import LIST_ATTRS, plan_import
 from enforcewatch.sitegen.listyaml import write_plan
+from support.paths import ROOT
 
 CONTENT = ROOT / "site" / "content"
 

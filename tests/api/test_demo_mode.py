@@ -13,7 +13,7 @@ import pytest
 
 from enforcewatch.store.ddblocal import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXE = ROOT / ".venv" / "bin" / "enforcewatch"
 
 

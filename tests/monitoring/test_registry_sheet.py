@@ -3,6 +3,7 @@ row's problems and what would change without writing, and the CLI writes the tem
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import random
@@ -10,13 +11,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_registry import CONTENT, DISTRICTS, NOW, office_registry, row, write_csv
 
 from enforcewatch.cli import main
 from enforcewatch.monitoring import registry_sheet
-from enforcewatch.monitoring.registry import import_points
+from enforcewatch.monitoring.registry import District, import_points
 from enforcewatch.monitoring.registry_template import DATA_SHEET, NOTES_SHEET, registry_template_bytes
 from enforcewatch.store.dynamo import DynamoTable
+from support.registry import office_registry, row, write_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "site" / "content"
+DISTRICTS = [District("chengguan", "城关区"), District("dongshan", "东山县")]
+NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 
 
 def test_template_has_columns_example_and_notes() -> None:

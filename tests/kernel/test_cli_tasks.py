@@ -12,11 +12,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from tests_paths import CONTENT, TEMPLATES
 
 from enforcewatch.cli import main
 from enforcewatch.progress import Progress
 from enforcewatch.store.awserrors import describe
+from support.paths import CONTENT, TEMPLATES
 
 
 @pytest.fixture

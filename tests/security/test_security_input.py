@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from submitting import add_point, complaint, report
-from test_api_public import _client, assert_error_shape
 
 from enforcewatch.intake import guesses
+from support.api import assert_error_shape
+from support.api import public_client as _client
+from support.submitting import add_point, complaint, report
 
 WRONG = "ABCD-EFGH-JKMN-PQRS-TVWX"
 PUBLIC_POSTS = ("/api/reports", "/api/complaints", "/api/receipts", "/api/verifications/requests",
