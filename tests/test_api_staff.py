@@ -128,6 +128,7 @@ CROSSING = {
     ("POST", "/api/staff/points/{point_id}/access-code"): (
         "POST", "/api/staff/points/P-WB-1/access-code", None, {404}),
     ("GET", "/api/staff/reasons"): ("GET", "/api/staff/reasons", None, {200}),
+    ("GET", "/api/staff/dashboard"): ("GET", f"/api/staff/dashboard?district={WB}", None, {403}),
 }
 
 
