@@ -134,6 +134,11 @@ def test_queue_groups_by_point_and_pages_with_a_cursor(table: DynamoTable) -> No
         seen += [p.point_id for p in page.points]
         cursor = page.next_cursor
     assert seen == [f"P{i:03d}" for i in range(12)]
+    for bad in ("!!", flagqueue.encode_cursor("\uffff#"), flagqueue.encode_cursor("A#B")):
+        with pytest.raises(InputError, match="cursor"):
+            staffing.flag_queue(table, OFFICE, cursor=bad)
+    with pytest.raises(InputError, match="limit"):
+        staffing.flag_queue(table, OFFICE, limit=0)
     own = staffing.flag_queue(table, CHENGGUAN, limit=50)
     assert {p.district for p in own.points} == {"chengguan"} and own.next_cursor is None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import heapq
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ ACTIONS = {
     "plaque_to_recover": ("record_plaque_returned", "记录牌匾已收回"),
 }
 PAGE_MAX = 200
+_POINT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")  # as the registry accepts them
 _HIDDEN = ("pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, "stored_at")
 
 
@@ -118,10 +120,14 @@ def encode_cursor(point_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> str:
+    """The point id a cursor names; anything else (tampered, truncated) is refused, naming the field."""
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        point_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
-        raise InputError("cursor: 翻页参数无效，请从第一页重新查看", [FieldError(("cursor",), "翻页参数无效")]) from None
+        point_id = ""
+    if not _POINT_ID.fullmatch(point_id):
+        raise InputError("cursor: 翻页参数无效，请从第一页重新查看", [FieldError(("cursor",), "翻页参数无效")])
+    return point_id
 
 
 def _range(table: DynamoTable, district: str, prefix: str, after: str | None, page: int
