@@ -124,6 +124,7 @@ def test_queue_groups_by_point_and_pages_with_a_cursor(table: DynamoTable) -> No
     assert kinds == [("overdue", "2026-08"), ("overdue", "2026-09"), ("reminder_due", "2026-09"),
                      ("overdue", "2026-10"), ("reminder_due", "2026-10")]
     assert first.points[1].district == "dongshan"
+    assert (first.points[0].enterprise_name, first.points[0].status) == ("示范企业有限公司", "active")
     view = first.points[0].flags[0]
     assert view["state"] == "open" and view["action"] == "record_reminder" and view["kind_label"] == "逾期未报"
     assert not any(k.startswith(("pk", "sk", "gsi")) for k in view)

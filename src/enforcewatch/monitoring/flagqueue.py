@@ -49,9 +49,12 @@ class PointFlags:
     point_id: str
     district: str
     flags: list[dict[str, Any]] = field(default_factory=list)
+    enterprise_name: str | None = None  # from the registry (None: the point is no longer in it)
+    status: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"point_id": self.point_id, "district": self.district, "flags": self.flags}
+        return {"point_id": self.point_id, "district": self.district, "enterprise_name": self.enterprise_name,
+                "status": self.status, "flags": self.flags}
 
 
 @dataclass
@@ -154,15 +157,19 @@ def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter
             continue
         if not points or points[-1].point_id != point_id:
             if len(points) == limit:
-                return _sorted(FlagPage(points, encode_cursor(points[-1].point_id)))
+                return _finish(table, FlagPage(points, encode_cursor(points[-1].point_id)))
             points.append(PointFlags(point_id, item["district"]))
         points[-1].flags.append(flag_view(item))
-    return _sorted(FlagPage(points, None))
+    return _finish(table, FlagPage(points, None))
 
 
-def _sorted(page: FlagPage) -> FlagPage:
+def _finish(table: DynamoTable, page: FlagPage) -> FlagPage:
+    """Each point's flags oldest first, and its name and status from the registry (one read a point)."""
     for p in page.points:
         p.flags.sort(key=lambda f: (f["raised_on"], f["kind"], f["key"]))
+        item = table.get(f"POINT#{p.point_id}", "POINT", consistent=False)
+        if item is not None:
+            p.enterprise_name, p.status = item.get("enterprise_name"), item.get("status") or "active"
     return page
 
 
