@@ -224,3 +224,16 @@ def test_access_code_reissued_for_one_point_only(table: DynamoTable) -> None:
     assert "access_code_hash" not in table.get("POINT#B", "POINT")
     again = staffing.reissue_access_code(table, CHENGGUAN, "A", NOW, random.Random(8))
     assert again != code and table.get("POINT#A", "POINT")["access_code_hash"] == codes.hash_code(again)
+
+
+def test_store_counts_a_key_range_and_batch_reads_keys(table: DynamoTable) -> None:
+    """The two store operations the queue and the dashboard add: Select=COUNT and BatchGetItem."""
+    table.batch_put([{"pk": f"C#{i:03d}", "sk": "X", schema.GSI2PK: "COUNTME",
+                      schema.GSI2SK: f"{'a' if i % 3 else 'b'}#{i:03d}"} for i in range(130)])
+    assert table.count("COUNTME", index=schema.GSI2) == 130
+    assert table.count("COUNTME", index=schema.GSI2, sk_prefix="b#") == 44
+    assert table.count("NOTHING", index=schema.GSI2) == 0
+    keys = [(f"C#{i:03d}", "X") for i in range(0, 130, 1)] + [("C#999", "X"), ("C#000", "X")]
+    got = table.batch_get(keys)  # over 100 keys: two calls; a missing key is left out; a repeat read once
+    assert sorted(i["pk"] for i in got) == [f"C#{i:03d}" for i in range(130)]
+    assert table.batch_get([]) == []

@@ -367,16 +367,7 @@ class DynamoTable:
     def count(self, pk: str, index: str | None = None, sk_prefix: str | None = None) -> int:
         """How many items one partition (optionally of a sort-key prefix) holds: Select=COUNT, so the
         items are counted by DynamoDB and never sent."""
-        hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
-                  schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
-        kwargs: dict[str, Any] = {"TableName": self.name, "Select": "COUNT", "KeyConditionExpression": "#h = :h",
-                                  "ExpressionAttributeNames": {"#h": hk}, "ExpressionAttributeValues": {":h": {"S": pk}}}
-        if sk_prefix is not None:
-            kwargs["KeyConditionExpression"] += " AND begins_with(#r, :p)"
-            kwargs["ExpressionAttributeNames"]["#r"] = rk
-            kwargs["ExpressionAttributeValues"][":p"] = {"S": sk_prefix}
-        if index:
-            kwargs["IndexName"] = index
+        kwargs = {**self._key_query(pk, sk_prefix, index, None), "Select": "COUNT"}
         total = 0
         while True:
             try:
@@ -388,17 +379,9 @@ class DynamoTable:
                 return total
             kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
 
-    def query(
-        self,
-        pk: str,
-        sk_prefix: str | None = None,
-        *,
-        index: str | None = None,
-        sk_between: tuple[str, str] | None = None,
-        consistent: bool = False,
-        page_size: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """All items of one partition (optionally of a sort-key prefix or range), page by page."""
+    def _key_query(self, pk: str, sk_prefix: str | None, index: str | None,
+                   sk_between: tuple[str, str] | None) -> dict[str, Any]:
+        """Query arguments for one partition, optionally a sort-key prefix or range, of the table or an index."""
         hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
                   schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
         cond = "#h = :h"
@@ -420,7 +403,21 @@ class DynamoTable:
         }
         if index:
             kwargs["IndexName"] = index
-        elif consistent:
+        return kwargs
+
+    def query(
+        self,
+        pk: str,
+        sk_prefix: str | None = None,
+        *,
+        index: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        consistent: bool = False,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """All items of one partition (optionally of a sort-key prefix or range), page by page."""
+        kwargs = self._key_query(pk, sk_prefix, index, sk_between)
+        if consistent and not index:  # an index is never read consistently
             kwargs["ConsistentRead"] = True
         if page_size:
             kwargs["Limit"] = page_size
