@@ -129,6 +129,7 @@ CROSSING = {
     ("POST", "/api/staff/points/{point_id}/access-code"): (
         "POST", "/api/staff/points/P-WB-1/access-code", None, {404}),
     ("GET", "/api/staff/reasons"): ("GET", "/api/staff/reasons", None, {200}),
+    ("GET", "/api/staff/dashboard"): ("GET", f"/api/staff/dashboard?district={WB}", None, {403}),
 }
 
 
@@ -342,7 +343,8 @@ def test_district_download_sees_own_rows_only(client: TestClient) -> None:
     r = client.get(f"/api/staff/submissions?kind=report&format=csv&{QUERY}", headers=sign_in(client, "hongqi"))
     assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert len(rows) == 2 and rows[1][1] == HQ and WB not in r.text
+    district = rows[0].index("县（市、区）")  # written by its name (issue 16)
+    assert len(rows) == 2 and rows[1][district] == "红旗区" and WB not in r.text and "卫滨区" not in r.text
     assert "filename*=UTF-8''" in r.headers["content-disposition"]
     assert r.headers["x-robots-tag"].startswith("noindex")
 
@@ -351,14 +353,19 @@ def test_office_download_csv_and_xlsx_neutralise_formulas(client: TestClient, tm
     headers = sign_in(client, "city")
     r = client.get(f"/api/staff/submissions?kind=report&format=csv&{QUERY}", headers=headers)
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert {row[1] for row in rows[1:]} == {HQ, WB}
+    assert {row[rows[0].index("县（市、区）")] for row in rows[1:]} == {"红旗区", "卫滨区"}
     assert all(not cell.startswith(("=", "@", "+", "-")) for row in rows for cell in row)
     assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
     r = client.get(f"/api/staff/submissions?kind=report&format=xlsx&{QUERY}", headers=headers)
     path = tmp_path / "x.xlsx"
     path.write_bytes(r.content)
-    cells = [c for row in load_workbook(path).active.iter_rows() for c in row]
-    assert all(c.data_type == "s" for c in cells if c.value is not None)
+    sheet = load_workbook(path).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    # Counts, dates and times are spreadsheet values (issue 16); every other cell is text, never a formula.
+    valued = {"版本(0=首次报送)": "n", "检查序号": "n", "执法人员人数": "n", "检查日期": "d", "接收时间(北京时间)": "d"}
+    titles = [c.value for c in sheet[1]]
+    assert all(c.data_type == (valued.get(titles[c.column - 1], "s") if c.row > 1 else "s")
+               for c in cells if c.value is not None)
     assert any(str(c.value).startswith("'@SUM") for c in cells)
     entries = client.get(f"/api/staff/audit?{QUERY}", headers=headers).json()["entries"]
     downloads = [e for e in entries if e["action"] == "download" and e["outcome"] == "ok"]

@@ -124,6 +124,7 @@ def test_queue_groups_by_point_and_pages_with_a_cursor(table: DynamoTable) -> No
     assert kinds == [("overdue", "2026-08"), ("overdue", "2026-09"), ("reminder_due", "2026-09"),
                      ("overdue", "2026-10"), ("reminder_due", "2026-10")]
     assert first.points[1].district == "dongshan"
+    assert (first.points[0].enterprise_name, first.points[0].status) == ("示范企业有限公司", "active")
     view = first.points[0].flags[0]
     assert view["state"] == "open" and view["action"] == "record_reminder" and view["kind_label"] == "逾期未报"
     assert not any(k.startswith(("pk", "sk", "gsi")) for k in view)
@@ -134,6 +135,11 @@ def test_queue_groups_by_point_and_pages_with_a_cursor(table: DynamoTable) -> No
         seen += [p.point_id for p in page.points]
         cursor = page.next_cursor
     assert seen == [f"P{i:03d}" for i in range(12)]
+    for bad in ("!!", flagqueue.encode_cursor("\uffff#"), flagqueue.encode_cursor("A#B")):
+        with pytest.raises(InputError, match="cursor"):
+            staffing.flag_queue(table, OFFICE, cursor=bad)
+    with pytest.raises(InputError, match="limit"):
+        staffing.flag_queue(table, OFFICE, limit=0)
     own = staffing.flag_queue(table, CHENGGUAN, limit=50)
     assert {p.district for p in own.points} == {"chengguan"} and own.next_cursor is None
 
@@ -218,3 +224,16 @@ def test_access_code_reissued_for_one_point_only(table: DynamoTable) -> None:
     assert "access_code_hash" not in table.get("POINT#B", "POINT")
     again = staffing.reissue_access_code(table, CHENGGUAN, "A", NOW, random.Random(8))
     assert again != code and table.get("POINT#A", "POINT")["access_code_hash"] == codes.hash_code(again)
+
+
+def test_store_counts_a_key_range_and_batch_reads_keys(table: DynamoTable) -> None:
+    """The two store operations the queue and the dashboard add: Select=COUNT and BatchGetItem."""
+    table.batch_put([{"pk": f"C#{i:03d}", "sk": "X", schema.GSI2PK: "COUNTME",
+                      schema.GSI2SK: f"{'a' if i % 3 else 'b'}#{i:03d}"} for i in range(130)])
+    assert table.count("COUNTME", index=schema.GSI2) == 130
+    assert table.count("COUNTME", index=schema.GSI2, sk_prefix="b#") == 44
+    assert table.count("NOTHING", index=schema.GSI2) == 0
+    keys = [(f"C#{i:03d}", "X") for i in range(0, 130, 1)] + [("C#999", "X"), ("C#000", "X")]
+    got = table.batch_get(keys)  # over 100 keys: two calls; a missing key is left out; a repeat read once
+    assert sorted(i["pk"] for i in got) == [f"C#{i:03d}" for i in range(130)]
+    assert table.batch_get([]) == []

@@ -60,7 +60,8 @@ def test_export_writes_file_and_audits(env, monkeypatch, capsys) -> None:
             "--district", HQ, "--out", str(out), "--content", str(content)]
     assert run(monkeypatch, argv) == 0
     rows = json.loads(out.read_text(encoding="utf-8"))
-    assert [r["县（市、区）"] for r in rows] == [HQ]
+    # issue 16: the district by its name (staff_fixtures: hongqi is 红旗区), the enterprise's name too
+    assert [(r["县（市、区）"], r["企业名称"]) for r in rows] == [("红旗区", f"{HQ}某公司")]
     assert run(monkeypatch, argv) == 1  # never overwrites
     assert "已存在" in capsys.readouterr().err
     bad = ["export", "--from", "2026-13", "--to", "2026-01", "--out", str(tmp / "x.csv"), "--content", str(content)]

@@ -158,3 +158,80 @@ def test_xlsx_sheet_is_the_xml_openpyxl_writes_for_the_same_rows(tmp_path) -> No
                 assert got.read(name) == want.read(name), name
     loaded = load_workbook(path).active
     assert loaded.max_row == len(rows) + 1
+
+
+def _stored_report(point: str, district: str, month: str, **extra: object) -> dict:
+    item = {**report(point, month, [inspection("=市场监管局", officer_count=3)], district=district), **extra}
+    item.pop("contact_name")
+    item["contact"] = {"name": "李四", "phone": "13800000000"}
+    return item
+
+
+def _points(table, *entries: tuple[str, str, str, bool]) -> None:
+    """(point_id, district, enterprise name, listed under POINTS#district)."""
+    for pid, district, name, listed in entries:
+        item = {"pk": f"POINT#{pid}", "sk": "POINT", "point_id": pid, "district": district,
+                "enterprise_name": name, "status": "active"}
+        if listed:
+            item.update(gsi2pk=f"POINTS#{district}", gsi2sk=pid)
+        table.put(item)
+
+
+def test_report_rows_carry_names_contact_and_beijing_time(table) -> None:
+    _points(table, ("P1", "hongqi", "新乡市甲有限公司", True), ("P2", "hongqi", "=乙公司", False))
+    table.batch_put([_stored_report("P1", "hongqi", "2026-02"), _stored_report("P2", "hongqi", "2026-02")])
+    req = exports.ExportRequest.parse("report", "json", "2026-02", "2026-02", None)
+    rows = json.loads(b"".join(exports.open_export(table, req, ["hongqi"], {"hongqi": "红旗区"}).chunks))
+    assert [(r["监测点编号"], r["企业名称"], r["县（市、区）"]) for r in rows] == [
+        ("P1", "新乡市甲有限公司", "红旗区"), ("P2", "=乙公司", "红旗区")]  # P2: not indexed, read by key
+    assert {(r["联系人"], r["联系电话"]) for r in rows} == {("李四", "13800000000")}
+    assert rows[0]["接收时间(北京时间)"] == "2026-02-28 09:00:00"  # stored 01:00 UTC
+    assert "联系人信息" not in rows[0]
+
+
+def test_older_reports_with_separate_contact_fields_still_fill_both_columns() -> None:
+    old = {**report("P1", "2026-02", []), "contact_phone": "0373-1234567"}
+    row = next(exports.report_rows([old]))
+    headers = [h for h, _ in exports.REPORT_COLUMNS]
+    assert (row[headers.index("联系人")], row[headers.index("联系电话")]) == ("张三", "0373-1234567")
+
+
+def test_xlsx_export_has_real_counts_dates_and_times_and_formula_safe_text(table, tmp_path) -> None:
+    import datetime as dt
+
+    _points(table, ("P2", "hongqi", "=乙公司", True))
+    table.put(_stored_report("P2", "hongqi", "2026-02", seq=0))
+    req = exports.ExportRequest.parse("report", "xlsx", "2026-02", "2026-02", None)
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(b"".join(exports.open_export(table, req, ["hongqi"], {"hongqi": "红旗区"}).chunks))
+    sheet = load_workbook(path).active
+    headers = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(headers, sheet[2], strict=True)}
+    assert row["执法人员人数"].value == 3 and row["执法人员人数"].data_type == "n"
+    assert row["检查序号"].value == 1 and row["版本(0=首次报送)"].value == 0
+    assert row["检查日期"].value == dt.datetime(2026, 2, 10) and row["检查日期"].number_format == "yyyy-mm-dd"
+    assert row["接收时间(北京时间)"].value == dt.datetime(2026, 2, 28, 9, 0)
+    assert row["接收时间(北京时间)"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert row["企业名称"].value == "'=乙公司" and row["执法单位"].value == "'=市场监管局"
+    assert row["县（市、区）"].value == "红旗区" and row["联系电话"].data_type == "s"
+    assert sheet.max_row == 2  # the row that registered the date styles is not in the sheet
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+
+
+def test_a_value_not_of_its_columns_type_stays_text() -> None:
+    bad = {**report("P1", "2026-02", [inspection("局", date="上旬", officer_count="两人")]),
+           "received_at": "昨天"}
+    row = next(exports.report_rows([bad]))
+    headers = [h for h, _ in exports.REPORT_COLUMNS]
+    assert row[headers.index("检查日期")] == "上旬" and row[headers.index("执法人员人数")] == "两人"
+    assert row[headers.index("接收时间(北京时间)")] == "昨天"
+
+
+def test_complaint_times_in_beijing_time() -> None:
+    row = next(exports.complaint_rows([{"complaint_id": "C1", "received_at": "2026-02-02T17:00:00.000000Z",
+                                        "incident_date": "2026-01-30", "replied_at": None}]))
+    headers = [h for h, _ in exports.COMPLAINT_COLUMNS]
+    assert exports.cell_text(row[headers.index("接收时间(北京时间)")]) == "2026-02-03 01:00:00"
+    assert exports.cell_text(row[headers.index("发生日期")]) == "2026-01-30"

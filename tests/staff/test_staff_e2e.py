@@ -103,14 +103,19 @@ def test_http_sign_in_tokens_scoping_exports_and_audit(served) -> None:
     assert httpx.get(f"{base}/api/staff/audit?{QUERY}", headers=district).status_code == 403
     own = httpx.get(f"{base}/api/staff/submissions?kind=report&format=csv&{QUERY}", headers=district)
     rows = list(csv.reader(io.StringIO(own.content.decode("utf-8-sig"))))
-    assert own.content.startswith(b"\xef\xbb\xbf") and [r[1] for r in rows[1:]] == [OWN]
+    district = rows[0].index("县（市、区）")  # written by its name (issue 16): 城关区 is chengguan
+    assert own.content.startswith(b"\xef\xbb\xbf") and [r[district] for r in rows[1:]] == ["城关区"]
     assert any(c.startswith("'=HYPERLINK") for c in rows[1])
 
     xlsx = httpx.get(f"{base}/api/staff/submissions?kind=report&format=xlsx&{QUERY}", headers=office)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert all(c.data_type == "s" for c in cells) and any(str(c.value).startswith("'@SUM") for c in cells)
-    assert {c.value for c in cells} >= {OWN, OTHER}
+    # Counts, dates and times are spreadsheet values (issue 16); every other cell is text, never a formula.
+    valued = {"版本(0=首次报送)": "n", "检查序号": "n", "执法人员人数": "n", "检查日期": "d", "接收时间(北京时间)": "d"}
+    titles = [c.value for c in sheet[1]]
+    assert all(c.data_type == (valued.get(titles[c.column - 1], "s") if c.row > 1 else "s") for c in cells)
+    assert any(str(c.value).startswith("'@SUM") for c in cells)
+    assert {c.value for c in cells} >= {"城关区", "新城区"}  # OWN and OTHER by name
 
     entries = httpx.get(f"{base}/api/staff/audit?{AUDIT_QUERY}", headers=office).json()
     actions = {(e["actor"], e["action"], e["outcome"]) for e in entries["entries"]}

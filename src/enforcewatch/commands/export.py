@@ -34,13 +34,15 @@ def run(args: argparse.Namespace) -> int:
     from enforcewatch.store.ddblocal import open_table
 
     req = exports.ExportRequest.parse(args.kind, args.fmt, args.month_from, args.month_to, args.district)
-    ids = [d["id"] for d in load_districts(args.content)]
+    districts = load_districts(args.content)
+    ids = [d["id"] for d in districts]
     if req.district and req.district not in ids:
         raise InputError(f"--district: 未知的县（市、区）{req.district}", [FieldError(("district",), "未知")])
     if args.out.exists():
         raise InputError(f"{args.out}: 文件已存在，请换一个文件名", [FieldError(("out",), "文件已存在")])
     with open_table(args.data_dir) as table:
-        export = exports.open_export(table, req, [req.district] if req.district else ids)
+        export = exports.open_export(table, req, [req.district] if req.district else ids,
+                                     {d["id"]: d["name"] for d in districts})
         progress = Progress("正在导出，已写入行数")
         with args.out.open("xb") as out:
             for chunk in export.chunks:

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import base64
 import heapq
+import itertools
+import re
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +40,7 @@ ACTIONS = {
     "plaque_to_recover": ("record_plaque_returned", "记录牌匾已收回"),
 }
 PAGE_MAX = 200
+_POINT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")  # as the registry accepts them
 _HIDDEN = ("pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, "stored_at")
 
 
@@ -47,9 +51,12 @@ class PointFlags:
     point_id: str
     district: str
     flags: list[dict[str, Any]] = field(default_factory=list)
+    enterprise_name: str | None = None  # from the registry (None: the point is no longer in it)
+    status: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"point_id": self.point_id, "district": self.district, "flags": self.flags}
+        return {"point_id": self.point_id, "district": self.district, "enterprise_name": self.enterprise_name,
+                "status": self.status, "flags": self.flags}
 
 
 @dataclass
@@ -118,10 +125,14 @@ def encode_cursor(point_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> str:
+    """The point id a cursor names; anything else (tampered, truncated) is refused, naming the field."""
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        point_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
-        raise InputError("cursor: 翻页参数无效，请从第一页重新查看", [FieldError(("cursor",), "翻页参数无效")]) from None
+        point_id = ""
+    if not _POINT_ID.fullmatch(point_id):
+        raise InputError("cursor: 翻页参数无效，请从第一页重新查看", [FieldError(("cursor",), "翻页参数无效")])
+    return point_id
 
 
 def _range(table: DynamoTable, district: str, prefix: str, after: str | None, page: int
@@ -130,6 +141,18 @@ def _range(table: DynamoTable, district: str, prefix: str, after: str | None, pa
     for item in table.query(f"FLAGS#{district}", index=schema.GSI2, sk_between=(start, f"{prefix}\uffff"),
                             page_size=page):
         yield item["point_id"], item[schema.GSI2SK], item
+
+
+def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], page: int
+            ) -> list[Iterator[tuple[str, str, dict[str, Any]]]]:
+    """The ranges with their first query page read side by side (a page of the queue starts every range
+    at once; one after the other, their round trips add up). Later pages are read lazily as merged."""
+    def first(rng: Iterator[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+        return list(itertools.islice(rng, page))
+
+    with ThreadPoolExecutor(max_workers=min(8, len(ranges) or 1)) as pool:
+        heads = list(pool.map(first, ranges))
+    return [itertools.chain(head, rng) for head, rng in zip(heads, ranges, strict=True)]
 
 
 def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter | None = None,
@@ -141,22 +164,27 @@ def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter
         raise InputError(f"limit: 每页 1–{PAGE_MAX} 个监测点", [FieldError(("limit",), "每页数量无效")])
     after = decode_cursor(cursor) if cursor else None
     page = min(4 * limit, 100)  # items per query page: about one page of points from each range
-    ranges = [_range(table, d, p, after, page) for d in districts for p in filters.prefixes]
+    ranges = _primed([_range(table, d, p, after, page) for d in districts for p in filters.prefixes], page)
     points: list[PointFlags] = []
     for point_id, _, item in heapq.merge(*ranges, key=lambda t: (t[0], t[1])):
         if filters.month and flag_month(item) != filters.month:
             continue
         if not points or points[-1].point_id != point_id:
             if len(points) == limit:
-                return _sorted(FlagPage(points, encode_cursor(points[-1].point_id)))
+                return _finish(table, FlagPage(points, encode_cursor(points[-1].point_id)))
             points.append(PointFlags(point_id, item["district"]))
         points[-1].flags.append(flag_view(item))
-    return _sorted(FlagPage(points, None))
+    return _finish(table, FlagPage(points, None))
 
 
-def _sorted(page: FlagPage) -> FlagPage:
+def _finish(table: DynamoTable, page: FlagPage) -> FlagPage:
+    """Each point's flags oldest first, and its name and status from the registry (one batch read)."""
+    registry = {str(i["point_id"]): i for i in table.batch_get([(f"POINT#{p.point_id}", "POINT") for p in page.points])}
     for p in page.points:
         p.flags.sort(key=lambda f: (f["raised_on"], f["kind"], f["key"]))
+        item = registry.get(p.point_id)
+        if item is not None:
+            p.enterprise_name, p.status = item.get("enterprise_name"), item.get("status") or "active"
     return page
 
 

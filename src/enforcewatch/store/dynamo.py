@@ -198,6 +198,31 @@ class DynamoTable:
         item = out.get("Item")
         return from_attr(item) if item else None
 
+    def batch_get(self, keys: Sequence[tuple[str, str]], attempts: int = BATCH_ATTEMPTS) -> list[dict[str, Any]]:
+        """The items of these (pk, sk) keys that exist (BatchGetItem, 100 a call; order not kept). Keys
+        DynamoDB leaves unprocessed are asked again with backoff, as batch_put does."""
+        found: list[dict[str, Any]] = []
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 100):
+            pending: dict[str, Any] = {self.name: {"Keys": [to_attr({schema.PK: pk, schema.SK: sk})
+                                                            for pk, sk in unique[start : start + 100]]}}
+            delay = 0.05
+            for attempt in range(1, attempts + 1):
+                try:
+                    out = self.client.batch_get_item(RequestItems=pending)
+                except Exception as exc:
+                    raise _translate(exc) from exc
+                found += [from_attr(i) for i in out.get("Responses", {}).get(self.name, [])]
+                pending = out.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                if attempt < attempts:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+            else:
+                raise StoreUnavailable("数据存储持续繁忙，请稍后重试")
+        return found
+
     def put(self, item: Mapping[str, Any]) -> None:
         self._put(item, None)
 
@@ -345,16 +370,7 @@ class DynamoTable:
     def count(self, pk: str, index: str | None = None, sk_prefix: str | None = None) -> int:
         """How many items one partition (optionally of a sort-key prefix) holds: Select=COUNT, so the
         items are counted by DynamoDB and never sent."""
-        hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
-                  schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
-        kwargs: dict[str, Any] = {"TableName": self.name, "Select": "COUNT", "KeyConditionExpression": "#h = :h",
-                                  "ExpressionAttributeNames": {"#h": hk}, "ExpressionAttributeValues": {":h": {"S": pk}}}
-        if sk_prefix is not None:
-            kwargs["KeyConditionExpression"] += " AND begins_with(#r, :p)"
-            kwargs["ExpressionAttributeNames"]["#r"] = rk
-            kwargs["ExpressionAttributeValues"][":p"] = {"S": sk_prefix}
-        if index:
-            kwargs["IndexName"] = index
+        kwargs = {**self._key_query(pk, sk_prefix, index, None), "Select": "COUNT"}
         total = 0
         while True:
             try:
@@ -366,17 +382,9 @@ class DynamoTable:
                 return total
             kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
 
-    def query(
-        self,
-        pk: str,
-        sk_prefix: str | None = None,
-        *,
-        index: str | None = None,
-        sk_between: tuple[str, str] | None = None,
-        consistent: bool = False,
-        page_size: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """All items of one partition (optionally of a sort-key prefix or range), page by page."""
+    def _key_query(self, pk: str, sk_prefix: str | None, index: str | None,
+                   sk_between: tuple[str, str] | None) -> dict[str, Any]:
+        """Query arguments for one partition, optionally a sort-key prefix or range, of the table or an index."""
         hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
                   schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
         cond = "#h = :h"
@@ -398,7 +406,21 @@ class DynamoTable:
         }
         if index:
             kwargs["IndexName"] = index
-        elif consistent:
+        return kwargs
+
+    def query(
+        self,
+        pk: str,
+        sk_prefix: str | None = None,
+        *,
+        index: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        consistent: bool = False,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """All items of one partition (optionally of a sort-key prefix or range), page by page."""
+        kwargs = self._key_query(pk, sk_prefix, index, sk_between)
+        if consistent and not index:  # an index is never read consistently
             kwargs["ConsistentRead"] = True
         if page_size:
             kwargs["Limit"] = page_size

@@ -149,7 +149,8 @@ def submissions(
     req = exports.ExportRequest.parse(kind, format, from_, to, district)
     if req.kind == "complaint":
         scope.require_office()
-    export = exports.open_export(ctx.table, req, scope.districts(req.district))
+    export = exports.open_export(ctx.table, req, scope.districts(req.district),
+                                 {d["id"]: d["name"] for d in ctx.districts})
     filters = {"kind": req.kind, "format": req.fmt, "from": req.month_from, "to": req.month_to,
                "district": req.district}
     ctx.log(scope.username, "download", filters, outcome="started")

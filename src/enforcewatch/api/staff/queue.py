@@ -48,6 +48,18 @@ def reissue_access_code(point_id: str, scope: ScopeDep, ctx: Ctx) -> dict[str, A
     return {"ok": True, "point_id": point_id, "access_code": code}
 
 
+@router.get("/api/staff/dashboard")
+def dashboard(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
+    """The current reporting month's figures for the districts in scope (enforcewatch.insights.dashboard)."""
+    # cold start: loaded only when this path runs, not at import
+    from enforcewatch.insights.dashboard import dashboard as build
+    from enforcewatch.monitoring.duedates import load_calendar
+
+    board = build(ctx.table, scope, load_calendar(ctx.settings.content_dir), staffing.china_today(ctx.now()),
+                  {d["id"]: d["name"] for d in ctx.districts}, ctx.reply_limit, district=district)
+    return {"ok": True, **board.as_json()}
+
+
 @router.get("/api/staff/reasons")
 def reasons(scope: ScopeDep) -> dict[str, Any]:
     """Event reasons for forms: kind → [{code, label}]; either is accepted where a reason is taken."""
