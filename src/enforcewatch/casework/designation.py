@@ -34,7 +34,7 @@ from enforcewatch.casework.records import (
 )
 from enforcewatch.clock import china_date
 from enforcewatch.errors import ConditionFailed, Conflict, FieldError, NotFound
-from enforcewatch.monitoring import registry
+from enforcewatch.monitoring import registry, registry_sheet
 from enforcewatch.monitoring.deadlines import DISQUALIFYING_REASONS
 from enforcewatch.monitoring.duedates import parse_month
 from enforcewatch.staff.staffing import Scope
@@ -223,7 +223,7 @@ def designate(table: DynamoTable, scope: Scope, nomination_id: str, data: dict[s
     if item["stage"] != "approved":
         raise problem("stage", "须经联席会议通过后才能授牌")
     code = codes.new_code(rng)
-    row = registry.PointRow(0, point_id, item["enterprise_name"], item["uscc"], item["district"], item["industry"],
+    row = registry_sheet.PointRow(0, point_id, item["enterprise_name"], item["uscc"], item["district"], item["industry"],
                             day, start, plaque, item.get("contact"))
     point = registry.point_item(row, None, codes.hash_code(code), now)
     point["designated_by_nomination"] = nomination_id

@@ -19,7 +19,7 @@ from typing import Any
 
 from enforcewatch import codes, uscc
 from enforcewatch.casework import transfers
-from enforcewatch.clock import iso_utc
+from enforcewatch.clock import iso_utc, parse_aware
 from enforcewatch.intake.reports import ReportStored
 from enforcewatch.intake.submissions import VOCABULARY
 from enforcewatch.monitoring import flags, flagstate
@@ -188,7 +188,7 @@ def stored_flags(items: list[dict[str, Any]], today: dt.date, calendar: WorkCale
     """The flags the daily check stores for these items (its own rules and item shape), computed from
     what was just generated instead of reading the table back."""
     points = [flags.point_from_item(i) for i in items if i["sk"] == "POINT"]
-    reports = [Report(i["point_id"], i["month"], flags.parse_received(i["received_at"]))
+    reports = [Report(i["point_id"], i["month"], parse_aware(i["received_at"]))
                for i in items if i.get("kind") == "report"]
     events = [event_from_item(i) for i in items if i["sk"].startswith("EVENT#")]
     raised = evaluate(points, reports, events, today, calendar).flags

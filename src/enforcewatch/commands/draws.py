@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.draws import membership, publication, verify
+from enforcewatch.draws import record as rec
 from enforcewatch.draws.hashing import commitment
 from enforcewatch.errors import InputError
 
@@ -49,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     draws_tasks.register(sub)
 
 
-def read_record(path: Path) -> verify.rec.DrawRecord:
+def read_record(path: Path) -> rec.DrawRecord:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -26,10 +26,9 @@ from enforcewatch.draws import compose
 from enforcewatch.draws import record as rec
 from enforcewatch.draws.hashing import commitment as commit_hash
 from enforcewatch.draws.hashing import leaf, salt_for
-from enforcewatch.errors import Conflict, EnforceWatchError, FieldError, InputError, NotFound
+from enforcewatch.errors import ConditionFailed, Conflict, EnforceWatchError, FieldError, InputError, NotFound
 from enforcewatch.staff import audit
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.store.dynamo import DynamoTable

@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from enforcewatch.casework import transfers
+from enforcewatch.clock import parse_aware as parse_received
 from enforcewatch.monitoring.deadlines import on_time
 from enforcewatch.monitoring.duedates import WorkCalendar, month_text
 from enforcewatch.monitoring.flagqueue import KIND_LABELS, open_counts
-from enforcewatch.monitoring.flags import parse_received
 from enforcewatch.staff import staffing
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable

@@ -168,7 +168,7 @@ def from_store(table: Any, districts: Iterable[str], month_from: str, month_to: 
                ) -> list[Inspection]:
     """The inspections reported for these districts and months (one paginated gsi2 query per district)."""
     # cold start: the exports module loads only for reads by month
-    from enforcewatch.staff.exports import stored_reports
+    from enforcewatch.staff.exportrows import stored_reports
 
     return list(inspections(stored_reports(table, districts, month_from, month_to), catalogue))
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from enforcewatch.clock import china_date, iso_utc, parse_aware
-from enforcewatch.errors import InputError
+from enforcewatch.errors import ConditionFailed, InputError
 from enforcewatch.monitoring import flagstate
 from enforcewatch.monitoring.deadlines import (
     EVENT_KINDS,
@@ -53,7 +53,7 @@ from enforcewatch.monitoring.flagstate import CLOSED, OPEN, OPEN_STATE, FlagStat
 from enforcewatch.monitoring.importjournal import refuse_while_open
 from enforcewatch.monitoring.registry import District, point_index_keys
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 log = logging.getLogger(__name__)
 # Stored flag fields that are not the flag's details.

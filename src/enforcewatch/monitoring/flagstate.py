@@ -23,7 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from enforcewatch.monitoring.deadlines import Event, Flag, Point, Report, china_date
+from enforcewatch.clock import china_date
+from enforcewatch.monitoring.deadlines import Event, Flag, Point, Report
 
 OPEN, CLOSED = "open", "closed"
 STATES = (OPEN, CLOSED)

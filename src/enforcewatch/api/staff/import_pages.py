@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, redirect, render
 from enforcewatch.errors import EnforceWatchError, ImportRowsError, InputError
-from enforcewatch.monitoring import registry
+from enforcewatch.monitoring import registry, registry_sheet
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/staff/admin/import"
@@ -34,7 +34,7 @@ def _districts(ctx: Ctx) -> list[registry.District]:
 @router.get(PAGE, response_class=HTMLResponse)
 def import_page(request: Request, scope: PageScope, ctx: Ctx) -> Response:
     scope.require_office()
-    return render(request, ctx, "import.html", scope=scope, preview=None, labels=registry.LABELS)
+    return render(request, ctx, "import.html", scope=scope, preview=None, labels=registry_sheet.LABELS)
 
 
 def _saved(data: bytes, suffix: str, folder: Path) -> Path:
@@ -59,9 +59,9 @@ async def preview(request: Request, scope: FormScope, ctx: Ctx) -> Response:
             result, _ = registry.import_points(ctx.table, _saved(data, suffix, Path(folder)), _districts(ctx),
                                                rng=ctx.rng, now=ctx.now())
         except ImportRowsError as exc:
-            rows = [{"row": p.row, "field": registry.LABELS.get(p.field, p.field), "message": p.message}
+            rows = [{"row": p.row, "field": registry_sheet.LABELS.get(p.field, p.field), "message": p.message}
                     for p in exc.problems]
-            return render(request, ctx, "import.html", scope=scope, labels=registry.LABELS, status=422,
+            return render(request, ctx, "import.html", scope=scope, labels=registry_sheet.LABELS, status=422,
                           preview={"name": name, "problems": rows})
         except EnforceWatchError as exc:
             return redirect(ctx, PAGE, f"未能读取 {name}：{exc.message}", "error")
@@ -69,7 +69,7 @@ async def preview(request: Request, scope: FormScope, ctx: Ctx) -> Response:
     expires = int((ctx.now() + dt.timedelta(hours=1)).timestamp())
     ctx.table.put({"pk": f"WEBIMPORT#{upload_id}", "sk": "FILE", "name": name, "suffix": suffix, "data": data,
                    "by": scope.username, "expires_at": expires})
-    return render(request, ctx, "import.html", scope=scope, labels=registry.LABELS, preview={
+    return render(request, ctx, "import.html", scope=scope, labels=registry_sheet.LABELS, preview={
         "name": name, "problems": [], "new": result.new, "updated": result.updated, "codes": len(result.codes),
         "upload_id": upload_id})
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.staff.deps import Ctx, ScopeDep
+from enforcewatch.clock import china_date
 from enforcewatch.monitoring import events
 from enforcewatch.staff import staffing
 
@@ -55,7 +56,7 @@ def dashboard(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[st
     from enforcewatch.insights.dashboard import dashboard as build
     from enforcewatch.monitoring.duedates import load_calendar
 
-    board = build(ctx.table, scope, load_calendar(ctx.settings.content_dir), staffing.china_today(ctx.now()),
+    board = build(ctx.table, scope, load_calendar(ctx.settings.content_dir), china_date(ctx.now()),
                   {d["id"]: d["name"] for d in ctx.districts}, ctx.reply_limit, district=district)
     return {"ok": True, **board.as_json()}
 
