@@ -106,7 +106,7 @@ class LiveStatic:
             await send({**start, "headers": [*headers, (b"content-length", str(len(data)).encode())]})
             await send({"type": "http.response.body", "body": data})
 
-        await app(scope, receive, capture)
+        await app(scope, receive, capture)  # type: ignore[arg-type]
 
 
 def _with_banner(page: bytes, errors: list[str]) -> bytes:

@@ -64,7 +64,7 @@ class Selected(Model):
 class DrawRecord(Model):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    schema_: Literal["enforcewatch-draw/1"] = Field(default=SCHEMA, alias="schema")
+    schema_: Literal["enforcewatch-draw/1"] = Field(default=SCHEMA, alias="schema")  # type: ignore[arg-type]  # SCHEMA is that literal
     id: Id
     title: Label
     algorithm: str = ALGORITHM

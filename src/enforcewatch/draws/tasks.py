@@ -94,18 +94,19 @@ def open_task(table: DynamoTable, data: Any, ratios_bp: Mapping[str, int], matte
                   for c in spec.candidates]
     classes = compose.classes_of(spec.id, task_key, candidates, ratios_bp)  # raises on bad candidates
     pk, sk = _keys(spec.id)
+    chunks = (len(candidates) + CHUNK - 1) // CHUNK
     head = {"pk": pk, "sk": sk, schema.GSI2PK: "DRAWS", schema.GSI2SK: f"{spec.scheduled_at}#{spec.id}",
             "kind": "draw_task", "draw_id": spec.id, "title": spec.title, "item_id": spec.item_id,
             "item": matter_item, "agency": spec.agency, "scheduled_at": spec.scheduled_at,
             "team_size": spec.team_size, "inspectors": sorted(set(spec.inspectors)), "parties": spec.parties,
             "previous_draw": spec.previous_draw, "ratios_bp": dict(ratios_bp), "avoid": spec.avoid,
-            "task_key": task_key, "chunks": (len(candidates) + CHUNK - 1) // CHUNK,
+            "task_key": task_key, "chunks": chunks,
             "sizes": {c.code: c.size for c in classes}, "candidates_digest": rec.candidates_digest(spec.id, classes),
             "commitments": {}, "reveals": {}, "state": "open",
             "opened_at": iso_utc(now), "opened_by": actor, "rev": 0}
     if table.get(pk, sk) is not None:
         raise Conflict(f"抽取任务 {spec.id} 已存在")
-    for n in range(head["chunks"]):  # the chunks first: a task never points at chunks not yet written
+    for n in range(chunks):  # the chunks first: a task never points at chunks not yet written
         part = candidates[n * CHUNK:(n + 1) * CHUNK]
         table.put({"pk": pk, "sk": f"CAND#{n:05d}", "entries": ";".join(f"{c.uscc}:{c.credit_class}" for c in part)})
     try:

@@ -50,7 +50,7 @@ def registry_template_bytes(districts: Sequence[Any]) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
-    data = book.active
+    data: Any = book.active  # the first sheet of a new workbook
     data.title = DATA_SHEET
     columns = LAYOUT.columns
     data.append([c.label for c in columns])

@@ -25,7 +25,7 @@ from enforcewatch.tabular.reader import Sheet, read_sheet
 LIST_ATTRS = {"enforcement-items": "enforcement", "spot-checks": "spot_checks", "leniency": "leniency"}
 ID_INFIX = {"enforcement-items": "sx", "spot-checks": "cc", "leniency": "mf"}
 CANCELLED = "已取消"
-_EMPTY = {"text": "", "int": None, "laws": [], "names": [], "clauses": [], "ratios": {}, "joint": None}
+_EMPTY: dict[str, Any] = {"text": "", "int": None, "laws": [], "names": [], "clauses": [], "ratios": {}, "joint": None}
 
 
 @dataclass
@@ -210,4 +210,4 @@ def _norm(text: Any) -> str:
 def _message(error: Any) -> str:
     kinds = {"missing": "不能为空", "string_too_short": "不能为空", "too_short": "不能为空",
              "string_pattern_mismatch": "编号只能使用小写字母、数字和连字符"}
-    return kinds.get(error["type"], error["msg"])
+    return str(kinds.get(error["type"], error["msg"]))

@@ -106,7 +106,7 @@ class _Service:
     def _read_message(self) -> bytes:
         assert self.proc.stdout is not None
         while b"," not in self.buffer:
-            chunk = self.proc.stdout.read1(1 << 20)
+            chunk = self.proc.stdout.read1(1 << 20)  # type: ignore[attr-defined]  # a BufferedReader
             if not chunk:
                 raise OSError("Pagefind 意外退出")
             self.buffer += chunk

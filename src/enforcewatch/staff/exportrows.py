@@ -87,7 +87,7 @@ def report_rows(reports: Iterable[Mapping[str, Any]], points: PointLookup | None
                 scope, _, name = source.partition(".")
                 if scope == "r":
                     value = report.get(name)
-                    row.append(names.get(value, value) if name == "district" else typed(source, value))
+                    row.append((names.get(str(value)) or value) if name == "district" else typed(source, value))
                 elif scope == "p":
                     row.append((point or {}).get(name))
                 elif scope == "c":
@@ -128,8 +128,8 @@ class PointNames:
             for item in self.table.query(f"POINTS#{district}", index=schema.GSI2):
                 self.known[str(item["point_id"])] = {"enterprise_name": item.get("enterprise_name")}
         if point_id not in self.known:
-            item = self.table.get(f"POINT#{point_id}", "POINT", consistent=False)
-            self.known[point_id] = {"enterprise_name": item.get("enterprise_name")} if item else None
+            found = self.table.get(f"POINT#{point_id}", "POINT", consistent=False)
+            self.known[point_id] = {"enterprise_name": found.get("enterprise_name")} if found else None
         return self.known[point_id]
 
 

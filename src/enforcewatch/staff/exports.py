@@ -163,7 +163,8 @@ def _sheet_rows(rows: Iterable[list[Any]], first: int, styles: tuple[str, str] |
                     parts.append(f'<c r="{letter}{number}" t="n"><v>{int(value)}</v></c>')
                 else:
                     style = styles[1] if isinstance(value, dt.datetime) else styles[0]
-                    parts.append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{to_excel(value)}</v></c>')
+                    excel = to_excel(value)  # type: ignore[no-untyped-call]
+                    parts.append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{excel}</v></c>')
                 continue
             text = neutralise(cell_text(value))[:CELL_MAX]
             if not text:
@@ -188,7 +189,7 @@ def _style_row(worksheet: Any) -> None:
     # cold start: loaded only when this path runs, not at import
     from openpyxl.cell import WriteOnlyCell
 
-    day = WriteOnlyCell(worksheet, value=dt.date(2000, 1, 1))
+    day = WriteOnlyCell(worksheet, value=dt.date(2000, 1, 1))  # type: ignore[arg-type]  # openpyxl takes dates
     day.number_format = DATE_FORMAT
     moment = WriteOnlyCell(worksheet, value=dt.datetime(2000, 1, 1))
     moment.number_format = TIME_FORMAT

@@ -43,7 +43,7 @@ def after_restore(hook: Callable[[], None]) -> bool:
     snapshots (the hooks library exists only in Lambda's Python runtime)."""
     try:
         # cold start: loaded only when this path runs, not at import
-        from snapshot_restore_py import register_after_restore
+        from snapshot_restore_py import register_after_restore  # type: ignore[import-not-found]  # Lambda's runtime
     except ImportError:
         return False
     register_after_restore(hook)

@@ -170,9 +170,9 @@ def _from_rows(display: str, sheet_name: str, rows: Iterable[Sequence[Any]], lay
     head = list(itertools.islice(numbered, HEADER_SCAN))
     found = _find_header(head, lookup, layout)
     if found is None:
-        names = "、".join(c.label for c in layout.columns if c.required)
+        required = "、".join(c.label for c in layout.columns if c.required)
         raise _NoHeader([RowProblem(display, 0, "", f"前{HEADER_SCAN}行中找不到{layout.what}的表头行"
-                                    f"（应含以下列：{names}）", sheet=sheet_name)])
+                                    f"（应含以下列：{required}）", sheet=sheet_name)])
     at, names = found
     sheet.header_row = head[at][0]
     mapping = _map_columns(sheet, names, lookup)

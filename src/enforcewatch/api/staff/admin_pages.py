@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
@@ -33,7 +34,7 @@ async def upload_calendar(request: Request, scope: FormScope, ctx: Ctx) -> Respo
     scope.require_office()
     form = await request.form()
     upload = form.get("file")
-    data = await upload.read(officecalendar.MAX_BYTES + 1) if hasattr(upload, "read") else b""
+    data = await upload.read(officecalendar.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
     name = str(getattr(upload, "filename", "") or "")
     try:
         year, text, _ = officecalendar.check_upload(str(form.get("year", "")).strip(), data, name)

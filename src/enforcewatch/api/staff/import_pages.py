@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, redirect, render
@@ -49,7 +50,7 @@ async def preview(request: Request, scope: FormScope, ctx: Ctx) -> Response:
     form = await request.form()
     upload = form.get("file")
     name = str(getattr(upload, "filename", "") or "")
-    data = await upload.read(MAX_BYTES + 1) if hasattr(upload, "read") else b""
+    data = await upload.read(MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
     suffix = Path(name).suffix.lower()
     if not data or suffix not in SUFFIXES or len(data) > MAX_BYTES:
         why = "请选择 .csv 或 .xlsx 文件" if not data or suffix not in SUFFIXES else f"文件不应超过 {MAX_BYTES // 1024} KB"

@@ -171,7 +171,7 @@ def register_page_errors(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         if not request.url.path.startswith(PAGE_PATH + "/") or not isinstance(exc, EnforceWatchError):
             assert json_handler is not None
-            return await json_handler(request, exc)  # type: ignore[no-any-return]
+            return await json_handler(request, exc)  # type: ignore[misc,no-any-return]
         ctx: StaffContext = request.app.state.staff
         messages = [e.msg for e in exc.errors] or [exc.message]
         return render(request, ctx, "error.html", status=exc.status, messages=messages,
@@ -182,8 +182,8 @@ def register_page_errors(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         if not request.url.path.startswith(PAGE_PATH + "/") or unexpected_json is None:
             assert unexpected_json is not None
-            return await unexpected_json(request, exc)  # type: ignore[no-any-return]
-        await unexpected_json(request, exc)  # logs it the one way the app logs the unexpected
+            return await unexpected_json(request, exc)  # type: ignore[misc,no-any-return]
+        await unexpected_json(request, exc)  # type: ignore[misc]  # logs it the one way the app logs the unexpected
         return await domain_error(request, PageFailed("系统出现错误，操作未完成，请稍后重试"))
 
     app.add_exception_handler(SignInRequired, sign_in_first)

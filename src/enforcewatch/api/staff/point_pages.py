@@ -4,6 +4,8 @@ Chinese list, reissuing the access code, shown once and audited)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -38,7 +40,7 @@ def points_page(request: Request, scope: PageScope, ctx: Ctx, q: str = "", distr
                   reported_labels=REPORTED, due=due, today=today)
 
 
-def _point_values(ctx: Ctx, scope: staffing.Scope, point_id: str) -> dict[str, object]:
+def _point_values(ctx: Ctx, scope: staffing.Scope, point_id: str) -> dict[str, Any]:
     return {"scope": scope, "view": pointviews.point_page(ctx.table, scope, point_id), "statuses": STATUS_LABELS,
             "event_kinds": EVENT_LABELS, "reasons": REASONS, "today": labels.china_today(ctx.now())}
 
