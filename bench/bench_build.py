@@ -1,16 +1,19 @@
-"""Benchmark of `enforcewatch build`: 10,000 generated items over 20 departments (and the shipped
-content). Each run, interleaved so load on the machine hits both alike:
+"""Benchmark of `enforcewatch build` as users run it, WITH the search index (Pagefind) unless
+--no-search: 10,000 generated items over 20 departments, and ten times the shipped content.
+Each run, interleaved so load on the machine hits both alike:
 
-  full      build into an empty output directory (pages and downloads, no search index);
+  full      build into an empty output directory (pages, downloads and the search index);
   hugo      if `hugo` is on PATH: Hugo builds the same pages (index, department and item pages)
-            from the same data with a minimal layout, also into an empty directory — the baseline;
+            from the same data with a minimal layout, into an empty directory, then Pagefind
+            indexes Hugo's output (how a Hugo site gets the same search) — the baseline;
   rebuild   one item's name changes, then build again into the full build's output: the target is
             ≤ 0.1 of the full build measured in the same run;
-  search    the Pagefind search index step alone, reported separately (no baseline).
+  x10       ten times the shipped content's items, built with search: the target is under 1 s
+            (Hugo + Pagefind on the same items printed beside it).
 
 Prints median (min–max) and ratios; lines starting with RESULT are read by bench/run_all.py.
 
-    .venv/bin/python bench/bench_build.py [--items 10000] [--departments 20] [--runs 3]
+    .venv/bin/python bench/bench_build.py [--items 10000] [--departments 20] [--runs 3] [--no-search]
 """
 
 from __future__ import annotations
@@ -124,57 +127,97 @@ def hugo_site(target: Path, lists: dict[str, list[dict[str, object]]]) -> None:
                 "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n", encoding="utf-8")
 
 
+def pagefind_command() -> list[str]:
+    """Pagefind's CLI (the same binary the build uses), as a Hugo site runs it after Hugo."""
+    from pagefind.service import get_executable
+
+    exe = get_executable()
+    if exe is None:
+        raise SystemExit("Pagefind binary missing (scripts/setup installs it)")
+    return [str(exe), "--force-language", "zh-cn", "--silent"]
+
+
+def hugo_with_search(hugo: str, site: Path, out: Path, search: bool) -> None:
+    shutil.rmtree(out, ignore_errors=True)
+    subprocess.run([hugo, "--quiet", "-s", str(site), "-d", str(out)], check=True)
+    if search:
+        subprocess.run([*pagefind_command(), "--site", str(out)], check=True)
+
+
+def shipped_times_ten(tmp: Path, hugo: str | None, runs: int, search: bool, rng: random.Random) -> None:
+    """The size a city really has: ten times the shipped content's items, built with search into
+    an empty directory (target under one second), beside Hugo (+ Pagefind) on the same items."""
+    total = 10 * sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["items"])
+                     for p in (ROOT / "site" / "content" / "lists").glob("*.yaml"))
+    lists = generate(tmp / "content10", total, 20, rng)
+    if hugo:
+        hugo_site(tmp / "hugo10", lists)
+    times, base = [], []
+    for _ in range(runs):
+        shutil.rmtree(tmp / "out10", ignore_errors=True)
+        times.append(timed(lambda: build_site(tmp / "content10", TEMPLATES, tmp / "out10", search=search)))
+        if hugo:
+            base.append(timed(lambda: hugo_with_search(hugo, tmp / "hugo10", tmp / "hugo10-out", search)))
+    what = "with search" if search else "without search"
+    print(f"shipped content x10 ({total} items) {what}: {spread(times)} s (target: under 1 s)"
+          + (f"; Hugo{' + Pagefind' if search else ''} {spread(base)} s" if hugo else ""))
+    for t, b in zip(times, base or [1.0] * len(times), strict=True):
+        print(f"RESULT\tbuild shipped x10 ({total} items) {what}, vs {'hugo' if hugo else '1 s'}\t{t:.6f}\t{b:.6f}\ts\tratio")
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--items", type=int, default=10_000)
     ap.add_argument("--departments", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--no-search", action="store_true", help="skip timing the search index step")
+    ap.add_argument("--no-search", action="store_true",
+                    help="build without the search index (and Hugo without Pagefind); search is on by default")
     args = ap.parse_args()
+    search = not args.no_search
     rng = random.Random(2025)
     hugo = shutil.which("hugo")
+    what = "with search (Pagefind)" if search else "WITHOUT search"
+    base_name = "hugo + pagefind" if search else "hugo"
+    print(f"builds {what}; baseline: {base_name if hugo else 'none (hugo not on PATH; Debian: apt-get install hugo)'}")
     with tempfile.TemporaryDirectory(prefix="ew-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        shipped = [timed(lambda: build_site(ROOT / "site" / "content", TEMPLATES, tmp / "shipped", search=False))
+        shipped = [timed(lambda: build_site(ROOT / "site" / "content", TEMPLATES, tmp / "shipped", search=search))
                    for _ in range(args.runs)]
         files = sum(1 for p in (tmp / "shipped").rglob("*") if p.is_file())
         print(f"shipped content: {spread(shipped)} s ({files} files)")
+        shipped_times_ten(tmp, hugo, args.runs, search, rng)
 
         lists = generate(tmp / "content", args.items, args.departments, rng)
         if hugo:
             hugo_site(tmp / "hugo", lists)
-        else:
-            print("hugo not on PATH (Debian: apt-get install hugo): no baseline for the full build")
-        full, base, rebuild, search = [], [], [], []
+        full, base, rebuild, search_step = [], [], [], []
         for run in range(args.runs):
             shutil.rmtree(tmp / "big", ignore_errors=True)
-            full.append(timed(lambda: build_site(tmp / "content", TEMPLATES, tmp / "big", search=False)))
+            full.append(timed(lambda: search_step.append(
+                build_site(tmp / "content", TEMPLATES, tmp / "big", search=search).search_seconds)))
             if hugo:
-                shutil.rmtree(tmp / "hugo-out", ignore_errors=True)
-                base.append(timed(lambda: subprocess.run(
-                    [hugo, "--quiet", "-s", str(tmp / "hugo"), "-d", str(tmp / "hugo-out")], check=True)))
+                base.append(timed(lambda: hugo_with_search(hugo, tmp / "hugo", tmp / "hugo-out", search)))
             change_one_item(tmp / "content", run)
-            rebuild.append(timed(lambda: build_site(tmp / "content", TEMPLATES, tmp / "big", search=False)))
-            if not args.no_search and run == 0:
-                search.append(build_site(tmp / "content", TEMPLATES, tmp / "big").search_seconds)
+            rebuild.append(timed(lambda: search_step.append(
+                build_site(tmp / "content", TEMPLATES, tmp / "big", search=search).search_seconds)))
         files = sum(1 for p in (tmp / "big").rglob("*") if p.is_file())
-        print(f"{args.items} items / {args.departments} departments, {args.runs} runs, "
+        print(f"{args.items} items / {args.departments} departments, {args.runs} runs, {what}, "
               f"load {os.getloadavg()[0]:.1f}: {files} files")
         print(f"  full build      {spread(full)} s  ({args.items / statistics.median(full):.0f} items/s)")
+        if search:
+            print(f"    of which search index {spread(search_step[0::2])} s; in the rebuild {spread(search_step[1::2])} s")
         if hugo:
             hfiles = sum(1 for p in (tmp / "hugo-out").rglob("*") if p.is_file())
             ratios = [f / b for f, b in zip(full, base, strict=True)]
-            print(f"  hugo, same items {spread(base)} s  ({hfiles} files)")
-            print(f"  full ÷ hugo     {statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})")
+            print(f"  {base_name}, same items {spread(base)} s  ({hfiles} files)")
+            print(f"  full / {base_name} {statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})")
             for f, b in zip(full, base, strict=True):
-                print(f"RESULT\tbuild {args.items} items vs hugo\t{f:.6f}\t{b:.6f}\ts\tratio")
+                print(f"RESULT\tbuild {args.items} items {what} vs {base_name}\t{f:.6f}\t{b:.6f}\ts\tratio")
         ratios = [r / f for r, f in zip(rebuild, full, strict=True)]
-        print(f"  rebuild, 1 item {spread(rebuild)} s  ÷ full {statistics.median(ratios):.3f} "
+        print(f"  rebuild, 1 item {spread(rebuild)} s  / full {statistics.median(ratios):.3f} "
               f"({min(ratios):.3f}–{max(ratios):.3f})")
         for r, f in zip(rebuild, full, strict=True):
-            print(f"RESULT\trebuild after 1 item vs full build\t{r:.6f}\t{f:.6f}\ts\tratio")
-        if search:
-            print(f"  search index    {search[0]:.3f} s (Pagefind, reported separately)")
+            print(f"RESULT\trebuild after 1 item {what} vs full build\t{r:.6f}\t{f:.6f}\ts\tratio")
     return 0
 
 

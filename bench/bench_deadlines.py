@@ -25,9 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from enforcewatch.config import Settings  # noqa: E402
-from enforcewatch.monitoring import flags  # noqa: E402
+from enforcewatch.jobs import daily  # noqa: E402
 from enforcewatch.monitoring.deadlines import evaluate  # noqa: E402
 from enforcewatch.monitoring.duedates import WorkCalendar, month_text, next_month  # noqa: E402
+from enforcewatch.monitoring.flags import _collect  # noqa: E402
 from enforcewatch.store import schema  # noqa: E402
 from enforcewatch.store.ddblocal import DynamoDBLocal  # noqa: E402
 from enforcewatch.store.dynamo import DynamoTable  # noqa: E402
@@ -98,16 +99,16 @@ def measure(server: DynamoDBLocal, n_points: int) -> dict[str, float]:
     base_s = statistics.median(timed(lambda: baseline_read(table))[0] for _ in range(2))
     count = baseline_read(table)
     now = dt.datetime(2026, 11, 23, 1, tzinfo=dt.UTC)
-    first_s, first = timed(lambda: flags.run(table, DISTRICTS, calendar, AS_OF, now))
+    first_s, first = timed(lambda: daily.check(table, DISTRICTS, calendar, AS_OF, now).summary)
     reads, reruns = [], []
     for _ in range(ROUNDS):
         reads.append(timed(lambda: baseline_read(table))[0])  # the same read, now with the flags stored too
-        rerun_s, rerun = timed(lambda: flags.run(table, DISTRICTS, calendar, AS_OF, now))
+        rerun_s, rerun = timed(lambda: daily.check(table, DISTRICTS, calendar, AS_OF, now).summary)
         reruns.append(rerun_s)
     base2_s, rerun_s = statistics.median(reads), statistics.median(reruns)
     # The check's own work without I/O (parse the items, evaluate the rules), on the same items in memory.
     cpu_s, _ = timed(lambda: [
-        evaluate(d.points, d.reports, d.events, AS_OF, calendar) for d in [flags._collect(items)]])
+        evaluate(d.points, d.reports, d.events, AS_OF, calendar) for d in [_collect(items)]])
     print(f"        baseline read of {count:,} items: {base_s:.2f} s")
     print(f"        in-process part of a run (parse + rules, no I/O): {cpu_s:.2f} s = {cpu_s / base_s:.2f}x baseline")
     print(f"        first run (stored {first.new_total:,} flags): {first_s:.2f} s  = {first_s / base_s:.2f}x baseline")

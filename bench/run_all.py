@@ -1,9 +1,9 @@
 """Run every benchmark in bench/ and print one table: figure, baseline measured in the same run,
-and their ratio, as median (min–max) over repeated runs, with the target from issue #8.
+and their ratio, as median (min–max) over repeated runs, with the targets of issues #8 and #20.
 
     bench/run                 # modest sizes (the machine is shared); about 10 minutes
     bench/run --full          # the sizes the targets name (10,000 items, 10,000 points, 100,000 rows)
-    bench/run --only build    # one benchmark (build, import, submit, deadlines, export)
+    bench/run --only build    # one benchmark (build, import, submit, deadlines, export, draws, sheets)
 
 Each benchmark runs in its own process, `--repeat` times (default 3); its own output is shown as it
 runs. Figures come from its RESULT lines where it prints them (build, import), otherwise from its
@@ -27,9 +27,18 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 Row = tuple[str, float, float, str, str]  # name, figure, baseline, unit, "ratio" | "diff"
 TARGETS = {
-    "build": "≤ 1.0×", "rebuild": "≤ 0.1×", "handler": "≤ +0.3 ms", "complaint": "≤ 1.3×",
-    "deadlines": "≤ 1.5×", "export csv": "≤ 2×", "export xlsx": "flat", "import": "≤ 1.5×",
+    "shipped x10": "figure < 1 s", "build": "≤ 1.0×", "rebuild": "≤ 0.1×", "handler": "≤ +0.3 ms",
+    "complaint": "≤ 1.3×", "deadlines": "≤ 1.5×", "export csv": "≤ 2×", "export xlsx": "flat",
+    "import": "≤ 1.15× floor", "staff pages": "≤ 2×", "draw": "well under 1 s (issue 21)",
 }
+
+
+# Targets of issue #20 that no script here measures yet, printed under the table so none is forgotten.
+NOT_BENCHMARKED = (
+    "staff pages (flag queue, dashboard; 10,000 points, a year of flags) ≤ 2× one paginated read: "
+    "the pages are not on main yet",
+    "scripts/test on a fresh clone under 6 minutes: timed by running it, not by a benchmark",
+)
 
 
 def result_lines(out: str) -> list[Row]:
@@ -91,21 +100,25 @@ class Bench:
 
 
 BENCHES = [
-    Bench("build", "bench_build.py", ["--items", "2000", "--no-search"], ["--items", "10000"],
+    Bench("build", "bench_build.py", ["--items", "2000"], ["--items", "10000"],  # with search (its default)
           result_lines, repeat_inside=True),
     Bench("import", "bench_import.py", [], [], result_lines, repeat_inside=True),
     Bench("submit", "bench_submit.py", ["--requests", "200"], ["--requests", "1000"], submit_rows),
     Bench("deadlines", "bench_deadlines.py", ["--points", "300"], ["--points", "1000", "--points", "10000"],
           deadline_rows),
     Bench("export", "bench_export.py", ["--rows", "20000"], ["--rows", "100000"], export_rows),
+    Bench("draws", "bench_draws.py", [], [], result_lines, repeat_inside=True),
+    Bench("sheets", "bench_sheets.py", ["--points", "3000", "--items", "600"], ["--points", "10000", "--items", "2000"],
+          result_lines, repeat_inside=True),
 ]
 
 
 def target_for(name: str) -> str:
     lowered = name.lower()
-    if "floor" in lowered:
+    if lowered.startswith("floor") or lowered.endswith("(floor)"):
         return "(reference)"
-    for key in ("rebuild", "handler", "complaint", "deadlines", "export csv", "export xlsx", "import", "build"):
+    for key in ("shipped x10", "rebuild", "handler", "complaint", "deadlines", "export csv", "export xlsx", "import",
+                "staff pages", "build", "draw"):
         if key in lowered:
             return TARGETS[key]
     return ""
@@ -169,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
     for name, rows in collected.items():
         print(summarize(name, rows))
-    for note in skipped:
-        print(f"\nskipped or failed: {note}")
+    notes = [f"not benchmarked here: {n}" for n in NOT_BENCHMARKED] + [f"skipped or failed: {n}" for n in skipped]
+    print("".join(f"\n{note}\n" for note in notes), end="")
     return 1 if any("exited" in s for s in skipped) else 0
 
 

@@ -1,6 +1,6 @@
 """Which AWS actions each Lambda function's code can call, found by reading the code (not running it).
 
-`tests/test_infra_functions.py` compares the result with each function's policy in template.yaml;
+`tests/infra/test_infra_functions.py` compares the result with each function's policy in template.yaml;
 run this file to see what a function needs, and where, after changing the code:
 
     .venv/bin/python infra/policy_scan.py functions/submit_report/app.py

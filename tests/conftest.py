@@ -27,6 +27,20 @@ os.environ["AWS_REGION"] = "cn-north-1"
 _table_names = (f"test{i}" for i in itertools.count())
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    """Accounts made in tests hash with argon2's cheapest profile, so sign-ins cost microseconds, not
+    a 64 MiB hash each; production keeps its profile (`accounts.PROFILE`, checked in test_cold_start)."""
+    from argon2 import PasswordHasher, profiles
+
+    from enforcewatch.staff import accounts
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    yield
+    patch.undo()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="also run tests marked slow")
 

@@ -6,6 +6,7 @@ Adapters (API, CLI) map these to responses; domain code never imports a web fram
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,17 @@ class Conflict(EnforceWatchError):
     status = 409
 
 
+class ConditionFailed(Conflict):
+    """A conditional write found an existing item; `existing` holds it (ALL_OLD). In a transaction,
+    `index` is the position of the first operation whose condition failed. Raised by the store
+    adapter, caught by the domain: defined here so the domain need not import the adapter."""
+
+    def __init__(self, existing: dict[str, Any] | None, index: int | None = None) -> None:
+        super().__init__("已存在相同记录")
+        self.existing = existing
+        self.index = index
+
+
 class PayloadTooLarge(EnforceWatchError):
     status = 413
 
@@ -93,15 +105,26 @@ class CalendarUnknown(EnforceWatchError):
 
 @dataclass
 class RowProblem:
-    """A problem in one row of an imported file, reported as FILE:ROW: field: message."""
+    """A problem in one row of an imported file. With its place in the sheet known (sheet, column
+    letter, the column's Chinese label) it reads `FILE 工作表“名单” 第5行 C列“统一社会信用代码”：message`;
+    otherwise FILE:ROW: field: message. Row 0 is the file or sheet as a whole."""
 
     path: str
     row: int
     field: str
     message: str
+    sheet: str = ""
+    column: str = ""
+    label: str = ""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.row}: {self.field}: {self.message}"
+        if self.row and not (self.sheet or self.column or self.label):
+            return f"{self.path}:{self.row}: {self.field}: {self.message}"
+        where = self.path + (f" 工作表“{self.sheet}”" if self.sheet else "")
+        where += f" 第{self.row}行" if self.row else ""
+        where += f" {self.column}列" if self.column else ""
+        where += f"“{self.label}”" if self.label else ""
+        return f"{where}：{self.message}"
 
 
 class ImportRowsError(InputError):

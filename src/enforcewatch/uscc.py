@@ -10,6 +10,9 @@ from __future__ import annotations
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+# The shape `problem` accepts (typed in either case), for schemas; the check character is checked by `problem` only.
+_ANY = ALPHABET + ALPHABET[10:].lower()
+PATTERN = f"^[{_ANY}]{{2}}[0-9]{{6}}[{_ANY}]{{10}}$"
 
 
 def check_character(first17: str) -> str:

@@ -15,6 +15,7 @@ _PUBLIC_APP = ("BodyLimit", "MAX_BODY", "TOO_LARGE", "create_app")
 
 def __getattr__(name: str) -> Any:
     if name in _PUBLIC_APP:
+        # cold start: the public app loads only when asked for (see above)
         from enforcewatch.api.public import app as public_app
 
         return getattr(public_app, name)

@@ -40,7 +40,7 @@ def describe(app: FastAPI, bodies: Bodies) -> None:
         doc = get_openapi(title=app.title, version=app.version, routes=app.routes)
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         schemas["Error"] = ERROR_SCHEMA
-        error = {"description": "错误（统一格式）", "content": {"application/json": {
+        error: dict[str, Any] = {"description": "错误（统一格式）", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}
         page = {"text/html": {"schema": {"type": "string"}}}  # a no-JS form post is answered with a page
         for path, ops in doc.get("paths", {}).items():

@@ -10,13 +10,10 @@ an attachment through an authenticated route that checks the point's district.
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
-from enforcewatch.errors import FieldError, InputError, NotFound
+from enforcewatch.errors import FieldError, InputError
+from enforcewatch.store.blobs import SAFE_KEY
 
 MAX_BYTES = 2 * 1024 * 1024  # per file; a whole answer stays under Lambda's 6 MB request limit
 MAX_FILES = 2
@@ -26,12 +23,6 @@ SIGNATURES = (  # (first bytes, extension, media type)
     (b"\xff\xd8\xff", "jpg", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
 )
-_KEY = re.compile(r"^[A-Za-z0-9-]+(/[A-Za-z0-9-]+)*$")
-
-
-class Blobs(Protocol):
-    def put(self, key: str, data: bytes, media_type: str) -> None: ...
-    def get(self, key: str) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -83,31 +74,6 @@ def check(uploads: list[Upload]) -> list[Checked]:
 
 def blob_key(point_id: str, verify_id: str, attachment_id: str) -> str:
     key = f"attachments/{point_id}/{verify_id}/{attachment_id}"
-    if not _KEY.match(key):
+    if not SAFE_KEY.match(key):
         raise ValueError(f"unsafe attachment key {key!r}")
     return key
-
-
-class LocalBlobs:
-    """A private directory (the local stack's `<data-dir>/attachments`); files readable by the owner only."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, key: str) -> Path:
-        if not _KEY.match(key):
-            raise ValueError(f"unsafe attachment key {key!r}")
-        return self.root / key
-
-    def put(self, key: str, data: bytes, media_type: str) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-
-    def get(self, key: str) -> bytes:
-        try:
-            return self._path(key).read_bytes()
-        except FileNotFoundError:
-            raise NotFound("附件不存在") from None

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from enforcewatch.casework.records import (
-    china_today,
     collect,
     date_field,
     new_id,
@@ -25,6 +24,7 @@ from enforcewatch.casework.records import (
     step,
     text,
 )
+from enforcewatch.clock import china_date
 from enforcewatch.errors import FieldError
 from enforcewatch.staff.staffing import Scope, point_in_scope
 from enforcewatch.store import schema
@@ -42,7 +42,7 @@ def record(table: DynamoTable, scope: Scope, point_id: str, data: dict[str, Any]
     kind = data.get("kind")
     if kind not in KINDS:
         problems.append(FieldError(("kind",), "类型应为 notice（通报表扬）或 annual（年度表彰）"))
-    day = date_field(data.get("date"), "date", problems, not_after=china_today(now))
+    day = date_field(data.get("date"), "date", problems, not_after=china_date(now))
     period = text(data.get("period"), "period", problems, limit=50)
     note = text(data.get("note"), "note", problems, limit=2000, required=False)
     criteria = data.get("criteria") or {}

@@ -17,12 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from enforcewatch import codes, uscc
 from enforcewatch.casework.records import (
-    china_today,
     collect,
     date_field,
     new_id,
@@ -33,13 +32,14 @@ from enforcewatch.casework.records import (
     step,
     text,
 )
-from enforcewatch.errors import Conflict, FieldError, NotFound
-from enforcewatch.monitoring import registry
+from enforcewatch.clock import china_date
+from enforcewatch.errors import ConditionFailed, Conflict, FieldError, NotFound
+from enforcewatch.monitoring import registry, registry_sheet
 from enforcewatch.monitoring.deadlines import DISQUALIFYING_REASONS
 from enforcewatch.monitoring.duedates import parse_month
 from enforcewatch.staff.staffing import Scope
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 SOURCES = {"district": "县（市、区）政府推荐", "department": "市直行业主管部门推荐", "application": "企业自愿申报"}
 STAGES = {"nominated": "已提名", "checked": "已审查", "approved": "联席会议已通过", "rejected": "未通过",
@@ -64,31 +64,46 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 # -- the check (pure) -----------------------------------------------------------------------------
 
+ELSEWHERE_POINT = "该企业已是其他县（市、区）的监测点（详情由市级营商环境办审查）"
+ELSEWHERE_EVENT = "两年内在其他县（市、区）有不得选定的情形（详情由市级营商环境办审查）"
+
+
 def assess(code: str, registry_points: Iterable[dict[str, Any]], registry_events: Iterable[dict[str, Any]],
-           on: dt.date, confirmed: Iterable[str]) -> dict[str, Any]:
-    """The eligibility of the enterprise with `code` on day `on`: refusals with reasons, what is unchecked."""
+           on: dt.date, confirmed: Iterable[str], visible: Callable[[dict[str, Any]], bool] = lambda _p: True,
+           ) -> dict[str, Any]:
+    """The eligibility of the enterprise with `code` on day `on`: refusals with reasons, what is unchecked.
+
+    A point the checker may not see (`visible` false: another district's, for a district account)
+    still refuses, but its id, dates and reasons are not named (issue 19)."""
     refusals: list[dict[str, str]] = []
     if msg := uscc.problem(code):
         refusals.append({"check": "uscc", "msg": f"统一社会信用代码：{msg}"})
     points = [p for p in registry_points if p.get("uscc") == code]
+    shown = {p["point_id"] for p in points if visible(p)}
     for p in points:
         if p.get("status", "active") == "active":
-            refusals.append({"check": "registry", "msg": f"该企业已是监测点（{p['point_id']}）"})
+            msg = f"该企业已是监测点（{p['point_id']}）" if p["point_id"] in shown else ELSEWHERE_POINT
+            refusals.append({"check": "registry", "msg": msg})
     since = years_before(on, LOOKBACK_YEARS)
     ids = {p["point_id"] for p in points}
     for event in sorted(registry_events, key=lambda e: e.get("date", "")):
         if event.get("point_id") not in ids or event.get("kind") != "disqualifying":
             continue
         day = dt.date.fromisoformat(event["date"])
-        if since <= day <= on:
+        if not since <= day <= on:
+            continue
+        if event["point_id"] not in shown:
+            msg = ELSEWHERE_EVENT
+        else:
             label = DISQUALIFYING_REASONS.get(event.get("reason") or "", event.get("reason") or "取消资格事由")
-            refusals.append({"check": "two_years", "msg": f"两年内有不得选定的情形：{day} {label}"
-                                                          f"（监测点 {event['point_id']} 的登记事项）"})
+            msg = f"两年内有不得选定的情形：{day} {label}（监测点 {event['point_id']} 的登记事项）"
+        if {"check": "two_years", "msg": msg} not in refusals:
+            refusals.append({"check": "two_years", "msg": msg})
     done = set(confirmed)
     unchecked = [{"check": k, "label": v} for k, v in MANUAL_CHECKS.items() if k not in done]
     return {"on": on.isoformat(), "eligible": not refusals and not unchecked, "refusals": refusals,
             "unchecked": unchecked, "confirmed": [k for k in MANUAL_CHECKS if k in done],
-            "registry_points": sorted(ids), "since": since.isoformat()}
+            "registry_points": sorted(shown), "since": since.isoformat()}
 
 
 # -- nominations in the store ------------------------------------------------------------------------
@@ -158,7 +173,8 @@ def check(table: DynamoTable, scope: Scope, nomination_id: str, confirmed: list[
     if unknown:
         raise problem("confirmed", "未知的核实项：" + "、".join(unknown))
     points, events = registry_view(table, all_districts, item["uscc"])
-    result = assess(item["uscc"], points, events, china_today(now), confirmed)
+    result = assess(item["uscc"], points, events, china_date(now), confirmed,
+                    lambda p: scope.is_office or p.get("district") == scope.district)
     steps = [*item["steps"], step("checked", scope.username, now, eligible=result["eligible"])]
     return public_fields(save_revision(table, item, {"stage": "checked", "check": result, "steps": steps}))
 
@@ -192,7 +208,7 @@ def designate(table: DynamoTable, scope: Scope, nomination_id: str, data: dict[s
     if not POINT_ID.match(point_id):
         problems.append(FieldError(("point_id",), "监测点编号只能含字母、数字和连字符，最长32位"))
     plaque = text(data.get("plaque_no"), "plaque_no", problems, limit=50)
-    day = date_field(data.get("designated_on"), "designated_on", problems, not_after=china_today(now))
+    day = date_field(data.get("designated_on"), "designated_on", problems, not_after=china_date(now))
     start = str(data.get("reporting_from") or "")
     try:
         parse_month(start)
@@ -207,7 +223,7 @@ def designate(table: DynamoTable, scope: Scope, nomination_id: str, data: dict[s
     if item["stage"] != "approved":
         raise problem("stage", "须经联席会议通过后才能授牌")
     code = codes.new_code(rng)
-    row = registry.PointRow(0, point_id, item["enterprise_name"], item["uscc"], item["district"], item["industry"],
+    row = registry_sheet.PointRow(0, point_id, item["enterprise_name"], item["uscc"], item["district"], item["industry"],
                             day, start, plaque, item.get("contact"))
     point = registry.point_item(row, None, codes.hash_code(code), now)
     point["designated_by_nomination"] = nomination_id

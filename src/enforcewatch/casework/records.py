@@ -13,32 +13,21 @@ import datetime as dt
 import random
 from typing import TYPE_CHECKING, Any
 
-from enforcewatch.errors import Conflict, FieldError, InputError
+from enforcewatch.clock import iso_utc
+from enforcewatch.errors import ConditionFailed, Conflict, FieldError, InputError
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.store.dynamo import DynamoTable
-
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving
-
 
 def new_id(rng: random.Random) -> str:
     """A short random id (60 bits, lower-case hex): unique enough for one office's records."""
     return f"{rng.getrandbits(60):015x}"
 
 
-def iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def china_today(now: dt.datetime) -> dt.date:
-    return now.astimezone(CHINA).date()
-
-
 def step(name: str, by: str, now: dt.datetime, **details: Any) -> dict[str, Any]:
     """One recorded step: what, who, when (UTC), and its details."""
-    return {"step": name, "by": by, "at": iso(now), **{k: v for k, v in details.items() if v is not None}}
+    return {"step": name, "by": by, "at": iso_utc(now), **{k: v for k, v in details.items() if v is not None}}
 
 
 def point_keys(point: dict[str, Any], sk: str) -> dict[str, str]:
@@ -73,11 +62,11 @@ def text(value: Any, field: str, problems: list[FieldError], *, limit: int, requ
     if not isinstance(value, str):
         problems.append(FieldError((field,), "应为文字"))
         return None
-    value = value.strip()
-    if len(value) > limit:
+    text = value.strip()
+    if len(text) > limit:
         problems.append(FieldError((field,), f"不能超过 {limit} 字"))
         return None
-    return value
+    return text
 
 
 def date_field(value: Any, field: str, problems: list[FieldError], *, not_after: dt.date | None = None

@@ -19,9 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from enforcewatch.casework.records import (
-    china_today,
     collect,
-    iso,
     new_id,
     point_keys,
     problem,
@@ -30,11 +28,12 @@ from enforcewatch.casework.records import (
     step,
     text,
 )
-from enforcewatch.errors import FieldError, NotFound
+from enforcewatch.clock import china_date, iso_utc
+from enforcewatch.errors import ConditionFailed, FieldError, NotFound
 from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.staff.staffing import Scope, point_in_scope
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 STATUSES = {"transferred": "已转交", "answered": "部门已答复", "rectified": "已整改", "closed": "已办结"}
 DISCIPLINE = "纪检监察机关"
@@ -71,7 +70,7 @@ def create(table: DynamoTable, scope: Scope, calendar: WorkCalendar, data: dict[
         if table.get(f"COMPLAINT#{complaint_id}", "COMPLAINT") is None:
             raise NotFound("没有找到该投诉", [FieldError(("complaint_id",), "没有找到该投诉")])
         owner = {"pk": f"COMPLAINT#{complaint_id}", "sk": sk, "complaint_id": str(complaint_id)}
-    today = china_today(now)
+    today = china_date(now)
     deadline = calendar.add_working_days(today, days)
     item = {**owner, "kind": "transfer", "transfer_id": transfer_id, "clue": clue, "source": source,
             "department": department, "discipline": discipline, "working_days": days,
@@ -114,11 +113,11 @@ def record(table: DynamoTable, scope: Scope, transfer_id: str, data: dict[str, A
         raise problem("status", "转交已办结")
     fields: dict[str, Any] = {"status": status, "steps": [*item["steps"], step(str(status), scope.username, now)]}
     if reply:
-        fields.update(answer=reply, answered_at=iso(now))
+        fields.update(answer=reply, answered_at=iso_utc(now))
     if rectification:
-        fields.update(rectification=rectification, rectified_at=iso(now))
+        fields.update(rectification=rectification, rectified_at=iso_utc(now))
     if status == "closed":
-        fields.update(closed_at=iso(now), **{schema.GSI2PK: f"TRANSFERS_DONE#{_bucket(item)}"})
+        fields.update(closed_at=iso_utc(now), **{schema.GSI2PK: f"TRANSFERS_DONE#{_bucket(item)}"})
     return public_fields(save_revision(table, item, fields))
 
 
@@ -151,7 +150,7 @@ def flag_item(item: dict[str, Any], as_of: dt.date, now: dt.datetime) -> dict[st
     flag = {"pk": item["pk"], "sk": sk, "kind": FLAG_KIND, "key": item["transfer_id"], "point_id": item.get("point_id"),
             "complaint_id": item.get("complaint_id"), "district": item.get("district"),
             "deadline": item["deadline"], "department": item["department"], "raised_on": as_of.isoformat(),
-            "stored_at": iso(now), schema.GSI2PK: f"FLAGS#{_bucket(item)}",
+            "stored_at": iso_utc(now), schema.GSI2PK: f"FLAGS#{_bucket(item)}",
             schema.GSI2SK: f"{FLAG_KIND}#{owner}#{item['transfer_id']}"}
     if item.get("point_id"):
         flag.update({schema.GSI1PK: item[schema.GSI1PK], schema.GSI1SK: f"POINT#{item['point_id']}#{sk}"})

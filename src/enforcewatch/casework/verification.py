@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from enforcewatch.casework import attachments
 from enforcewatch.casework.records import (
     collect,
-    iso,
     new_id,
     point_keys,
     problem,
@@ -25,7 +24,9 @@ from enforcewatch.casework.records import (
     step,
     text,
 )
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import Conflict, FieldError, NotFound
+from enforcewatch.store.blobs import Blobs
 from enforcewatch.store.dynamo import DynamoTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +39,8 @@ TEXT_MAX = 2000
 def point_in_scope(table: DynamoTable, scope: Scope, point_id: str) -> dict[str, Any]:
     """`staffing.point_in_scope`, imported on the staff side's first call: the public submit function
     answers materials requests through this module and must not load staffing (accounts, argon2,
-    the calendar) at cold start (tests/test_cold_start.py)."""
+    the calendar) at cold start (tests/functions/test_cold_start.py)."""
+    # cold start: see the docstring: the submit function must not load staffing
     from enforcewatch.staff import staffing
 
     return staffing.point_in_scope(table, scope, point_id)
@@ -54,7 +56,7 @@ def open_verification(table: DynamoTable, scope: Scope, point_id: str, month: st
         raise problem("month", f"该监测点没有 {month} 的月报")
     verify_id = new_id(rng)
     item = {**point_keys(point, f"VERIFY#{verify_id}"), "kind": "verification", "verify_id": verify_id,
-            "month": month, "note": note, "status": "open", "requests": [], "opened_at": iso(now),
+            "month": month, "note": note, "status": "open", "requests": [], "opened_at": iso_utc(now),
             "steps": [step("opened", scope.username, now, month=month)], "rev": 0}
     table.put_new({k: v for k, v in item.items() if v is not None})
     return public_fields(item)
@@ -77,7 +79,7 @@ def request_materials(table: DynamoTable, scope: Scope, point_id: str, verify_id
     item = get_verification(table, point_id, verify_id)
     if item["status"] != "open":
         raise problem("status", "核查已办结，不能再要求提供材料")
-    request = {"request_id": new_id(rng), "text": what, "due": due, "requested_at": iso(now),
+    request = {"request_id": new_id(rng), "text": what, "due": due, "requested_at": iso_utc(now),
                "requested_by": scope.username}
     steps = [*item["steps"], step("materials_requested", scope.username, now, request_id=request["request_id"])]
     saved = save_revision(table, item, {"requests": [*item["requests"], {k: v for k, v in request.items() if v}],
@@ -98,7 +100,7 @@ def record_outcome(table: DynamoTable, scope: Scope, point_id: str, verify_id: s
         raise problem("status", "核查已办结")
     steps = [*item["steps"], step("concluded", scope.username, now, outcome=outcome)]
     return public_fields(save_revision(table, item, {"status": "closed", "outcome": outcome, "outcome_note": note,
-                                             "closed_at": iso(now), "steps": steps}))
+                                             "closed_at": iso_utc(now), "steps": steps}))
 
 
 def verifications(table: DynamoTable, scope: Scope, point_id: str) -> list[dict[str, Any]]:
@@ -121,7 +123,7 @@ def open_requests(table: DynamoTable, point_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def answer(table: DynamoTable, blobs: attachments.Blobs, point_id: str, verify_id: str, request_id: str,
+def answer(table: DynamoTable, blobs: Blobs, point_id: str, verify_id: str, request_id: str,
            reply: str | None, uploads: list[attachments.Upload], now: dt.datetime, rng: random.Random
            ) -> dict[str, Any]:
     """The point's answer to one request (the caller has authenticated the point)."""
@@ -141,16 +143,16 @@ def answer(table: DynamoTable, blobs: attachments.Blobs, point_id: str, verify_i
         attachment_id = new_id(rng)
         blobs.put(attachments.blob_key(point_id, verify_id, attachment_id), f.data, f.media_type)
         stored.append({"attachment_id": attachment_id, "name": f.name, "type": f.extension, "size": f.size})
-    updated = dict(requests[index], answered_at=iso(now), answer=reply, attachments=stored)
+    updated = dict(requests[index], answered_at=iso_utc(now), answer=reply, attachments=stored)
     requests = [*requests[:index], {k: v for k, v in updated.items() if v is not None}, *requests[index + 1:]]
     steps = [*item["steps"], step("materials_received", f"point:{point_id}", now, request_id=request_id,
                                   files=len(stored))]
     save_revision(table, item, {"requests": requests, "steps": steps})
-    return {"ok": True, "verify_id": verify_id, "request_id": request_id, "received_at": iso(now),
+    return {"ok": True, "verify_id": verify_id, "request_id": request_id, "received_at": iso_utc(now),
             "attachments": [{"name": s["name"], "size": s["size"]} for s in stored]}
 
 
-def attachment(table: DynamoTable, blobs: attachments.Blobs, scope: Scope, point_id: str, verify_id: str,
+def attachment(table: DynamoTable, blobs: Blobs, scope: Scope, point_id: str, verify_id: str,
                attachment_id: str) -> tuple[dict[str, Any], bytes]:
     """An attachment for staff who may see the point: its record and its bytes."""
     point_in_scope(table, scope, point_id)

@@ -11,7 +11,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from enforcewatch.casework.records import collect, iso, new_id, text
+from enforcewatch.casework.records import collect, new_id, text
+from enforcewatch.clock import iso_utc as iso
 from enforcewatch.errors import FieldError
 from enforcewatch.staff.staffing import Scope, point_in_scope
 
@@ -78,6 +79,7 @@ def beijing(stamp: str) -> str:
 def sent(table: Any, scope: Scope) -> list[dict[str, Any]]:
     """The notices a staff account may see: the office all of them; a district those to its district
     and its points, and those to all points."""
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.store import schema
 
     keys = ["NOTICES#ALL"] + [f"NOTICES#D#{d}" for d in scope.districts()]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from enforcewatch.casework.records import collect, iso, text
+from enforcewatch.casework.records import collect, text
+from enforcewatch.clock import iso_utc as iso
 from enforcewatch.errors import FieldError, NotFound
 from enforcewatch.staff.staffing import Scope, point_in_scope
 
@@ -63,8 +64,9 @@ def for_point(table: Any, point_id: str) -> list[dict[str, Any]]:
 def listing(table: Any, districts: list[str], month_from: str, month_to: str) -> list[dict[str, Any]]:
     """The suggestions of these districts' latest filings in the months, each with its status and reply
     (a staff account's work list; open ones first)."""
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.insights.inspections import latest_filings
-    from enforcewatch.staff.exports import stored_reports
+    from enforcewatch.staff.exportrows import stored_reports
 
     out = []
     for report in latest_filings(stored_reports(table, districts, month_from, month_to)):

@@ -7,9 +7,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import china_today
 from enforcewatch.control.publication import plans_hook
+from enforcewatch.draws.publication import draws_hook
 from enforcewatch.insights.publicstats import statistics_hook
 from enforcewatch.monitoring.duedates import calendar_hook
+from enforcewatch.progress import Progress
 from enforcewatch.sitegen.build import build_site
 
 
@@ -24,10 +27,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    today = args.today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = args.today or china_today()
+    progress = Progress("")
+    progress.phase("正在检查内容并生成网站…")
     result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today),
                                                                        statistics_hook(args.content),
+                                                                       draws_hook(args.content),
                                                                        plans_hook(args.content)))
+    progress.done()
     print(f"已生成 {result.pages} 个页面、{result.files} 个文件：{args.out}", file=sys.stderr)  # noqa: T201
     print(f"搜索索引：{result.search_pages} 个页面，用时 {result.search_seconds:.1f} 秒", file=sys.stderr)  # noqa: T201
     return 0

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.clock import china_today, utc_now
 from enforcewatch.errors import FieldError, InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -80,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _scope(content: Path) -> Any:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.staff.staffing import Scope, load_districts
 
     ids = tuple(d["id"] for d in load_districts(content))
@@ -87,9 +89,10 @@ def _scope(content: Path) -> Any:
 
 
 def _audit(table: Any, actor: str, action: str, details: dict[str, Any]) -> None:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.staff import audit
 
-    audit.record(table, actor, action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
+    audit.record(table, actor, action, details, utc_now(), random.SystemRandom())
 
 
 def _say(text: str) -> None:
@@ -106,6 +109,7 @@ def _fresh(path: Path) -> None:
 
 
 def nominate(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import designation
     from enforcewatch.store.ddblocal import open_table
 
@@ -113,7 +117,7 @@ def nominate(args: argparse.Namespace) -> int:
     data = {"source": args.source, "district": args.district, "enterprise_name": args.name, "uscc": args.uscc,
             "nominated_by": args.by, "industry": args.industry, "reasons": args.reasons}
     with open_table(args.data_dir) as table:
-        item = designation.nominate(table, scope, data, scope.all_districts, dt.datetime.now(dt.UTC),
+        item = designation.nominate(table, scope, data, scope.all_districts, utc_now(),
                                     random.SystemRandom())
         _audit(table, scope.username, "nomination", {"nomination_id": item["nomination_id"]})
     print(item["nomination_id"])  # noqa: T201
@@ -121,6 +125,7 @@ def nominate(args: argparse.Namespace) -> int:
 
 
 def nominations(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import designation
     from enforcewatch.store.ddblocal import open_table
 
@@ -132,13 +137,14 @@ def nominations(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import designation
     from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     with open_table(args.data_dir) as table:
         item = designation.check(table, scope, args.nomination_id, args.confirm, scope.all_districts,
-                                 dt.datetime.now(dt.UTC))
+                                 utc_now())
         result = item["check"]
         _audit(table, scope.username, "nomination_check", {"nomination_id": args.nomination_id,
                                                            "eligible": result["eligible"]})
@@ -151,13 +157,14 @@ def check(args: argparse.Namespace) -> int:
 
 
 def decide(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import designation
     from enforcewatch.store.ddblocal import open_table
 
     scope = _scope(args.content)
     with open_table(args.data_dir) as table:
         designation.decide(table, scope, args.nomination_id, args.decision, args.meeting, args.note,
-                           dt.datetime.now(dt.UTC))
+                           utc_now())
         _audit(table, scope.username, "nomination_decision", {"nomination_id": args.nomination_id,
                                                               "decision": args.decision})
     _say(f"已记录联席会议决定：{args.decision}")
@@ -165,6 +172,7 @@ def decide(args: argparse.Namespace) -> int:
 
 
 def designate(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import designation
     from enforcewatch.monitoring import registry
     from enforcewatch.store.ddblocal import open_table
@@ -175,9 +183,11 @@ def designate(args: argparse.Namespace) -> int:
     data = {"point_id": args.point_id, "plaque_no": args.plaque, "designated_on": args.date,
             "reporting_from": args.reporting_from}
     with open_table(args.data_dir) as table:
-        point, code = designation.designate(table, scope, args.nomination_id, data, dt.datetime.now(dt.UTC),
+        point, code = designation.designate(table, scope, args.nomination_id, data, utc_now(),
                                             random.SystemRandom())
-        registry.write_codes(args.codes_out, [(point["point_id"], code)])
+        names = {d.id: d.name for d in registry.load_districts(args.content)}
+        registry.write_codes(args.codes_out, [registry.CodeLine(point["point_id"], code, point.get("enterprise_name", ""),
+                                                                names.get(point.get("district", ""), ""))])
         _audit(table, scope.username, "designation", {"nomination_id": args.nomination_id,
                                                       "point_id": point["point_id"]})
     _say(f"已授牌：{point['point_id']}（牌匾 {point['plaque_no']}），访问码已写入 {args.codes_out}")
@@ -185,12 +195,12 @@ def designate(args: argparse.Namespace) -> int:
 
 
 def list_transfers(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import transfers
-    from enforcewatch.casework.records import china_today
     from enforcewatch.store.ddblocal import open_table
 
     try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else china_today(dt.datetime.now(dt.UTC))
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else china_today()
     except ValueError:
         raise InputError(f"--as-of: 日期应写作 YYYY-MM-DD，而不是“{args.as_of}”") from None
     with open_table(args.data_dir) as table:
@@ -202,6 +212,7 @@ def list_transfers(args: argparse.Namespace) -> int:
 
 
 def commended(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import commendations
     from enforcewatch.staff import exports
     from enforcewatch.staff.staffing import load_districts
@@ -227,6 +238,7 @@ def commended(args: argparse.Namespace) -> int:
 
 
 def timeline(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.casework import timeline as history
     from enforcewatch.staff import exports
     from enforcewatch.store.ddblocal import open_table

@@ -9,17 +9,21 @@ import json
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import china_today, utc_now
 from enforcewatch.errors import CalendarUnknown, InputError, NotFound
+from enforcewatch.jobs import daily
 from enforcewatch.monitoring import deadlines, flags
 from enforcewatch.monitoring.duedates import load_calendar
+from enforcewatch.monitoring.flagstate import STATES
 from enforcewatch.monitoring.registry import load_districts
+from enforcewatch.progress import Progress
 
 DEFAULT_DATA_DIR = Path(".data")
 
 
 def _as_of(text: str | None) -> dt.date:
     if text is None:
-        return dt.datetime.now(deadlines.CHINA).date()  # the edge reads the clock; the rules never do
+        return china_today()  # the edge reads the clock; the rules never do
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -39,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--as-of", required=True)
     check.add_argument("--snapshot", type=Path, required=True)
     check.add_argument("--json", action="store_true", help="print only the JSON document")
+    check.add_argument("--state", choices=("all", *STATES), default="all",
+                       help="only flags in this state as of the day (default: all, each with its state)")
     check.add_argument("--content", type=Path, default=Path("site/content"))
     check.set_defaults(func=check_snapshot)
 
@@ -76,28 +82,33 @@ def check_snapshot(args: argparse.Namespace) -> int:
         raise InputError(f"{args.snapshot}: 无法读取：{exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{args.snapshot}:{exc.lineno}: JSON格式错误：{exc.msg}") from None
-    result = flags.check_snapshot(data, str(args.snapshot), load_calendar(args.content), as_of)
+    result, states = flags.check_snapshot_states(data, str(args.snapshot), load_calendar(args.content), as_of)
     for warning in result.warnings:
         print(f"警告：{warning}", file=sys.stderr)  # noqa: T201
+    shown = [(f, s) for f, s in zip(result.flags, states, strict=True) if args.state in ("all", s.state)]
     if args.json:
-        doc = {"as_of": as_of.isoformat(), "flags": [f.as_json() for f in result.flags],
+        doc = {"as_of": as_of.isoformat(), "flags": [{**f.as_json(), **s.as_json()} for f, s in shown],
                "warnings": result.warnings}
         print(json.dumps(doc, ensure_ascii=False, indent=2))  # noqa: T201
     else:
-        for f in result.flags:
-            print(f"{f.point_id}\t{f.kind}\t{f.key}\t{f.raised_on}")  # noqa: T201
-        print(f"截至 {as_of}：{len(result.flags)} 个标记", file=sys.stderr)  # noqa: T201
+        for f, s in shown:
+            print(f"{f.point_id}\t{f.kind}\t{f.key}\t{f.raised_on}\t{s.state}")  # noqa: T201
+        print(f"截至 {as_of}：{len(shown)} 个标记", file=sys.stderr)  # noqa: T201
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
     as_of = _as_of(args.as_of)
-    calendar = load_calendar(args.content)
     districts = [d.id for d in load_districts(args.content)]
+    progress = Progress("")
+    progress.phase(f"正在检查 {as_of} 的报送期限…")
     with open_table(args.data_dir) as table:
-        summary = flags.run(table, districts, calendar, as_of, dt.datetime.now(dt.UTC))
+        calendar = load_calendar(args.content, table)  # with the years uploaded through the workspace
+        summary = daily.check(table, districts, calendar, as_of, utc_now()).summary
+    progress.done()
     for warning in summary.warnings:
         print(f"警告：{warning}", file=sys.stderr)  # noqa: T201
     print(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))  # noqa: T201
@@ -105,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store import schema
     from enforcewatch.store.ddblocal import open_table
 

@@ -8,8 +8,9 @@ import getpass
 import sys
 from pathlib import Path
 
-from enforcewatch.monitoring import events
-from enforcewatch.monitoring.deadlines import CHINA, EVENT_KINDS, STATUSES
+from enforcewatch.clock import china_date, utc_now
+from enforcewatch.monitoring import events, flags
+from enforcewatch.monitoring.deadlines import EVENT_KINDS, STATUSES
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -19,9 +20,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = p.add_subparsers(dest="events_command", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="record an event on a point")
     add.add_argument("point_id", metavar="POINT_ID")
-    add.add_argument("kind", choices=EVENT_KINDS)
+    add.add_argument("kind", choices=[k for k in EVENT_KINDS if k != "revocation_kept"])
     add.add_argument("--date", required=True, help="the day it happened, YYYY-MM-DD")
-    add.add_argument("--reason", help="disqualifying / terminated: the reason code (docs/rules.md)")
+    add.add_argument("--reason", help="disqualifying / terminated: the reason, as its code or its Chinese label "
+                                      "(docs/rules.md)")
     add.add_argument("--note")
     add.set_defaults(func=run_add)
     status = sub.add_parser("status", help="confirm a point's status")
@@ -36,27 +38,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_add(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     with open_table(args.data_dir) as table:
+        today = china_date(now)
         item = events.record_event(table, args.point_id, args.kind, args.date, args.reason, args.note,
-                                   recorded_by=f"cli:{getpass.getuser()}", now=now,
-                                   today=now.astimezone(CHINA).date())
+                                   recorded_by=f"cli:{getpass.getuser()}", now=now, today=today)
+        flags.refresh_point(table, args.point_id, today + dt.timedelta(days=1))  # close what it resolves
     print(f"已记录：{item['point_id']} {item['date']} {item['kind']} ({item['event_id']})", file=sys.stderr)  # noqa: T201
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
+    now = dt.datetime.now(dt.UTC)
     with open_table(args.data_dir) as table:
-        events.set_status(table, args.point_id, args.status, now=dt.datetime.now(dt.UTC))
+        events.set_status(table, args.point_id, args.status, now=now)
+        flags.refresh_point(table, args.point_id, china_date(now) + dt.timedelta(days=1))
     print(f"已确认：{args.point_id} 状态为 {args.status}", file=sys.stderr)  # noqa: T201
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import utc_now
 from enforcewatch.errors import FieldError, InputError
+from enforcewatch.progress import Progress
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -27,23 +28,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.staff import audit, exports
     from enforcewatch.staff.staffing import load_districts
     from enforcewatch.store.ddblocal import open_table
 
     req = exports.ExportRequest.parse(args.kind, args.fmt, args.month_from, args.month_to, args.district)
-    ids = [d["id"] for d in load_districts(args.content)]
+    districts = load_districts(args.content)
+    ids = [d["id"] for d in districts]
     if req.district and req.district not in ids:
         raise InputError(f"--district: 未知的县（市、区）{req.district}", [FieldError(("district",), "未知")])
     if args.out.exists():
         raise InputError(f"{args.out}: 文件已存在，请换一个文件名", [FieldError(("out",), "文件已存在")])
     with open_table(args.data_dir) as table:
-        export = exports.open_export(table, req, [req.district] if req.district else ids)
+        export = exports.open_export(table, req, [req.district] if req.district else ids,
+                                     {d["id"]: d["name"] for d in districts})
+        progress = Progress("正在导出，已写入行数")
         with args.out.open("xb") as out:
             for chunk in export.chunks:
                 out.write(chunk)
+                progress.step(export.counter.rows)
+        progress.done()
         details = {"kind": req.kind, "format": req.fmt, "from": req.month_from, "to": req.month_to,
                    "district": req.district, "rows": export.counter.rows, "file": args.out.name}
-        audit.record(table, "cli", "download", details, dt.datetime.now(dt.UTC), random.SystemRandom())
+        audit.record(table, "cli", "download", details, utc_now(), random.SystemRandom())
     print(f"已导出 {export.counter.rows} 行到 {args.out}", file=sys.stderr)  # noqa: T201
     return 0

@@ -18,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import china_today, utc_now
 from enforcewatch.errors import FieldError, InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -57,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def month_range(month_from: str, month_to: str) -> list[str]:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.insights.inspections import months
 
     problems = [FieldError((name,), f"--{name}: 月份格式应为 YYYY-MM，例如 2026-03")
@@ -69,6 +71,7 @@ def month_range(month_from: str, month_to: str) -> list[str]:
 
 
 def _districts(content: Path, district: str | None = None) -> list[str]:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.staff.staffing import load_districts
 
     ids = [d["id"] for d in load_districts(content)]
@@ -78,10 +81,11 @@ def _districts(content: Path, district: str | None = None) -> list[str]:
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # China Standard Time
+    return china_today()
 
 
 def publish_stats(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.insights import publicstats
     from enforcewatch.insights.inspections import Catalogue, from_store
     from enforcewatch.sitegen.content import load_content
@@ -100,13 +104,14 @@ def publish_stats(args: argparse.Namespace) -> int:
         publicstats.write(stats, out)
         audit.record(table, "cli", "publish_stats", {"from": months[0], "to": months[-1], "k": args.k,
                                                      "inspections": len(inspections)},
-                     dt.datetime.now(dt.UTC), random.SystemRandom())
+                     utc_now(), random.SystemRandom())
     hidden = sum(v is None for t in stats["tables"] for row in t["cells"] for v in row)
     print(f"已写入 {out}：{len(inspections)} 次检查，{hidden} 个数值不公布（k={args.k}）", file=sys.stderr)  # noqa: T201
     return 0
 
 
 def run_detect(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.config import Settings
     from enforcewatch.insights import detection
     from enforcewatch.insights.conduct import Repeat
@@ -127,6 +132,7 @@ def run_detect(args: argparse.Namespace) -> int:
 
 
 def run_scorecards(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.insights import scorecards
     from enforcewatch.insights.inspections import Catalogue, from_store
     from enforcewatch.sitegen.content import load_content
@@ -144,7 +150,7 @@ def run_scorecards(args: argparse.Namespace) -> int:
         where = f"（{args.district}）" if args.district else ""
         args.out.write_bytes(scorecards.xlsx(cards, months, f"执法单位评议汇总{where} {months[0]} 至 {months[-1]}"))
         audit.record(table, "cli", "scorecards", {"from": months[0], "to": months[-1], "district": args.district,
-                                                  "file": args.out.name}, dt.datetime.now(dt.UTC),
+                                                  "file": args.out.name}, utc_now(),
                      random.SystemRandom())
     print(f"已导出 {len(cards)} 个执法单位的评议汇总到 {args.out}", file=sys.stderr)  # noqa: T201
     return 0

@@ -69,6 +69,7 @@ def _today() -> dt.date:
 
 
 def _published(content_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control.plans import published
     from enforcewatch.sitegen.content import load_content
 
@@ -77,12 +78,14 @@ def _published(content_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
 
 
 def _audit(table: Any, action: str, details: dict[str, Any]) -> None:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.staff import audit
 
     audit.record(table, "cli", action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
 
 
 def run_add(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans
     from enforcewatch.store.ddblocal import open_table
 
@@ -101,6 +104,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans, plansheet
     from enforcewatch.store.ddblocal import open_table
 
@@ -114,6 +118,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans
     from enforcewatch.store.ddblocal import open_table
 
@@ -124,6 +129,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans, publication
     from enforcewatch.store.ddblocal import open_table
 
@@ -138,6 +144,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_match(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import matching
     from enforcewatch.insights.inspections import Catalogue
     from enforcewatch.staff.staffing import load_districts

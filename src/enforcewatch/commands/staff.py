@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import sys
 from pathlib import Path
 
+from enforcewatch.clock import utc_now
 from enforcewatch.errors import FieldError, InputError
 
 DEFAULT_DATA_DIR = Path(".data")
 CLI_ACTOR = "cli"
+# Subcommand → the action the audit log records (enforcewatch.staff.auditlabels has their labels).
+STAFF_ACTIONS = {"add-user": "staff_add_user", "reset": "staff_reset", "disable": "staff_disable",
+                 "enable": "staff_enable", "totp": "staff_totp"}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,12 +48,13 @@ def read_password() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
     from enforcewatch.staff import audit, totp
     from enforcewatch.staff.accounts import Accounts
     from enforcewatch.staff.staffing import load_districts
     from enforcewatch.store.ddblocal import open_table
 
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     rng = random.SystemRandom()
     action = args.staff_command
     password = read_password() if getattr(args, "password_stdin", False) else None
@@ -78,6 +82,6 @@ def run(args: argparse.Namespace) -> int:
             message = f"已关闭 {args.username} 的动态验证码" if args.off else (
                 f"已为 {args.username} 开启动态验证码。请用验证器应用添加（只显示这一次）：\n"
                 f"{totp.provisioning_uri(secret or '', args.username)}")
-        audit.record(table, CLI_ACTOR, f"staff_{action.replace('-', '_')}", details, now, rng)
+        audit.record(table, CLI_ACTOR, STAFF_ACTIONS[action], details, now, rng)
     print(message, file=sys.stderr)  # noqa: T201
     return 0

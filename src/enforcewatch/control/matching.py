@@ -21,8 +21,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from enforcewatch.control import plans as plan_store
+from enforcewatch.insights import detection
 from enforcewatch.insights.finding import Finding, agency_of, evidence_of
-from enforcewatch.insights.inspections import Catalogue, Inspection
+from enforcewatch.insights.inspections import Catalogue, Inspection, inspections, reports_by_district_index
+from enforcewatch.store import schema
 
 RANDOM = "双随机抽查"  # matched against the draws (the draws package), not against plans
 
@@ -82,8 +85,6 @@ def unmatched(inspections: Iterable[Inspection], plans: Iterable[Mapping[str, An
 
 def points_of(table: Any, districts: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The registry entries the matching needs (name, code, industry), read through gsi1."""
-    from enforcewatch.store import schema
-
     out = {}
     for district in districts:
         for item in table.query(f"DISTRICT#{district}", index=schema.GSI1):
@@ -93,20 +94,16 @@ def points_of(table: Any, districts: Iterable[str]) -> dict[str, dict[str, Any]]
 
 
 def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date) -> dict[str, int]:
-    """The daily matching over the same months as the detections; each finding stored once."""
-    from enforcewatch.control import plans as plan_store
-    from enforcewatch.insights import detection
-    from enforcewatch.insights.inspections import inspections, reports_by_district_index
-
+    """The matching on its own (`enforcewatch plans match`): read the same months as the detections."""
     districts = list(districts)
     first, last = detection.months_to_check(today)
-    reports = reports_by_district_index(table, districts, first, last)
-    found = unmatched(inspections(reports, catalogue), plan_store.listing(table), points_of(table, districts), catalogue)
+    return run_on(table, catalogue, reports_by_district_index(table, districts, first, last), districts, today)
+
+
+def run_on(table: Any, catalogue: Catalogue, reports: Iterable[Mapping[str, Any]], districts: Iterable[str],
+           today: dt.date) -> dict[str, int]:
+    """Match report items already read (the daily job shares the deadline check's read) against the
+    plans on file; each finding stored once."""
+    found = unmatched(inspections(reports, catalogue), plan_store.listing(table), points_of(table, list(districts)),
+                      catalogue)
     return detection.store(table, found, today)
-
-
-def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date) -> dict[str, int]:
-    """The daily check's step: the published lists from `content_dir`, then `run`."""
-    from enforcewatch.sitegen.content import load_content
-
-    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today)

@@ -128,7 +128,7 @@ def get(table: Any, plan_id: str) -> dict[str, Any]:
     found = table.get(PK + plan_id, SK)
     if found is None:
         raise NotFound("没有找到该检查计划")
-    return found
+    return dict(found)
 
 
 def listing(table: Any, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict[str, Any]]:

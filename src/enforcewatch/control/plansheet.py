@@ -54,6 +54,7 @@ def raw_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             yield from enumerate(csv.reader(handle), start=1)
         return
+    # cold start: loaded only when this path runs, not at import
     import openpyxl  # heavy: only when importing a spreadsheet
 
     try:

@@ -20,15 +20,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from enforcewatch.draws import matching
+from enforcewatch.draws.matching import DrawSelection, held_to_draws
 from enforcewatch.errors import Conflict
 from enforcewatch.insights import conduct, prudence
 from enforcewatch.insights.finding import KINDS, OFFICE, OFFICE_KINDS, Finding, agency_of, evidence_of
-from enforcewatch.insights.inspections import Catalogue, Inspection
+from enforcewatch.insights.inspections import (
+    Catalogue,
+    Inspection,
+    in_months,
+    inspections,
+    reports_by_district_index,
+)
+from enforcewatch.store import schema
 
-__all__ = ["KINDS", "OFFICE", "OFFICE_KINDS", "Finding", "clue", "detect", "run", "scheduled", "store", "stored"]
+__all__ = ["KINDS", "OFFICE", "OFFICE_KINDS", "Finding", "clue", "detect", "run", "run_on", "store", "stored", "wanted"]
 
 CASE_DRIVEN = ("投诉举报核查", "上级交办")
 RANDOM = "双随机抽查"
@@ -98,6 +107,19 @@ def unpublished(inspections: Iterable[Inspection], catalogue: Catalogue) -> Iter
                           evidence_of([insp]), matter.id if matter else None)
 
 
+def unmatched_random(inspections: Iterable[Inspection], catalogue: Catalogue, draws: Sequence[DrawSelection],
+                     uscc_of: Mapping[str, str]) -> Iterator[Finding]:
+    """双随机 inspections with no draw that selected the point (issue 21; docs/draws.md "Matching")."""
+    for insp in inspections:
+        if insp.inspection_type != RANDOM or not held_to_draws(draws, insp.department, insp.date):
+            continue
+        if matching.match(draws, insp.department, uscc_of.get(insp.point_id), insp.date) is None:
+            _, name = agency_of(insp, catalogue)
+            yield Finding("unmatched_random_check", insp.point_id, insp.district, insp.month, (name,),
+                          f"{name}于{insp.date}以“双随机”方式检查“{insp.items_checked}”，但该单位的抽取记录中"
+                          "没有抽中该监测点的记录", evidence_of([insp]))
+
+
 def detect(inspections: Iterable[Inspection], catalogue: Catalogue, window_days: int = DEFAULT_WINDOW_DAYS,
            repeat: conduct.Repeat = DEFAULT_REPEAT) -> list[Finding]:
     items = list(inspections)
@@ -149,7 +171,6 @@ def store(table: Any, findings: Iterable[Finding | dict[str, Any]], detected_on:
 
 
 def stored(table: Any, districts: Iterable[str], month_from: str, month_to: str) -> Iterator[dict[str, Any]]:
-    from enforcewatch.store import schema
 
     for district in districts:
         for found in table.query(f"FINDINGS#{district}", index=schema.GSI2,
@@ -166,17 +187,29 @@ def months_to_check(today: dt.date) -> tuple[str, str]:
     return first, f"{last:%Y-%m}"
 
 
+def wanted(today: dt.date) -> Callable[[Mapping[str, Any]], bool]:
+    """Which stored report items the daily detection looks at (`months_to_check`)."""
+    first, last = months_to_check(today)
+    return lambda item: in_months(item, first, last)
+
+
 def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
         window_days: int = DEFAULT_WINDOW_DAYS, repeat: conduct.Repeat = DEFAULT_REPEAT) -> dict[str, int]:
-    """The daily detection: read the reports (through gsi1, as the daily check does) and the
-    complaints of the same months, detect, store new findings once."""
-    from enforcewatch.insights.inspections import inspections, reports_by_district_index
-    from enforcewatch.store import schema
-
+    """Detection on its own (`enforcewatch insights detect`): read the reports through gsi1, as the
+    daily job does, then `run_on` them."""
     first, last = months_to_check(today)
-    reports = reports_by_district_index(table, list(districts), first, last)
-    found: list[Finding | dict[str, Any]] = [
-        *detect(inspections(reports, catalogue), catalogue, window_days, repeat)]
+    return run_on(table, catalogue, reports_by_district_index(table, list(districts), first, last), today,
+                  window_days, repeat)
+
+
+def run_on(table: Any, catalogue: Catalogue, reports: Iterable[Mapping[str, Any]], today: dt.date,
+           window_days: int = DEFAULT_WINDOW_DAYS, repeat: conduct.Repeat = DEFAULT_REPEAT) -> dict[str, int]:
+    """Detect in report items already read (the daily job shares the deadline check's read), add the
+    grave conduct in the complaints of the same months, and store new findings once."""
+    first, last = months_to_check(today)
+    inspected = list(inspections(reports, catalogue))
+    found: list[Finding | dict[str, Any]] = [*detect(inspected, catalogue, window_days, repeat),
+                                             *_draw_findings(table, inspected, catalogue)]
     for complaint in table.query("COMPLAINTS", index=schema.GSI2, sk_between=(f"{first}#", f"{last}#\uffff")):
         if (grave := conduct.complaint_item(complaint, today)) is not None:
             found.append(grave)
@@ -186,15 +219,20 @@ def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.da
 def raise_at_once(table: Any, report: Mapping[str, Any], today: dt.date) -> dict[str, int]:
     """打击报复 / 干扰正常生产经营 in a report just filed: stored for the city office now, not at the
     next daily run (which finds the same evidence and so adds nothing)."""
-    from enforcewatch.insights.inspections import inspections
-
     bare = Catalogue([], [])  # the agency as the point wrote it; the key depends on the evidence only
     return store(table, conduct.grave(inspections([report], bare), bare), today)
 
 
-def scheduled(table: Any, content_dir: Any, districts: Iterable[str], today: dt.date, window_days: int,
-              repeat: conduct.Repeat = DEFAULT_REPEAT) -> dict[str, int]:
-    """The daily check's step: the published lists from `content_dir`, then `run`."""
-    from enforcewatch.sitegen.content import load_content
+def _draw_findings(table: Any, found: list[Inspection], catalogue: Catalogue) -> list[Finding]:
+    """The completed draws and the points' 统一社会信用代码 are read only when a 双随机 inspection was reported."""
+    # cold start: the draws are read only when a 双随机 inspection was reported
+    from enforcewatch.draws.tasks import completed_selections
 
-    return run(table, Catalogue.from_content(load_content(content_dir)), districts, today, window_days, repeat)
+    if not any(i.inspection_type == RANDOM for i in found):
+        return []
+    draws = matching.selections(completed_selections(table), {m.id: m.department for m in catalogue.matters.values()})
+    if not draws:
+        return []
+    points = {i.point_id for i in found if i.inspection_type == RANDOM}
+    uscc_of = {p: item["uscc"] for p in points if (item := table.get(f"POINT#{p}", "POINT")) and "uscc" in item}
+    return list(unmatched_random(found, catalogue, draws, uscc_of))

@@ -152,24 +152,52 @@ def _variable(grid: Grid, entry: Entry) -> str:
     return f"{grid.name}#{i}#{j}"
 
 
+def _lines(g: Grid) -> list[list[tuple[Entry, int]]]:
+    """Each row and column of an extended grid as (entry, sign): cells +1, the total −1."""
+    rows, cols = g.shape
+    lines = [[((i, j), -1 if j == cols - 1 else 1) for j in range(cols)] for i in range(rows)]
+    lines += [[((i, j), -1 if i == rows - 1 else 1) for i in range(rows)] for j in range(cols)]
+    return lines
+
+
+def _equation(g: Grid, line: list[tuple[Entry, int]]) -> dict[str, int]:
+    """One line's constraint on its hidden entries (variables with a zero coefficient left out)."""
+    eq: dict[str, int] = {}
+    for entry, sign in line:
+        if entry in g.hidden:
+            var = _variable(g, entry)
+            eq[var] = eq.get(var, 0) + sign
+    return {v: c for v, c in eq.items() if c}
+
+
 def equations(grids: Iterable[Grid]) -> list[dict[str, int]]:
     """The linear constraints on the hidden entries: each row and column of each extended grid
     adds up (cells − total = known part). Linked totals are one variable."""
-    out = []
-    for g in grids:
-        rows, cols = g.shape
-        lines = [[((i, j), -1 if j == cols - 1 else 1) for j in range(cols)] for i in range(rows)]
-        lines += [[((i, j), -1 if i == rows - 1 else 1) for i in range(rows)] for j in range(cols)]
-        for line in lines:
-            eq: dict[str, int] = {}
-            for entry, sign in line:
-                if entry in g.hidden:
-                    var = _variable(g, entry)
-                    eq[var] = eq.get(var, 0) + sign
-            eq = {v: c for v, c in eq.items() if c}
-            if eq:
-                out.append(eq)
-    return out
+    return [eq for g in grids for line in _lines(g) if (eq := _equation(g, line))]
+
+
+def _reduced(row: dict[str, Fraction], pivots: dict[str, dict[str, Fraction]]) -> dict[str, Fraction]:
+    """`row` less its part along each pivot row found so far (zero coefficients dropped)."""
+    for var, prow in pivots.items():
+        if var in row:
+            factor = row[var]
+            for v, c in prow.items():
+                row[v] = row.get(v, Fraction(0)) - factor * c
+            row = {v: c for v, c in row.items() if c}
+    return row
+
+
+def _add_pivot(pivots: dict[str, dict[str, Fraction]], row: dict[str, Fraction]) -> None:
+    """Make a reduced, non-zero row a pivot row, and clear its pivot from the other pivot rows."""
+    pivot = min(row)
+    scale = row[pivot]
+    row = {v: c / scale for v, c in row.items()}
+    for var, prow in pivots.items():
+        if pivot in prow:
+            factor = prow[pivot]
+            merged = {v: prow.get(v, Fraction(0)) - factor * row.get(v, Fraction(0)) for v in prow.keys() | row}
+            pivots[var] = {v: c for v, c in merged.items() if c}
+    pivots[pivot] = row
 
 
 def determined(system: list[dict[str, int]]) -> set[str]:
@@ -177,24 +205,9 @@ def determined(system: list[dict[str, int]]) -> set[str]:
     (in reduced row echelon form: a pivot row with no other non-zero entry)."""
     pivots: dict[str, dict[str, Fraction]] = {}
     for eq in system:
-        row = {v: Fraction(c) for v, c in eq.items()}
-        for var, prow in pivots.items():
-            if var in row:
-                factor = row[var]
-                for v, c in prow.items():
-                    row[v] = row.get(v, Fraction(0)) - factor * c
-                row = {v: c for v, c in row.items() if c}
-        if not row:
-            continue
-        pivot = min(row)
-        scale = row[pivot]
-        row = {v: c / scale for v, c in row.items()}
-        for var, prow in pivots.items():
-            if pivot in prow:
-                factor = prow[pivot]
-                merged = {v: prow.get(v, Fraction(0)) - factor * row.get(v, Fraction(0)) for v in prow.keys() | row}
-                pivots[var] = {v: c for v, c in merged.items() if c}
-        pivots[pivot] = row
+        row = _reduced({v: Fraction(c) for v, c in eq.items()}, pivots)
+        if row:
+            _add_pivot(pivots, row)
     return {var for var, prow in pivots.items() if len(prow) == 1}
 
 
@@ -204,19 +217,30 @@ def protect(grids: list[Grid], k: int = DEFAULT_K) -> None:
         g.hidden |= {(i, j) for i, row in enumerate(g.values) for j, v in enumerate(row) if 0 < v < k}
     while True:
         _sync_links(grids)
-        for g in grids:
-            while found := bridges(g):
-                if not g.close(found[0]):
-                    raise RuntimeError(f"{g.name}: cannot protect {found[0]}")
+        _close_bridges(grids)
         if _sync_links(grids):
             continue
-        fixed = determined(equations(grids))
-        if not fixed:
+        if not _protect_one_determined(grids):
             return
-        by_var = {_variable(g, e): (g, e) for g in grids for e in sorted(g.hidden)}
-        g, e = by_var[sorted(fixed)[0]]
-        if not g.close(e) and not _hide_cheapest(grids):
-            return  # everything is hidden: nothing published, nothing to recover
+
+
+def _close_bridges(grids: list[Grid]) -> None:
+    """Close every bridge (a hidden entry on no cycle of hidden entries: the totals would give it away)."""
+    for g in grids:
+        while found := bridges(g):
+            if not g.close(found[0]):
+                raise RuntimeError(f"{g.name}: cannot protect {found[0]}")
+
+
+def _protect_one_determined(grids: list[Grid]) -> bool:
+    """Hide more to protect the first hidden entry the published figures still determine. False when
+    none is determined, or when everything is hidden (nothing published, nothing to recover)."""
+    fixed = determined(equations(grids))
+    if not fixed:
+        return False
+    by_var = {_variable(g, e): (g, e) for g in grids for e in sorted(g.hidden)}
+    g, e = by_var[sorted(fixed)[0]]
+    return g.close(e) or _hide_cheapest(grids)
 
 
 def _hide_cheapest(grids: list[Grid]) -> bool:

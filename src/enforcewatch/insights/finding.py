@@ -24,6 +24,7 @@ KINDS = {
     "prudent_penalty": "包容审慎留观期内实施行政处罚",
     "unfiled": "未备案检查",
     "filed_not_found": "报告已备案或扫码，但未找到备案",
+    "unmatched_random_check": "“双随机”检查无对应抽取记录",
 }
 # seed 000 §八 treats 打击报复 as grave: these findings go to the city office only, at once, and are
 # offered for transfer to the discipline bodies (纪检监察).

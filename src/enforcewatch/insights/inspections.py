@@ -24,6 +24,7 @@ from typing import Any
 
 from enforcewatch.insights.frequency import Frequency
 from enforcewatch.insights.frequency import read as read_frequency
+from enforcewatch.store import schema
 
 PUNCTUATION = re.compile(r"[\s、，,。.；;：:“”\"'‘’/\\|·—\-]+")
 BRACKETS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
@@ -69,7 +70,7 @@ class Catalogue:
         self.prudent = list(prudent)  # the 包容审慎 items (sitegen.supervision.PrudentItem) with their 留观期
         self.departments = {d.id: d for d in departments}
         self.names = {d.id: d.name for d in self.departments.values()}
-        self._exact = {normalise(v): d.id for d in self.departments.values() for v in (d.body, d.name)}
+        self._exact: dict[str, str] = {normalise(v): d.id for d in self.departments.values() for v in (d.body, d.name)}
         self.matters = {m.id: m for m in matters}
         self._cores = [(m.core, m) for m in self.matters.values()]
 
@@ -169,7 +170,8 @@ def months(first: str, last: str) -> list[str]:
 def from_store(table: Any, districts: Iterable[str], month_from: str, month_to: str, catalogue: Catalogue
                ) -> list[Inspection]:
     """The inspections reported for these districts and months (one paginated gsi2 query per district)."""
-    from enforcewatch.staff.exports import stored_reports
+    # cold start: the exports module loads only for reads by month
+    from enforcewatch.staff.exportrows import stored_reports
 
     return list(inspections(stored_reports(table, districts, month_from, month_to), catalogue))
 
@@ -178,9 +180,12 @@ def reports_by_district_index(table: Any, districts: Iterable[str], month_from: 
                               ) -> Iterator[dict[str, Any]]:
     """The same reports read through gsi1 (everything of a district's points), as the daily check
     reads them: its function may query gsi1 only."""
-    from enforcewatch.store import schema
-
     for district in districts:
         for item in table.query(f"DISTRICT#{district}", index=schema.GSI1):
-            if str(item.get("sk", "")).startswith("REPORT#") and month_from <= str(item.get("month")) <= month_to:
+            if str(item.get("sk", "")).startswith("REPORT#") and in_months(item, month_from, month_to):
                 yield item
+
+
+def in_months(report: Mapping[str, Any], month_from: str, month_to: str) -> bool:
+    """Whether a stored report's month is within `month_from`..`month_to` (YYYY-MM, inclusive)."""
+    return month_from <= str(report.get("month")) <= month_to

@@ -87,7 +87,7 @@ def scorecards(inspections: Iterable[Inspection], departments: Iterable[Any], mo
     points: dict[str, set[str]] = {k: set() for k in cards}
     monthly: dict[str, dict[str, Counter[str]]] = {}
     for insp in inspections:
-        key = insp.department if insp.department in cards else OTHER
+        key = insp.department if insp.department is not None and insp.department in cards else OTHER
         if key not in cards:
             cards[key], points[key] = Scorecard(OTHER, OTHER_NAME), set()
         card = cards[key]
@@ -117,7 +117,8 @@ def _pct(share: float | None) -> float | None:
 def xlsx(cards: list[Scorecard], months: list[str], title: str) -> bytes:
     """A workbook for the 评议 meeting: a summary sheet, misconduct by kind, and the monthly trend.
     Text cells are neutralised (no formulas); figures are numbers."""
-    from openpyxl import Workbook  # heavy import: only when a workbook is asked for
+    # cold start: openpyxl is heavy, loaded only when a workbook is asked for
+    from openpyxl import Workbook
 
     from enforcewatch.staff.exports import neutralise
 

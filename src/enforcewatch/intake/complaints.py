@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from enforcewatch import codes, uscc
-from enforcewatch.errors import Conflict, FieldError, InputError, NotFound
+from enforcewatch.clock import china_date, china_time_text, iso_utc, parse_aware
+from enforcewatch.errors import ConditionFailed, Conflict, FieldError, InputError, NotFound
 from enforcewatch.intake import idempotency
-from enforcewatch.intake.submissions import CHINA, china_date, choice, fingerprint, parse, utc_timestamp
-from enforcewatch.store.dynamo import ConditionFailed
+from enforcewatch.intake.submissions import choice, choice_schema, fingerprint, parse
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.store.dynamo import DynamoTable
@@ -44,14 +44,18 @@ GENERATIONS = 8  # how many idempotency windows one key can span before it must 
 # (staffing.COMPLAINT_INTERNAL, kept there so the staff function need not import this module).
 
 
+USCC_PATTERN = uscc.PATTERN  # (the field named uscc hides the module inside the class)
+
+
 class ComplaintIn(BaseModel):
     """What anyone submits (lists-and-forms §7.2)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    complainant_type: Annotated[str, Field(title="投诉人类型")]
+    complainant_type: Annotated[str, Field(title="投诉人类型", json_schema_extra=choice_schema("complainant_type"))]
     name: Annotated[str | None, Field(title="姓名或名称", max_length=100)] = None
-    uscc: Annotated[str | None, Field(title="统一社会信用代码")] = None
+    uscc: Annotated[str | None, Field(title="统一社会信用代码",
+                                                json_schema_extra={"pattern": USCC_PATTERN})] = None
     phone: Annotated[str | None, Field(title="联系电话", pattern=r"^[0-9+\-() ]{7,20}$")] = None
     email: Annotated[str | None, Field(title="电子邮箱", max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
     wants_reply: Annotated[bool, Field(title="是否要求回复")] = False
@@ -59,11 +63,11 @@ class ComplaintIn(BaseModel):
     officers: Annotated[str | None, Field(title="被投诉人员", max_length=200)] = None
     incident_date: Annotated[date, Field(title="发生日期")]
     place: Annotated[str | None, Field(title="发生地点", max_length=200)] = None
-    category: Annotated[str, Field(title="投诉类别")]
+    category: Annotated[str, Field(title="投诉类别", json_schema_extra=choice_schema("complaint_category"))]
     description: Annotated[str, Field(title="事实和理由", min_length=10, max_length=5000)]
     request: Annotated[str, Field(title="投诉请求", min_length=2, max_length=1000)]
     other_proceedings: Annotated[bool, Field(title="是否已申请行政复议或提起诉讼")] = False
-    attest: Annotated[bool, Field(title="承诺属实")]
+    attest: Annotated[bool, Field(title="承诺属实", json_schema_extra={"const": True})]  # cross_check refuses false
 
     @field_validator("complainant_type")
     @classmethod
@@ -97,7 +101,7 @@ class ComplaintStored(BaseModel):
     submission: dict[str, Any]
 
     def item(self) -> dict[str, Any]:
-        month = datetime.fromisoformat(self.received_at).astimezone(CHINA).strftime("%Y-%m")
+        month = china_time_text(parse_aware(self.received_at), "%Y-%m")
         return {
             "pk": f"COMPLAINT#{self.complaint_id}",
             "sk": "COMPLAINT",
@@ -164,7 +168,7 @@ def file_complaint(
         raise InputError("请按提示修改后重新提交", problems)
     submission = complaint.model_dump(mode="json", exclude={"attest"})
     body = fingerprint(submission)
-    received_at = utc_timestamp(now)
+    received_at = iso_utc(now)
     # Write first, read only on conflict: the common case is one PutItem and no read.
     for generation in range(GENERATIONS if key is not None else 3):
         code = receipt_code(secret, key, generation) if key is not None else codes.new_code(rng)

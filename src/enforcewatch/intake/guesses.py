@@ -19,8 +19,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WINDOW = timedelta(minutes=15)
 LIMIT = 20  # failed guesses per client and window
-SCOPES = ("receipt", "access")
+SIGNIN = "signin"  # staff sign-ins, each an argon2 check: reserved before the check (issue 19)
+SCOPES = ("receipt", "access", SIGNIN)
+SIGNIN_LIMIT = 30  # failed staff sign-ins per client and window, whatever the usernames
 TOO_MANY = "错误次数过多，请15分钟后再试"
+
+
+class BudgetSpent(TooManyRequests):
+    """The client has no failed attempts left in this window; nothing more is done for it (or logged)."""
 
 
 def _key(scope: str, client: str, now: datetime) -> tuple[str, str, int]:
@@ -44,3 +50,18 @@ def record_failure(table: DynamoTable, scope: str, client: str, now: datetime) -
     pk, sk, expires = _key(scope, client, now)
     item = table.increment(pk, sk, "failures", must_exist=False, expires_at=expires)
     return int(item.get("failures", 0))
+
+
+def reserve(table: DynamoTable, scope: str, client: str, now: datetime, limit: int = SIGNIN_LIMIT) -> None:
+    """Take one attempt from this client's budget before the costly check (atomically, so parallel
+    attempts cannot all pass); BudgetSpent once the window's budget is used up. A success gives its
+    attempt back (`release`), so only failures use the budget."""
+    pk, sk, expires = _key(scope, client, now)
+    if int(table.increment(pk, sk, "failures", must_exist=False, expires_at=expires)["failures"]) > limit:
+        raise BudgetSpent(TOO_MANY)
+
+
+def release(table: DynamoTable, scope: str, client: str, now: datetime) -> None:
+    """Give back the attempt `reserve` took, once it succeeded."""
+    pk, sk, expires = _key(scope, client, now)
+    table.increment(pk, sk, "failures", by=-1, must_exist=False, expires_at=expires)

@@ -17,8 +17,8 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import Conflict, FieldError, InputError
-from enforcewatch.intake.submissions import utc_timestamp
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.store.dynamo import DynamoTable
@@ -34,11 +34,16 @@ def check_key(key: str | None) -> str | None:
     if key is None or key == "":
         return None
     if not _USABLE.fullmatch(key):
-        raise InputError(
-            "幂等键格式不正确",
-            [FieldError(loc=(FIELD,), msg=f"幂等键：应为{MIN_LENGTH}至{MAX_LENGTH}个可见英文字符")],
-        )
+        raise malformed_key()
     return key
+
+
+def malformed_key() -> InputError:
+    """What a key that is not a usable string gets (422), wherever it was found."""
+    return InputError(
+        "幂等键格式不正确",
+        [FieldError(loc=(FIELD,), msg=f"幂等键：应为{MIN_LENGTH}至{MAX_LENGTH}个可见英文字符")],
+    )
 
 
 def record_pk(scope: str, key: str) -> str:
@@ -78,6 +83,6 @@ def record(
         "sk": "IDEM",
         "fingerprint": fingerprint,
         "response": response,
-        "created_at": utc_timestamp(now),
+        "created_at": iso_utc(now),
         "expires_at": int((now + ttl).timestamp()),
     }

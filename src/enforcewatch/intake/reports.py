@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from enforcewatch import codes
+from enforcewatch.clock import china_date, iso_utc
 from enforcewatch.errors import Conflict, FieldError, Forbidden, InputError, Unauthorized
 from enforcewatch.intake import idempotency
 from enforcewatch.intake.submissions import (
     DISSATISFIED,
-    china_date,
     choice,
+    choice_schema,
     fingerprint,
     parse,
-    utc_timestamp,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,18 +42,20 @@ class InspectionIn(BaseModel):
     date: Annotated[date, Field(title="检查日期")]
     agency: Annotated[str, Field(title="执法单位", min_length=1, max_length=100)]
     officer_count: Annotated[int, Field(title="执法人员人数", ge=1, le=99)]
-    credentials_shown: Annotated[str, Field(title="是否出示执法证件")]
+    credentials_shown: Annotated[str, Field(title="是否出示执法证件", json_schema_extra=choice_schema("credentials_shown"))]
     credential_nos: Annotated[str | None, Field(title="执法证号", max_length=200)] = None
-    inspection_type: Annotated[str, Field(title="检查类型")]
-    notice_given: Annotated[str | None, Field(title="是否提前告知")] = None
-    filed_or_scanned: Annotated[str, Field(title="是否备案或扫码入企")]
+    inspection_type: Annotated[str, Field(title="检查类型", json_schema_extra=choice_schema("inspection_type"))]
+    notice_given: Annotated[str | None, Field(title="是否提前告知",
+                                              json_schema_extra=choice_schema("yes_no_unknown", optional=True))] = None
+    filed_or_scanned: Annotated[str, Field(title="是否备案或扫码入企", json_schema_extra=choice_schema("yes_no_unknown"))]
     items_checked: Annotated[str, Field(title="检查事项", min_length=1, max_length=500)]
     # The published list item checked (enforcement or spot-check item id), when the point picks one.
     item_id: Annotated[str | None, Field(title="清单事项编号", max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None
-    outcome: Annotated[str, Field(title="检查结果")]
+    outcome: Annotated[str, Field(title="检查结果", json_schema_extra=choice_schema("outcome"))]
     outcome_note: Annotated[str | None, Field(title="结果说明", max_length=500)] = None
-    misconduct: Annotated[list[str], Field(title="存在问题", max_length=20)] = []
-    satisfaction: Annotated[str, Field(title="满意度")]
+    misconduct: Annotated[list[str], Field(title="存在问题", max_length=20,
+                                           json_schema_extra=choice_schema("misconduct", many=True))] = []
+    satisfaction: Annotated[str, Field(title="满意度", json_schema_extra=choice_schema("satisfaction"))]
     comment: Annotated[str | None, Field(title="具体说明", max_length=2000)] = None
 
     @field_validator("credentials_shown", "inspection_type", "filed_or_scanned", "outcome", "satisfaction",
@@ -89,8 +91,8 @@ class ReportIn(BaseModel):
     inspections: Annotated[list[InspectionIn], Field(title="检查记录", max_length=100)]
     suggestions: Annotated[str | None, Field(title="意见建议", max_length=2000)] = None
     contact_name: Annotated[str, Field(title="联系人", min_length=1, max_length=50)]
-    contact_phone: Annotated[str, Field(title="联系电话", pattern=PHONE_PATTERN)]
-    attest: Annotated[bool, Field(title="真实性承诺")]
+    contact_phone: Annotated[str, Field(title="联系电话", pattern=PHONE_PATTERN, examples=["0373-1234567"])]
+    attest: Annotated[bool, Field(title="真实性承诺", json_schema_extra={"const": True})]  # cross_check refuses false
 
 
 class ReportStored(BaseModel):
@@ -201,7 +203,7 @@ def _stored(report: ReportIn, point: dict[str, Any], seq: int, now: datetime) ->
         district=str(point.get("district", "")),
         month=report.month,
         seq=seq,
-        received_at=utc_timestamp(now),
+        received_at=iso_utc(now),
         inspections=[i.model_dump(mode="json") for i in report.inspections],
         suggestions=report.suggestions or None,
         contact={"name": report.contact_name, "phone": report.contact_phone},

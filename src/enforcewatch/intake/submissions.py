@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from collections.abc import Callable
 from typing import Any, TypeVar, get_args, get_origin
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
 from enforcewatch.errors import FieldError, InputError
 
 M = TypeVar("M", bound=BaseModel)
-
-CHINA = ZoneInfo("Asia/Shanghai")  # China Standard Time, no daylight saving
 
 # seed 000 §七, seed 002 二(九), SPEC "Submissions"; lists-and-forms §7.1-7.3.
 VOCABULARY: dict[str, tuple[str, ...]] = {
@@ -67,18 +64,23 @@ _MESSAGES = {
 }
 
 
-def utc_timestamp(now: datetime) -> str:
-    """Server-side timestamps: UTC, ISO 8601, microseconds, `Z` (docs/data-model.md)."""
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def china_date(now: datetime) -> date:
-    return now.astimezone(CHINA).date()
-
-
 def fingerprint(data: Any) -> str:
     """A stable hash of validated input: a retry with the same body has the same fingerprint."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def choice_schema(kind: str, *, many: bool = False, optional: bool = False) -> Callable[[dict[str, Any]], None]:
+    """`json_schema_extra` for a choice field: the enum of VOCABULARY[kind], read when the schema is
+    made (so the OpenAPI document lists exactly what `choice` accepts)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        options: list[Any] = list(VOCABULARY[kind])
+        if many:
+            schema["items"] = {"type": "string", "enum": options}
+        else:
+            schema["enum"] = [*options, None] if optional else options
+
+    return extra
 
 
 def choice(kind: str, value: str) -> str:

@@ -16,14 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from enforcewatch.clock import china_date, china_time_text
 from enforcewatch.errors import CalendarUnknown
 from enforcewatch.monitoring.duedates import WorkCalendar, month_text, next_month, parse_month
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving
-
 STATUSES = ("active", "revoked", "terminated", "withdrawn")
 FLAG_KINDS = ("overdue", "reminder_due", "revocable", "terminated", "plaque_to_recover")
-EVENT_KINDS = ("reminder", "disqualifying", "terminated", "withdrawn", "plaque_returned")
+EVENT_KINDS = ("reminder", "disqualifying", "terminated", "withdrawn", "plaque_returned", "revocation_kept")
 
 # seed 000 §四(二): grounds that revoke a point from the month after they occur (SPEC "revocable").
 DISQUALIFYING_REASONS = {
@@ -43,7 +42,7 @@ DISQUALIFYING_REASONS = {
 # seed 000 §四(二): 依法破产、重组或其他影响企业正常生产经营事项 → 终止.
 TERMINATION_REASONS = {"bankruptcy": "依法破产", "restructuring": "重组", "other": "其他影响正常生产经营事项"}
 EVENT_LABELS = {"reminder": "提醒", "disqualifying": "取消资格事由", "terminated": "终止事由",
-                "withdrawn": "自愿退出", "plaque_returned": "牌匾已收回"}
+                "withdrawn": "自愿退出", "plaque_returned": "牌匾已收回", "revocation_kept": "经研究保留资格"}
 STATUS_LABELS = {"active": "正常", "revoked": "已取消", "terminated": "已终止", "withdrawn": "已退出"}
 
 
@@ -54,6 +53,7 @@ class Point:
     reporting_from: str  # YYYY-MM: the first month a report is due for
     status: str = "active"
     designated_on: dt.date | None = None
+    status_since: dt.date | None = None  # the day (China time) staff last set the status, if known
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,11 @@ class Event:
     date: dt.date
     reason: str | None = None
     event_id: str = ""
+    flag_key: str | None = None  # revocation_kept: the key of the `revocable` flag decided
 
     @property
     def key(self) -> str:
-        return self.event_id or event_id_for(self.kind, self.date, self.reason)
+        return self.event_id or event_id_for(self.kind, self.date, self.flag_key or self.reason)
 
 
 def event_id_for(kind: str, date: dt.date, reason: str | None) -> str:
@@ -128,12 +129,6 @@ class Result:
     warnings: list[str]
 
 
-def china_date(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:
-        raise ValueError("received_at must carry a timezone")
-    return moment.astimezone(CHINA).date()
-
-
 def on_time(received_at: dt.datetime, due: dt.date) -> bool:
     """On time if first received by 23:59:59.999999 China time on the due date."""
     return china_date(received_at) <= due
@@ -173,41 +168,61 @@ def _reporting_end(point: Point, events: Sequence[Event]) -> tuple[dt.date | Non
     return min(ends) if ends else (None, None)
 
 
-def timeline(point: Point, reports: Sequence[Report], events: Sequence[Event], as_of: dt.date,
-             calendar: WorkCalendar) -> Timeline:
-    seen_events = sorted((e for e in events if e.date < as_of), key=lambda e: (e.date, e.kind))
-    end, end_reason = _reporting_end(point, seen_events)
+def _first_filings(reports: Sequence[Report], as_of: dt.date) -> dict[str, dt.datetime]:
+    """When each month was first filed, counting only filings received before `as_of` began."""
     first: dict[str, dt.datetime] = {}
     for r in reports:
         if china_date(r.received_at) < as_of and (r.month not in first or r.received_at < first[r.month]):
             first[r.month] = r.received_at
+    return first
+
+
+def _fallen_due(calendar: WorkCalendar, year: int, month: int, as_of: dt.date, end: dt.date | None
+                ) -> tuple[dt.date | None, int | None]:
+    """(due date, None) if the month fell due before `as_of` and before the point's end; else (None,
+    the year whose unknown calendar keeps the month from being judged, if any)."""
+    try:
+        due = calendar.due_date(year, month)
+    except CalendarUnknown:
+        ny, nm = next_month(year, month)
+        fifth = dt.date(ny, nm, 5)
+        # it may have fallen due: say so, never guess
+        return None, (ny if fifth < as_of and (end is None or fifth < end) else None)
+    if due >= as_of or (end is not None and due >= end):
+        return None, None
+    return due, None
+
+
+def _reminder_in_force(reminders: Sequence[dt.date], due: dt.date, in_force: dt.date | None) -> dt.date | None:
+    """A reminder stays in force until the point's next on-time report (docs/rules.md): the latest
+    reminder before the due date, or the one already in force."""
+    for day in reminders:
+        if day < due and (in_force is None or day > in_force):
+            in_force = day
+    return in_force
+
+
+def timeline(point: Point, reports: Sequence[Report], events: Sequence[Event], as_of: dt.date,
+             calendar: WorkCalendar) -> Timeline:
+    seen_events = sorted((e for e in events if e.date < as_of), key=lambda e: (e.date, e.kind))
+    end, end_reason = _reporting_end(point, seen_events)
+    first = _first_filings(reports, as_of)
     reminders = [e.date for e in seen_events if e.kind == "reminder"]
     months: list[MonthState] = []
-    unknown_year = None
     in_force: dt.date | None = None
     year, month = parse_month(point.reporting_from)
     while True:
-        try:
-            due = calendar.due_date(year, month)
-        except CalendarUnknown:
-            ny, nm = next_month(year, month)
-            fifth = dt.date(ny, nm, 5)
-            if fifth < as_of and (end is None or fifth < end):  # it may have fallen due: say so, never guess
-                unknown_year = ny
+        due, unknown_year = _fallen_due(calendar, year, month, as_of, end)
+        if due is None:
             break
-        if due >= as_of or (end is not None and due >= end):
-            break
-        # A reminder stays in force until the point's next on-time report (docs/rules.md).
-        for r in reminders:
-            if r < due and (in_force is None or r > in_force):
-                in_force = r
+        in_force = _reminder_in_force(reminders, due, in_force)
         text = month_text(year, month)
         received = first.get(text)
         ok = received is not None and on_time(received, due)
         months.append(MonthState(text, due, received, ok, in_force))
         if ok:
             in_force = None
-            reminders = [r for r in reminders if r >= due]
+            reminders = [day for day in reminders if day >= due]
         year, month = next_month(year, month)
     return Timeline(point, months, end, end_reason, seen_events, unknown_year)
 
@@ -270,7 +285,7 @@ def explain(tl: Timeline, flags: Sequence[Flag], as_of: dt.date) -> list[str]:
         if m.received_at is None:
             state = "未报送"
         else:
-            got = m.received_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+            got = china_time_text(m.received_at)
             state = f"按时（{got} 收到）" if m.on_time else f"逾期（{got} 收到）"
         note = f"；提醒（{m.reminder}）仍有效" if m.reminder and m.missed else ""
         lines.append(f"{m.month} 截止 {m.due}：{state}{note}")

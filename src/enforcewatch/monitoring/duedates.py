@@ -15,11 +15,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from enforcewatch.errors import CalendarUnknown, ContentError, ContentProblem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enforcewatch.store.dynamo import DynamoTable
 
 DUE_DAY = 5  # seed 000 §七: 每月5日前
 CALENDAR_DIR = "calendar"
@@ -79,6 +82,7 @@ class WorkCalendar:
 
     @staticmethod
     def _library_workday(day: dt.date) -> bool:
+        # cold start: the holiday library loads only for a year the office has not listed
         import chinese_calendar
 
         try:
@@ -174,9 +178,13 @@ def calendar_hook(content_dir: Path, today: dt.date) -> Callable[[Any], Mapping[
 
 # -- office-supplied years ----------------------------------------------------------------------
 
+STORED_CALENDAR = "CALENDAR"  # pk of the years uploaded through the staff workspace (sk YEAR#{year})
 
-def load_calendar(content_dir: Path) -> WorkCalendar:
-    """The working calendar with the office's years from `content_dir/calendar/*.yaml`.
+
+def load_calendar(content_dir: Path, table: DynamoTable | None = None) -> WorkCalendar:
+    """The working calendar with the office's years from `content_dir/calendar/*.yaml` and, given the
+    table, the years uploaded through the staff workspace (`CALENDAR` / `YEAR#{year}`), which win
+    over a file of the same year: a new year's notice takes effect without redeploying.
 
     Every problem in every file is collected and raised at once as ContentError (PATH:LINE: field: message).
     """
@@ -190,6 +198,10 @@ def load_calendar(content_dir: Path) -> WorkCalendar:
             year = _read_year(path, problems)
             if year is not None:
                 office[year.year] = year
+    for item in (table.query(STORED_CALENDAR, consistent=True) if table is not None else ()):
+        year = read_year_text(f"{STORED_CALENDAR}/{item['year']}.yaml", int(item["year"]), str(item["text"]), problems)
+        if year is not None:
+            office[year.year] = year
     if problems:
         raise ContentError(problems)
     return WorkCalendar(office)
@@ -201,10 +213,19 @@ def _read_year(path: Path, problems: list[ContentProblem]) -> OfficeYear | None:
     if not m:
         problems.append(ContentProblem(where, None, "", "日历文件应以年份命名，如 2027.yaml"))
         return None
-    year = int(m.group(1))
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(ContentProblem(where, None, "", f"文件应为 UTF-8 编码：{exc}"))
+        return None
+    return read_year_text(where, int(m.group(1)), text, problems)
+
+
+def read_year_text(where: str, year: int, text: str, problems: list[ContentProblem]) -> OfficeYear | None:
+    """One year's days off and make-up working days from its YAML text (a file, or an upload)."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         problems.append(ContentProblem(where, line + 1 if line is not None else None, "", f"YAML格式错误：{exc}"))
         return None

@@ -14,6 +14,14 @@ with the same fields (they follow from the stored history and the day checked) b
 the later write replaces it with an identical flag, and the flag is still one item. A feature that
 lets staff change a flag item must store that change elsewhere, or make this write conditional
 again.
+
+Flags are also a work queue (`enforcewatch.monitoring.flagstate`): each item carries `state` (`open`
+or `closed`) and, once closed, `closed_on` and `closed_because`. A closed flag's gsi2 sort key gets
+the prefix `closed#`, so the open flags of a district and kind are one key range. Closing is the one
+change made to a stored flag, and it is monotone: a conditional update (only while the item has no
+`closed_because`) written by the check, or by `refresh_point` right after staff act on the point.
+The one race left: staff act between a run's read and its bulk write of a flag that did not exist
+yet; the run then stores that flag open, and the next run closes it.
 """
 
 from __future__ import annotations
@@ -23,43 +31,57 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from enforcewatch.errors import InputError
+from enforcewatch.clock import china_date, iso_utc, parse_aware
+from enforcewatch.errors import ConditionFailed, InputError
+from enforcewatch.monitoring import flagstate
 from enforcewatch.monitoring.deadlines import (
     EVENT_KINDS,
+    FLAG_KINDS,
     STATUSES,
     Event,
     Flag,
     Point,
     Report,
     Result,
-    china_date,
     evaluate,
 )
-from enforcewatch.monitoring.duedates import WorkCalendar, load_calendar, parse_month
-from enforcewatch.monitoring.events import event_from_item, iso_utc
+from enforcewatch.monitoring.duedates import WorkCalendar, parse_month
+from enforcewatch.monitoring.events import event_from_item
+from enforcewatch.monitoring.flagstate import CLOSED, OPEN, OPEN_STATE, FlagState
 from enforcewatch.monitoring.importjournal import refuse_while_open
-from enforcewatch.monitoring.registry import District, load_districts
+from enforcewatch.monitoring.registry import District, point_index_keys
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
 log = logging.getLogger(__name__)
-
-
-def parse_received(text: str) -> dt.datetime:
-    """A stored timestamp (UTC ISO 8601, `Z` or an offset) as an aware datetime."""
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError("timestamp without a timezone")
-    return moment
+# Stored flag fields that are not the flag's details.
+FLAG_ITEM_KEYS = {"pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, "point_id", "district",
+                  "kind", "key", "raised_on", "stored_at", "state", "closed_on", "closed_because"}
 
 
 def point_from_item(item: Mapping[str, Any]) -> Point:
     designated = item.get("designated_on")
-    return Point(str(item["point_id"]), str(item["district"]), str(item["reporting_from"]),
-                 str(item.get("status") or "active"), dt.date.fromisoformat(designated) if designated else None)
+    changed = item.get("status_changed_at")
+    return Point(str(item["point_id"]), str(item["district"]), str(item.get("reporting_from") or ""),
+                 str(item.get("status") or "active"), dt.date.fromisoformat(designated) if designated else None,
+                 china_date(parse_aware(changed)) if changed else None)
+
+
+def flag_from_item(item: Mapping[str, Any]) -> Flag:
+    """A stored flag as the rules' Flag (its details: the item's other fields)."""
+    details = {k: v for k, v in item.items() if k not in FLAG_ITEM_KEYS}
+    return Flag(str(item["point_id"]), str(item["district"]), str(item["kind"]), str(item["key"]),
+                dt.date.fromisoformat(item["raised_on"]), details)
+
+
+def state_from_item(item: Mapping[str, Any]) -> FlagState:
+    """The state stored on a flag item (items stored before flags had a state are open)."""
+    if item.get("closed_because"):
+        closed_on = item.get("closed_on")
+        return FlagState(CLOSED, dt.date.fromisoformat(closed_on) if closed_on else None, item["closed_because"])
+    return OPEN_STATE
 
 
 @dataclass
@@ -68,10 +90,16 @@ class DistrictData:
     reports: list[Report] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     stored: set[tuple[str, str]] = field(default_factory=set)  # (point_id, sk) of stored flags
+    kept: list[dict[str, Any]] = field(default_factory=list)  # report items `keep_report` chose, as stored
+    flag_items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # the same, as stored
+    unindexed: list[dict[str, Any]] = field(default_factory=list)  # points not yet listed under POINTS#
 
 
-def read_district(table: DynamoTable, district: str) -> DistrictData:
-    return _collect(table.query(f"DISTRICT#{district}", index=schema.GSI1))
+def read_district(table: DynamoTable, district: str,
+                  keep_report: Callable[[Mapping[str, Any]], bool] | None = None) -> DistrictData:
+    """Everything of a district's points in one paginated gsi1 query. `keep_report` chooses report
+    items to keep whole (every filing, not only the first) for a later step of the daily job."""
+    return _collect(table.query(f"DISTRICT#{district}", index=schema.GSI1), keep_report)
 
 
 def read_district_point(table: DynamoTable, gsi1pk: str, point_id: str) -> DistrictData:
@@ -79,19 +107,27 @@ def read_district_point(table: DynamoTable, gsi1pk: str, point_id: str) -> Distr
     return _collect(table.query(gsi1pk, f"POINT#{point_id}#", index=schema.GSI1))
 
 
-def _collect(items: Iterable[dict[str, Any]]) -> DistrictData:
+def _collect(items: Iterable[dict[str, Any]],
+             keep_report: Callable[[Mapping[str, Any]], bool] | None = None) -> DistrictData:
     data = DistrictData()
     for item in items:
         sk = item.get(schema.SK, "")
         if sk == "POINT":
             data.points.append(point_from_item(item))
+            if schema.GSI2PK not in item:
+                data.unindexed.append(item)
         elif sk.startswith("REPORT#"):
+            if keep_report is not None and keep_report(item):
+                data.kept.append(item)
             if int(item.get("seq", 0)) == 0:  # the on-time judgement uses the first filing
-                data.reports.append(Report(item["point_id"], item["month"], parse_received(item["received_at"])))
+                data.reports.append(Report(item["point_id"], item["month"], parse_aware(item["received_at"])))
         elif sk.startswith("EVENT#"):
             data.events.append(event_from_item(item))
-        elif sk.startswith("FLAG#"):
+        elif sk.startswith("FLAG#") and item.get("kind") in FLAG_KINDS:
             data.stored.add((item["point_id"], sk))
+            data.flag_items[(item["point_id"], sk)] = item
+        elif sk.startswith("FLAG#"):
+            data.stored.add((item["point_id"], sk))  # casework's flags (transfer_overdue): not the rules'
     return data
 
 
@@ -99,15 +135,63 @@ def flag_sk(flag: Flag) -> str:
     return f"FLAG#{flag.kind}#{flag.key}"
 
 
-def flag_item(flag: Flag, now: dt.datetime) -> dict[str, Any]:
+def flag_gsi2sk(kind: str, point_id: str, key: str, state: str = OPEN) -> str:
+    """Open flags sort by kind, then point; closed ones the same under the prefix `closed#`."""
+    return f"{'closed#' if state == CLOSED else ''}{kind}#{point_id}#{key}"
+
+
+def flag_item(flag: Flag, now: dt.datetime, state: FlagState = OPEN_STATE) -> dict[str, Any]:
     sk = flag_sk(flag)
     item = {
         "pk": f"POINT#{flag.point_id}", "sk": sk,
         schema.GSI1PK: f"DISTRICT#{flag.district}", schema.GSI1SK: f"POINT#{flag.point_id}#{sk}",
-        schema.GSI2PK: f"FLAGS#{flag.district}", schema.GSI2SK: f"{flag.kind}#{flag.point_id}#{flag.key}",
-        **flag.as_json(), "stored_at": iso_utc(now),
+        schema.GSI2PK: f"FLAGS#{flag.district}",
+        schema.GSI2SK: flag_gsi2sk(flag.kind, flag.point_id, flag.key, state.state),
+        **flag.as_json(), "stored_at": iso_utc(now), **_state_fields(state),
     }
     return {k: v for k, v in item.items() if v is not None}
+
+
+def _state_fields(state: FlagState) -> dict[str, Any]:
+    if state.is_open:
+        return {"state": OPEN}
+    return {"state": CLOSED, "closed_on": state.closed_on.isoformat() if state.closed_on else None,
+            "closed_because": state.closed_because}
+
+
+def close_flag(table: DynamoTable, item: Mapping[str, Any], state: FlagState) -> bool:
+    """Mark a stored open flag closed (once: a flag already closed keeps its first closing)."""
+    fields = {k: v for k, v in _state_fields(state).items() if v is not None}
+    fields[schema.GSI2SK] = flag_gsi2sk(item["kind"], item["point_id"], item["key"], CLOSED)
+    try:
+        table.update(item["pk"], item["sk"], fields,
+                     condition=f"attribute_exists({schema.PK}) AND attribute_not_exists(closed_because)")
+    except ConditionFailed:
+        return False  # closed meanwhile by another run or a staff action
+    return True
+
+
+def close_resolved(table: DynamoTable, data: DistrictData, as_of: dt.date) -> Counter[str]:
+    """Close every stored open flag of `data` that a closing rule closes as of `as_of`; counts by kind."""
+    stored = [(item, flag_from_item(item)) for item in data.flag_items.values()
+              if state_from_item(item).is_open and item.get("raised_on")]
+    closed: Counter[str] = Counter()
+    judged = flagstate.states([f for _, f in stored], data.points, data.reports, data.events, as_of)
+    for (item, _), (flag, state) in zip(stored, judged, strict=True):
+        if not state.is_open and close_flag(table, item, state):
+            closed[flag.kind] += 1
+    return closed
+
+
+def read_point(table: DynamoTable, point_id: str) -> DistrictData:
+    """One point's items from its own partition, read consistently (so a change just made is seen)."""
+    return _collect(table.query(f"POINT#{point_id}", consistent=True))
+
+
+def refresh_point(table: DynamoTable, point_id: str, as_of: dt.date) -> Counter[str]:
+    """Close the point's flags that its history now closes: called right after staff act on it, with
+    `as_of` the day after today (China time), so what staff recorded today counts."""
+    return close_resolved(table, read_point(table, point_id), as_of)
 
 
 @dataclass
@@ -126,6 +210,14 @@ class RunSummary:
                                   "all": dict(sorted(self.current.get(d, Counter()).items()))}
                               for d in districts}}
 
+    def count(self, kind: str, new: Mapping[str, int], current: Mapping[str, int]) -> None:
+        """Add another step's flags of `kind` per district (or bucket): new ones and all current ones."""
+        for bucket, count in current.items():
+            if count:
+                self.current.setdefault(bucket, Counter())[kind] += count
+            if new.get(bucket):
+                self.new.setdefault(bucket, Counter())[kind] += new[bucket]
+
     @property
     def new_total(self) -> int:
         return sum(sum(c.values()) for c in self.new.values())
@@ -133,34 +225,44 @@ class RunSummary:
 
 def run(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as_of: dt.date,
         now: dt.datetime) -> RunSummary:
+    """The deadline check of monitoring points alone (the daily job, `enforcewatch.jobs.daily`, adds
+    the casework and detection steps)."""
+    return check(table, districts, calendar, as_of, now)[0]
+
+
+def check(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, as_of: dt.date,
+          now: dt.datetime, keep_report: Callable[[Mapping[str, Any]], bool] | None = None
+          ) -> tuple[RunSummary, list[dict[str, Any]]]:
+    """The deadline check, and the report items `keep_report` chose while reading (for detection)."""
     refuse_while_open(table, "期限检查")  # a half-applied import would be judged as the registry
     summary = RunSummary(as_of, {}, {}, [])
     warnings: set[str] = set()
+    kept: list[dict[str, Any]] = []
     for district in districts:
-        data = read_district(table, district)
+        data = read_district(table, district, keep_report)
+        kept += data.kept
         result = evaluate(data.points, data.reports, data.events, as_of, calendar)
         warnings.update(result.warnings)
         fresh = list({(f.point_id, flag_sk(f)): f for f in result.flags
                       if (f.point_id, flag_sk(f)) not in data.stored}.values())
-        table.batch_put([flag_item(f, now) for f in fresh])  # unconditional: see the module docstring
+        judged = flagstate.states(fresh, data.points, data.reports, data.events, as_of)
+        table.batch_put([flag_item(f, now, state) for f, state in judged])  # unconditional: see the docstring
+        close_resolved(table, data, as_of)
+        _index_points(table, data.unindexed)
         summary.new[district] = Counter(f.kind for f in fresh)
         summary.current[district] = Counter(f.kind for f in result.flags)
     summary.warnings = sorted(warnings)
-    _transfers_overdue(table, list(summary.current), as_of, now, summary)
-    return summary
+    return summary, kept
 
 
-def _transfers_overdue(table: DynamoTable, districts: list[str], as_of: dt.date, now: dt.datetime,
-                       summary: RunSummary) -> None:
-    """Casework: transferred clues still open past their deadline (seed 000 §八 限期整改), flagged once."""
-    from enforcewatch.casework.transfers import FLAG_KIND, flag_overdue
-
-    new, current = flag_overdue(table, districts, as_of, now)
-    for bucket, count in current.items():
-        if count:
-            summary.current.setdefault(bucket, Counter())[FLAG_KIND] += count
-        if new[bucket]:
-            summary.new.setdefault(bucket, Counter())[FLAG_KIND] += new[bucket]
+def _index_points(table: DynamoTable, points: Iterable[Mapping[str, Any]]) -> None:
+    """Points imported before the registry listed them under gsi2 `POINTS#{district}` get that key
+    (nothing else changes: an import's checks of `updated_at`, `status` and the code hash still hold)."""
+    for item in points:
+        try:
+            table.update(item["pk"], item["sk"], point_index_keys(item["district"], item["point_id"]))
+        except ConditionFailed:  # pragma: no cover - removed meanwhile
+            continue
 
 
 # -- offline snapshots --------------------------------------------------------------------------
@@ -194,8 +296,10 @@ def _points(source: str, raw: Sequence[Any], problems: list[str]) -> list[Point]
             problems.append(f"{w}.status: 应为 {' / '.join(STATUSES)}")
         designated = rec.get("designated_on") if isinstance(rec, dict) else None
         day = _parse(problems, f"{w}.designated_on", designated, dt.date.fromisoformat)
+        since = rec.get("status_since") if isinstance(rec, dict) else None
+        since_day = _parse(problems, f"{w}.status_since", since, dt.date.fromisoformat)
         if pid and district and start:
-            out.append(Point(str(pid), str(district), f"{start[0]:04d}-{start[1]:02d}", status, day))
+            out.append(Point(str(pid), str(district), f"{start[0]:04d}-{start[1]:02d}", status, day, since_day))
     return out
 
 
@@ -205,7 +309,7 @@ def _reports(source: str, raw: Sequence[Any], problems: list[str]) -> list[Repor
         w = f"{source}: reports[{i}]"
         pid = _field(problems, w, rec, "point_id")
         month = _parse(problems, f"{w}.month", _field(problems, w, rec, "month"), parse_month)
-        at = _parse(problems, f"{w}.received_at", _field(problems, w, rec, "received_at"), parse_received)
+        at = _parse(problems, f"{w}.received_at", _field(problems, w, rec, "received_at"), parse_aware)
         if isinstance(rec, dict) and int(rec.get("seq", 0) or 0) != 0:
             continue  # amendments never change the on-time judgement
         if pid and month and at:
@@ -223,12 +327,13 @@ def _events(source: str, raw: Sequence[Any], problems: list[str]) -> list[Event]
             problems.append(f"{w}.kind: 应为 {' / '.join(EVENT_KINDS)}")
             continue
         if pid and kind and day:
-            out.append(Event(str(pid), kind, day, rec.get("reason"), str(rec.get("event_id") or "")))
+            out.append(Event(str(pid), kind, day, rec.get("reason"), str(rec.get("event_id") or ""),
+                             rec.get("flag_key")))
     return out
 
 
-def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date) -> Result:
-    """Evaluate a snapshot {"points": [...], "reports": [...], "events": [...]}; every problem at once."""
+def _check(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date
+           ) -> tuple[Result, tuple[list[Point], list[Report], list[Event]]]:
     problems: list[str] = []
     if not isinstance(data, dict):
         raise InputError(f"{source}: 应为含 points、reports、events 的 JSON 对象")
@@ -244,32 +349,20 @@ def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.dat
     events = _events(source, lists["events"], problems)
     if problems:
         raise InputError("\n".join(problems))
-    return evaluate(points, reports, events, as_of, calendar)
+    return evaluate(points, reports, events, as_of, calendar), (points, reports, events)
 
 
-def scheduled_check(table: DynamoTable, content_dir: Path, event_time: str, now: dt.datetime,
-                    publish: Callable[[str, str], None] | None, joint_window_days: int = 30,
-                    repeat: tuple[int, int] = (2, 60)) -> dict[str, Any]:
-    """The daily check: as of the schedule's day in China time (a rerun of the same event gives the same
-    flags); a per-district summary of counts (no names: mail is not a confidential channel)."""
-    as_of = china_date(parse_received(event_time))
-    districts = load_districts(content_dir)
-    summary = run(table, [d.id for d in districts], load_calendar(content_dir), as_of, now)
-    for warning in summary.warnings:
-        log.warning("deadline check: %s", warning)
-    if publish is not None:
-        publish(f"EnforceWatch deadline check {as_of.isoformat()}", summary_text(summary, districts))
-    from enforcewatch.insights import (
-        detection,  # insights: problem inspections in the reports, each stored once
-    )
-    from enforcewatch.insights.conduct import Repeat
+def check_snapshot(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date) -> Result:
+    """Evaluate a snapshot {"points": [...], "reports": [...], "events": [...]}; every problem at once."""
+    return _check(data, source, calendar, as_of)[0]
 
-    findings = detection.scheduled(table, content_dir, [d.id for d in districts], as_of, joint_window_days,
-                                   Repeat(*repeat))
-    from enforcewatch.control import matching  # every reported inspection against the plans on file
 
-    unplanned = matching.scheduled(table, content_dir, [d.id for d in districts], as_of)
-    return {**summary.as_json(), "findings": {k: findings[k] + unplanned[k] for k in findings}}
+def check_snapshot_states(data: Any, source: str, calendar: WorkCalendar, as_of: dt.date
+                          ) -> tuple[Result, list[FlagState]]:
+    """As `check_snapshot`, with each flag's state as of the same day (a point's `status_since`, if the
+    snapshot gives it, dates its status; flagstate.flag_state)."""
+    result, (points, reports, events) = _check(data, source, calendar, as_of)
+    return result, [state for _, state in flagstate.states(result.flags, points, reports, events, as_of)]
 
 
 def summary_text(summary: RunSummary, districts: Sequence[District]) -> str:

@@ -26,14 +26,14 @@ import datetime as dt
 import hashlib
 import json
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from enforcewatch.errors import Conflict, EnforceWatchError
-from enforcewatch.monitoring.events import iso_utc
+from enforcewatch.clock import iso_utc
+from enforcewatch.errors import ConditionFailed, Conflict, EnforceWatchError
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 FENCE = {schema.PK: "IMPORT", schema.SK: "OPEN"}
 HEAD_SK = "IMPORT"
@@ -89,8 +89,13 @@ def imports(table: DynamoTable) -> list[dict[str, Any]]:
     return list(table.query(HEADS, index=schema.GSI2))
 
 
+def _head_key(import_id: str) -> tuple[str, str]:
+    return f"IMPORT#{import_id}", HEAD_SK
+
+
 def _head(import_id: str) -> dict[str, str]:
-    return {schema.PK: f"IMPORT#{import_id}", schema.SK: HEAD_SK}
+    pk, sk = _head_key(import_id)
+    return {schema.PK: pk, schema.SK: sk}
 
 
 def _head_item(import_id: str, state: str, now: dt.datetime, source: str, codes_file: str,
@@ -130,7 +135,8 @@ def _chunks(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def apply(table: DynamoTable, items: Sequence[Mapping[str, Any]], priors: Mapping[str, Mapping[str, Any] | None],
-          *, import_id: str, now: dt.datetime, source: str, codes_file: str) -> None:
+          *, import_id: str, now: dt.datetime, source: str, codes_file: str,
+          progress: Callable[[int], None] | None = None) -> None:
     """Write every point item or none (as the store and its readers see it). `priors` maps each item's
     pk to the point as it was read before (None for a new point).
 
@@ -162,6 +168,8 @@ def apply(table: DynamoTable, items: Sequence[Mapping[str, Any]], priors: Mappin
                 table.transact_write([fenced, *writes[start:start + step]], token=_token(table, import_id, str(n)))
             except ConditionFailed as exc:
                 raise _refused(table, exc.index, 1, items[start:start + step]) from exc
+            if progress:
+                progress(min(start + step, len(writes)))  # points written so far (terminal only)
         table.transact_write([("delete", FENCE, *fenced[2:]),
                               ("set", {**_head(import_id), "state": "committed", "finished_at": iso_utc(now)}, None, None)],
                              token=_token(table, import_id, "commit"))
@@ -216,8 +224,8 @@ def rollback(table: DynamoTable, import_id: str, now: dt.datetime) -> str:
         table.update(FENCE[schema.PK], FENCE[schema.SK], {"state": "rolling_back"},
                      condition="import_id = :id", condition_values={":id": import_id})
     except ConditionFailed:  # no fence of this import: it finished one way or the other
-        head = table.get(*_head(import_id).values())
-        state = (head or {}).get("state", "rolled_back")
+        head = table.get(*_head_key(import_id))
+        state: str = (head or {}).get("state", "rolled_back")
         if state == "open":  # the fence was never created: nothing was written
             state = "rolled_back"
         return state
@@ -242,7 +250,7 @@ def _clear(table: DynamoTable, import_id: str) -> None:
     """Drop a finished import's chunks (they hold old access-code hashes); the head stays as the record."""
     chunks = [(c[schema.PK], c[schema.SK]) for c in table.query(f"IMPORT#{import_id}", "CHUNK#", consistent=True)]
     table.batch_delete(chunks)
-    table.update(*_head(import_id).values(), {"cleared": True})
+    table.update(*_head_key(import_id), {"cleared": True})
 
 
 def recover(table: DynamoTable, now: dt.datetime) -> Recovery | None:
@@ -253,6 +261,6 @@ def recover(table: DynamoTable, now: dt.datetime) -> Recovery | None:
             _clear(table, head["import_id"])
     if fence is None:
         return None
-    head = table.get(*_head(fence["import_id"]).values()) or {}
+    head = table.get(*_head_key(fence["import_id"])) or {}
     outcome = rollback(table, fence["import_id"], now)
     return Recovery(fence["import_id"], fence["started_at"], fence["source"], head.get("codes_file", ""), outcome)

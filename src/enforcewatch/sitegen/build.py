@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from enforcewatch.errors import ContentError, ContentProblem
-from enforcewatch.sitegen import datafiles, feeds, manifest, search_index
+from enforcewatch.sitegen import datafiles, feeds, manifest, search_index, searchparts
 from enforcewatch.sitegen.assets import AssetManifest
 from enforcewatch.sitegen.catalog import Department, ListItem
 from enforcewatch.sitegen.content import LIST_FILES, Content, load_content
@@ -129,6 +129,32 @@ def _emit(out: Output, last: LastBuild | None, rel: str, key: str, template: Any
         out.add(rel, render_template(template, context), name)
 
 
+def _render_items(env: Any, spec: Any, items: list[Any], item_common: dict[str, Any], depts: dict[str, Any],
+                  out: Output, last: LastBuild | None, item_keys: dict[str, str]) -> None:
+    """A list's item pages, but those the last build made from the same item (on two CPUs, renderpool.py)."""
+    item_tpl = get_template(env, spec.item_template)
+    jobs = []
+    for item in items:
+        path = item_path(spec, item.id)
+        if not _keep(out, last, _page_file(path), item_keys.get(item.id, ""), spec.item_template):
+            jobs.append((_page_file(path), item_tpl,
+                         {**item_common, "item": item, "department": depts[item.department], "page_path": path}))
+    for rel, html in render_pages(jobs, render_template):
+        out.add(rel, html, spec.item_template)
+
+
+def _render_downloads(key: str, items: list[Any], depts: dict[str, Any], out: Output, last: LastBuild | None,
+                      whole: str) -> None:
+    """A list's data files (datafiles.FORMATS), unless the last build made all of them from the same list."""
+    downloads = [f"data/{key}.{ext}" for ext in datafiles.FORMATS]
+    if all([_keep(out, last, rel, whole, key) for rel in downloads]):
+        return
+    for rel in downloads:
+        out.kept.pop(rel, None)
+    for ext, body in datafiles.render(key, items, depts).items():
+        out.add(f"data/{key}.{ext}", body, key)
+
+
 def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
                   last: LastBuild | None = None, common_key: str = "") -> list[dict[str, Any]]:
     depts = {d.id: d for d in content.departments}
@@ -153,19 +179,15 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
               {**common, "department": None, "items": data.items, "page_path": f"/{spec.key}/"})
         for dept, items in groups:
             path = department_path(spec, dept.id)
+            sheet = datafiles.department_sheet_path(spec.key, dept.id)
+            if not _keep(out, last, sheet, key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
+                         spec.key):
+                out.add(sheet, datafiles.to_xlsx(spec.key, items, depts), spec.key)
             _emit(out, last, _page_file(path), key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
                   index, {**common, "department": dept, "items": items, "page_path": path})
-        item_tpl = get_template(env, spec.item_template)
         item_common = {**common, "data": head}
         del item_common["groups"]
-        jobs = []
-        for item in data.items:
-            path = item_path(spec, item.id)
-            if not _keep(out, last, _page_file(path), item_keys.get(item.id, ""), spec.item_template):
-                jobs.append((_page_file(path), item_tpl,
-                             {**item_common, "item": item, "department": depts[item.department], "page_path": path}))
-        for rel, html in render_pages(jobs, render_template):  # on two CPUs (renderpool.py)
-            out.add(rel, html, spec.item_template)
+        _render_items(env, spec, data.items, item_common, depts, out, last, item_keys)
         changes = feeds.recent_changes(spec.key, data.items, depts)
         _emit(out, last, _page_file(feeds.changes_path(spec.key)), whole, get_template(env, "lists/changes.html"), {
             **common, "department": None, "changes": changes, "page_path": feeds.changes_path(spec.key)})
@@ -173,12 +195,7 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
         if not _keep(out, last, feed, whole, spec.key):
             out.add(feed, feeds.atom_feed(spec.key, data.meta, changes, content.site.title, content.site.site_url),
                     spec.key)
-        downloads = [f"data/{spec.key}.{ext}" for ext in datafiles.FORMATS]
-        if not all([_keep(out, last, rel, whole, spec.key) for rel in downloads]):
-            for rel in downloads:
-                out.kept.pop(rel, None)
-            for ext, body in datafiles.render(spec.key, data.items, depts).items():
-                out.add(f"data/{spec.key}.{ext}", body, spec.key)
+        _render_downloads(spec.key, data.items, depts, out, last, whole)
         summaries.append({"spec": spec, "meta": data.meta, "count": len(data.items), "href": f"/{spec.key}/"})
     return summaries
 
@@ -210,7 +227,7 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
         ctx.update(added)
     ctx["data_files"] = data_files
     out = Output(sink=sink)
-    for rel, body in ctx.pop("data_files", {}).items():  # files a hook publishes (e.g. statistics downloads)
+    for rel, body in data_files.items():  # files hooks publish (e.g. statistics downloads, draw records)
         out.add(rel, body, "hooks")
     common_key = base_key(templates_dir, ctx) if last is not None else ""
     summaries = _render_lists(content, env, ctx, out, last, common_key)
@@ -226,7 +243,8 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     out.add("robots.txt", robots(content.site.site_url), "robots.txt")
     out.add("data/index.json", json.dumps(
         [{"list": s["spec"].key, "title": s["spec"].title, "count": s["count"],
-          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv"} for s in summaries],
+          "json": f"/data/{s['spec'].key}.json", "csv": f"/data/{s['spec'].key}.csv",
+          "xlsx": f"/data/{s['spec'].key}.xlsx"} for s in summaries],
         ensure_ascii=False, indent=1) + "\n", "data")
     return out
 
@@ -284,13 +302,16 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
             raise ContentError(out.problems)
         pages = sum(1 for rel in [*out.files, *out.kept] if rel.endswith(".html"))
         search_pages, started = 0, time.perf_counter()
-        if search:
-            for rel in out.kept:  # the index needs every page's text
-                out.files[rel] = (out_dir / rel).read_bytes()
-            out.kept.clear()
-            search_pages = len(search_index.indexed_pages(out.files))
-            for rel, data in search_index.build_index(out.files).items():
+        if search:  # in parts: only the parts whose pages changed are indexed again (searchparts.py)
+            parts = searchparts.build_parts(out.files, out.kept, [s.key for s in LISTS],
+                                            last if last.records else None, lambda rel: (out_dir / rel).read_bytes())
+            search_pages = parts.pages
+            for rel, data in parts.files.items():
                 out.add(rel, data, search_index.BUNDLE_DIR)
+            out.keys.update(parts.keys)
+            for rel, key in parts.kept.items():  # checked against the manifest by build_parts
+                out.kept[rel] = out.keys[rel] = key
+                out.origin[rel] = search_index.BUNDLE_DIR
         search_seconds = time.perf_counter() - started
     except BaseException:
         if fresh is not None:

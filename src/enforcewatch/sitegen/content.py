@@ -37,6 +37,7 @@ from enforcewatch.sitegen.catalog import (
     SpotCheckList,
 )
 from enforcewatch.sitegen.contentcache import ContentCache
+from enforcewatch.sitegen.listcolumns import department_keys, english_keys
 from enforcewatch.sitegen.supervision_content import (
     FACT_KEYS,
     LIST_MODELS,
@@ -171,7 +172,7 @@ def _message(error: Any) -> str:
         return f"至少需要 {error.get('ctx', {}).get('min_length', 1)} 项"
     if kind == "value_error":  # a model's own check: its Chinese message without pydantic's prefix
         return str(error.get("ctx", {}).get("error", error["msg"]))
-    return _MESSAGES.get(kind, error["msg"])
+    return str(_MESSAGES.get(kind, error["msg"]))
 
 
 def locate(data: Any, loc: Sequence[str | int]) -> int | None:
@@ -265,25 +266,29 @@ class _Collector:
 
     def read_list(self, key: str, rel: str, model: type[BaseModel], fact_keys: Iterable[str]) -> tuple[Any, Any]:
         """(raw data for the cross-file checks, validated list): with a cache, only the items
-        it does not hold are parsed and validated; the raw items then hold only `fact_keys`."""
+        it does not hold are parsed and validated; the raw items then hold only `fact_keys`.
+        Item keys may be the Chinese column labels (承办机构): they are read as the fields."""
+        def fast(text: str) -> Any:
+            return english_keys(key, _fast_yaml(text))
+
         if self.cache is not None:
             try:
                 text = (self.root / rel).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise _FastReadFailed from exc
             try:
-                found = self.cache.read_list(key, text, _fast_yaml, ITEM_MODELS[key], fact_keys)
+                found = self.cache.read_list(key, text, fast, ITEM_MODELS[key], fact_keys)
                 if found is not None:
                     rest, facts, items = found
                     return {**rest, "items": facts}, model.model_validate({**rest, "items": items})
             except ValidationError as exc:
                 raise _FastReadFailed from exc
-            raw = self.read_yaml(rel, text)
+            raw = english_keys(key, self.read_yaml(rel, text))
             value = self.validate(rel, raw, model) if raw is not None else None
             if isinstance(raw, dict) and isinstance(raw.get("items"), list) and value is not None:
-                self.cache.remember(key, text, _fast_yaml, raw["items"], value.items, fact_keys)
+                self.cache.remember(key, text, fast, raw["items"], value.items, fact_keys)
             return raw, value
-        raw = self.read_yaml(rel)
+        raw = english_keys(key, self.read_yaml(rel))
         return raw, self.validate(rel, raw, model) if raw is not None else None
 
     def validate(self, rel: str, data: Any, model: type[M] | TypeAdapter[Any], line_offset: int = 0) -> Any:
@@ -330,24 +335,35 @@ def _check_items(c: _Collector, rel: str, raw: Any, dept_ids: set[str] | None,
     unknown department, a value outside the office's enumerations, duplicate or reserved ids."""
     first_line: dict[str, int | None] = {}
     for _, item in _items(raw):
-        item_id = item.get("id")
-        if isinstance(item_id, str):
-            if item_id in first_line:
-                c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 重复（第 {first_line[item_id]} 行已使用）")
-            else:
-                first_line[item_id] = _line(item, "id")
-            if item_id in RESERVED_IDS:
-                c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 是保留字，请换一个")
+        _check_id(c, rel, item, first_line)
         dept = item.get("department")
         if dept_ids is not None and isinstance(dept, str) and dept not in dept_ids:
             c.add(rel, _line(item, "department"), "department",
                   f"未知部门 “{dept}”（部门在 {DEPARTMENTS_FILE} 中定义）")
-        for key, values in allowed.items():
-            value = item.get(key)
-            for one in value if isinstance(value, list) else [value]:
-                if isinstance(one, str) and one not in values:
-                    c.add(rel, _line(item, key), key,
-                          f"未知取值 “{one}”，可选：{'、'.join(values)}（在 {SITE_FILE} 的 enumerations 中配置）")
+        _check_values(c, rel, item, allowed)
+
+
+def _check_id(c: _Collector, rel: str, item: Any, first_line: dict[str, int | None]) -> None:
+    """An item's id: not used before in the file (`first_line` remembers each), not a reserved word."""
+    item_id = item.get("id")
+    if not isinstance(item_id, str):
+        return
+    if item_id in first_line:
+        c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 重复（第 {first_line[item_id]} 行已使用）")
+    else:
+        first_line[item_id] = _line(item, "id")
+    if item_id in RESERVED_IDS:
+        c.add(rel, _line(item, "id"), "id", f"编号 “{item_id}” 是保留字，请换一个")
+
+
+def _check_values(c: _Collector, rel: str, item: Any, allowed: dict[str, list[str]]) -> None:
+    """Each enumerated field (one value or a list) holds values of the office's enumeration."""
+    for key, values in allowed.items():
+        value = item.get(key)
+        for one in value if isinstance(value, list) else [value]:
+            if isinstance(one, str) and one not in values:
+                c.add(rel, _line(item, key), key,
+                      f"未知取值 “{one}”，可选：{'、'.join(values)}（在 {SITE_FILE} 的 enumerations 中配置）")
 
 
 def _check_ratios(c: _Collector, rel: str, raw: Any) -> None:
@@ -430,7 +446,7 @@ def _load(c: _Collector) -> Content:
     site = c.validate(SITE_FILE, raw_site, SiteSettings) if raw_site is not None else None
     enums = site.enumerations if site is not None else _enumerations(raw_site)
 
-    raw_depts = c.read_yaml(DEPARTMENTS_FILE)
+    raw_depts = department_keys(c.read_yaml(DEPARTMENTS_FILE))
     departments = None
     dept_ids: set[str] | None = None
     if raw_depts is not None:
@@ -473,5 +489,6 @@ def _load(c: _Collector) -> Content:
     if c.problems:
         c.problems.sort(key=lambda p: (p.path, p.line or 0, p.field, p.message))
         raise ContentError(c.problems)
+    assert site is not None and departments is not None  # read without a problem
     return Content(site, departments, lists["enforcement-items"], lists["spot-checks"], lists["leniency"], pages,
                    Path(root), lists["key-supervision"], lists["prudent-supervision"], lists["spot-check-results"])

@@ -59,9 +59,7 @@ def stamp() -> str:
     """What the cached values depend on besides the text of each item."""
     parts = [sys.version, f"libyaml {getattr(yaml, '__with_libyaml__', False)}"]
     if getattr(yaml, "__with_libyaml__", False):
-        from yaml import _yaml  # type: ignore[attr-defined]
-
-        parts.append(_yaml.get_version_string())
+        parts.append(yaml._yaml.get_version_string())  # loaded by yaml itself
     for lib in LIBRARIES:
         try:
             parts.append(f"{lib}=={version(lib)}")
@@ -177,7 +175,8 @@ class ContentCache:
         if (not isinstance(raw, dict) or raw.get("version") != VERSION or raw.get("key") != self.key
                 or not isinstance(raw.get("entries"), dict)):
             return {}
-        return raw["entries"]
+        entries: dict[str, tuple[Any, str]] = raw["entries"]
+        return entries
 
     def read_list(self, list_key: str, text: str, read_yaml: Callable[[str], Any], item_model: type[BaseModel],
                   fact_keys: Iterable[str]) -> tuple[dict[Any, Any], list[Any], list[BaseModel]] | None:
@@ -227,7 +226,7 @@ class ContentCache:
             return None
         by_chunk = dict(zip(order, values, strict=True))
         raws = [by_chunk[n] for n in missing]
-        items = TypeAdapter(list[item_model]).validate_python(raws)  # type: ignore[valid-type]
+        items: list[BaseModel] = TypeAdapter(list[item_model]).validate_python(raws)  # type: ignore[valid-type]
         return {n: ((_facts(raw, keys), item.model_dump_json()), item)
                 for n, raw, item in zip(missing, raws, items, strict=True)}
 
@@ -245,7 +244,9 @@ class ContentCache:
                 continue
             digests = pieces[2]
             jsons = [item.model_dump_json() for item in items]
-            restored = TypeAdapter(list[type(items[0])]).validate_json(f"[{','.join(jsons)}]") if items else []
+            model = type(items[0]) if items else BaseModel
+            restored: list[BaseModel] = (TypeAdapter(list[model]).validate_json(  # type: ignore[valid-type]
+                f"[{','.join(jsons)}]") if items else [])
             for digest, raw, item, back, json in zip(digests, raw_items, items, restored, jsons, strict=True):
                 if back == item and isinstance(raw, dict):  # restores equal from JSON
                     self.used[digest] = (_facts(raw, keys), json)

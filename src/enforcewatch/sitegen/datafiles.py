@@ -1,5 +1,7 @@
-"""The data downloads of each published list: JSON (an array of items) and CSV (UTF-8 with BOM,
-so Excel opens it; Chinese headers; one row per item)."""
+"""The data downloads of each published list: JSON (an array of items), CSV (UTF-8 with BOM,
+so Excel opens it; Chinese headers; one row per item) and XLSX (the CSV's columns; the same bytes
+for the same items, so the golden output and caches can compare it). A department's own list as a
+sheet (`to_xlsx` of its items) reads back into `lists import` unchanged."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from enforcewatch.cells import as_text
 from enforcewatch.sitegen.catalog import Department, LawRef
+from enforcewatch.tabular.writer import stable_xlsx
 
 Column = tuple[str, Callable[[Any, Department], object]]
 
@@ -144,6 +147,35 @@ def to_csv(key: str, items: Sequence[Any], departments: Mapping[str, Department]
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
+SHEET_NAMES = {"enforcement-items": "行政执法事项清单", "spot-checks": "随机抽查事项清单", "leniency": "两轻一免清单"}
+
+
+def to_xlsx(key: str, items: Sequence[Any], departments: Mapping[str, Department]) -> bytes:
+    """The CSV's columns as a workbook: a bold, frozen header row, every text cell formula-safe."""
+    # cold start: loaded only when this path runs, not at import
+    from openpyxl import Workbook  # heavy: only when a workbook is written
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    columns = COLUMNS[key]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(SHEET_NAMES[key])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name, _ in columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for item in items:
+        dept = departments[item.department]
+        sheet.append([_cell(get(item, dept)) for _, get in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return stable_xlsx(out.getvalue())
+
+
 def to_json(items: Sequence[Any], departments: Mapping[str, Department]) -> bytes:
     """A JSON array with one item per line, each serialised by pydantic's compiled encoder (Python's
     json module is pure Python once `indent` is set: 5x slower on 10,000 items); a changed item is
@@ -154,8 +186,14 @@ def to_json(items: Sequence[Any], departments: Mapping[str, Department]) -> byte
     return (f"[\n{body}\n]\n" if body else "[]\n").encode("utf-8")
 
 
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "xlsx")
 
 
 def render(key: str, items: Sequence[Any], departments: Mapping[str, Department]) -> dict[str, bytes]:
-    return {"json": to_json(items, departments), "csv": to_csv(key, items, departments)}
+    return {"json": to_json(items, departments), "csv": to_csv(key, items, departments),
+            "xlsx": to_xlsx(key, items, departments)}
+
+
+def department_sheet_path(key: str, dept_id: str) -> str:
+    """Where a department's own list is published as a sheet, to edit and send back (lists import)."""
+    return f"data/{key}/{dept_id}.xlsx"

@@ -56,7 +56,8 @@ def read_manifest(out_dir: Path) -> dict[str, list[object]]:
         return {}
     if not isinstance(raw, dict) or raw.get("version") != VERSION or not isinstance(raw.get("files"), dict):
         return {}
-    return raw["files"]
+    files: dict[str, list[object]] = raw["files"]
+    return files
 
 
 def existing_files(out_dir: Path) -> set[str]:

@@ -24,6 +24,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from enforcewatch.errors import ContentError, ContentProblem
+from enforcewatch.intake.contract import required_fields
 from enforcewatch.intake.submissions import VOCABULARY
 from enforcewatch.sitegen.assets import STATIC_DIR, AssetManifest
 from enforcewatch.sitegen.markdown_render import render_markdown
@@ -63,6 +64,7 @@ def make_environment(templates_dir: Path | str) -> Environment:
     env.filters["ratio"] = ratio_filter
     env.globals["asset"] = AssetManifest(Path(templates_dir) / STATIC_DIR)  # asset("site.css") -> fingerprinted URL
     env.globals["vocabulary"] = VOCABULARY  # the submission forms' choices (enforcewatch.intake.submissions)
+    env.globals["requirements"] = required_fields()  # 必填/选填 marks: what the server requires (intake.contract)
     return env
 
 

@@ -49,7 +49,7 @@ def idle_cpus(window: float = 0.05) -> float | None:
     after = _cpu_times()
     if after is None or after[1] <= before[1]:
         return None
-    return (after[0] - before[0]) / (after[1] - before[1]) * os.cpu_count()  # /proc/stat counts every CPU
+    return (after[0] - before[0]) / (after[1] - before[1]) * (os.cpu_count() or 1)  # /proc/stat counts every CPU
 
 
 def _spare_cpu() -> bool:

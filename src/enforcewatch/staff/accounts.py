@@ -9,15 +9,24 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from enforcewatch.errors import FieldError, InputError, NotFound, TooManyRequests, Unauthorized
+from enforcewatch.clock import iso_utc, parse_stamp
+from enforcewatch.errors import (
+    ConditionFailed,
+    FieldError,
+    InputError,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+from enforcewatch.intake import guesses
 from enforcewatch.staff import totp
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 OFFICE, DISTRICT = "office", "district"
 ROLES = (OFFICE, DISTRICT)
@@ -30,21 +39,25 @@ LOCK_AFTER = 10
 LOCK_FOR = timedelta(minutes=15)
 
 BAD_CREDENTIALS = "用户名或密码错误"
+TOO_FAST = "登录尝试过于频繁，请 {seconds} 秒后再试"
+RESERVE_TRIES = 3  # an attempt that loses the race for the count this often is answered 429
 
 # argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3): memory-hard, Lambda-sized.
-_hasher = PasswordHasher()
+PROFILE = PasswordHasher()
+_hasher = PROFILE  # what Accounts hash with, read at construction (the tests swap in a cheap profile)
 # Verified against when the username is unknown, so both paths cost one argon2 verification. A
 # constant with _hasher's parameters (hashing at import cost every cold start of both Lambda
-# handlers one argon2 run; tests/test_cold_start.py checks the parameters still match).
+# handlers one argon2 run; tests/functions/test_cold_start.py checks the parameters still match).
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$nKJsubJVdeOdmMqCJ9NShA$b2CHV1JEpmKFBRejUJNHQyoPPnsEElhqOxsAuI4sCow"
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+class Disabled(Unauthorized):
+    """A disabled account's right password: answered exactly as a wrong one (the audit log says which)."""
 
 
-def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+def listed_keys(username: str) -> dict[str, str]:
+    """The keys that list an account on the administration page (docs/data-model.md)."""
+    return {"gsi2pk": "USERS", "gsi2sk": username}
 
 
 @dataclass(frozen=True)
@@ -102,15 +115,24 @@ def validate_new_user(username: str, role: str, district: str | None, known_dist
 class Accounts:
     """Staff accounts in the table."""
 
-    def __init__(self, table: DynamoTable, hasher: PasswordHasher = _hasher) -> None:
+    def __init__(self, table: DynamoTable, hasher: PasswordHasher | None = None) -> None:
         self.table = table
-        self.hasher = hasher
+        self.hasher = hasher or _hasher
 
     def _item(self, username: str) -> dict[str, Any]:
         item = self.table.get(*user_key(username))
         if item is None:
             raise NotFound(f"没有用户 {username}")
         return item
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Every account created or changed since accounts were listed (gsi2 `USERS`), without secrets."""
+        out = []
+        for item in self.table.query("USERS", index="gsi2"):
+            user = User.from_item(item)
+            out.append({**user.__dict__, "created_at": item.get("created_at"), "updated_at": item.get("updated_at"),
+                        "locked": int(item.get("failed_count", 0)) >= LOCK_AFTER})
+        return sorted(out, key=lambda u: u["username"])
 
     def get(self, username: str) -> User | None:
         item = self.table.get(*user_key(username))
@@ -126,7 +148,7 @@ class Accounts:
         item = {
             "pk": pk, "sk": sk, "username": username, "role": role, "district": district,
             "password_hash": self.hasher.hash(password), "disabled": False, "token_version": 0,
-            "failed_count": 0, "created_at": iso(now), "updated_at": iso(now),
+            "failed_count": 0, "created_at": iso_utc(now), "updated_at": iso_utc(now), **listed_keys(username),
         }
         try:
             self.table.put_new(item)
@@ -136,7 +158,8 @@ class Accounts:
 
     def _bump(self, username: str, now: datetime, fields: dict[str, Any]) -> User:
         item = self._item(username)
-        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso(now)}
+        fields = {**fields, "token_version": int(item.get("token_version", 0)) + 1, "updated_at": iso_utc(now),
+                  **listed_keys(username)}
         return User.from_item(self.table.update(*user_key(username), fields))
 
     def disable(self, username: str, now: datetime) -> User:
@@ -149,7 +172,7 @@ class Accounts:
     def reset_password(self, username: str, password: str, now: datetime) -> User:
         """A new password; clears the lock-out and revokes every token issued before."""
         check_password(password)
-        fields = {"password_hash": self.hasher.hash(password), "failed_count": 0, "not_before": iso(now)}
+        fields = {"password_hash": self.hasher.hash(password), "failed_count": 0, "not_before": iso_utc(now)}
         return self._bump(username, now, fields)
 
     def sign_out_everywhere(self, username: str, now: datetime) -> User:
@@ -158,65 +181,93 @@ class Accounts:
     def set_totp(self, username: str, secret: str | None, now: datetime) -> User:
         return self._bump(username, now, {"totp_secret": secret or "", "totp_last_step": -1})
 
-    def authenticate(self, username: str, password: str, totp_code: str | None, now: datetime) -> User:
-        """The user if the password (and TOTP code, if enrolled) is right; else Unauthorized/TooManyRequests."""
-        item = self.table.get(*user_key(username)) if USERNAME_RE.match(username or "") else None
-        if item is None:
-            ghost = unknown_key(username or "")
-            self._refuse_if_throttled(self.table.get(*ghost) or {}, now)
+    def authenticate(
+        self, username: str, password: str, totp_code: str | None, now: datetime, client: str | None = None,
+    ) -> User:
+        """The user if the password (and TOTP code, if enrolled) is right; else Unauthorized/TooManyRequests.
+
+        Every attempt is reserved in the store before the password is checked (a conditional update of
+        the failure count: issue 19), so parallel guesses cannot all reach argon2 before the lock-out;
+        a right password clears the count again. `client` (the caller's address) draws on a per-client
+        budget of failed sign-ins first (guesses.SIGNIN), whatever the username.
+        """
+        if client is not None:
+            guesses.reserve(self.table, guesses.SIGNIN, client, now)
+        key = user_key(username) if USERNAME_RE.match(username or "") else None
+        item = self.table.get(*key) if key else None
+        if key is None or item is None:
+            self._reserve(unknown_key(username or ""), now, known=False)
             try:
                 self.hasher.verify(_DUMMY_HASH, password)
             except VerificationError:
                 pass
-            self._record_failure(ghost, now, known=False)
             raise Unauthorized(BAD_CREDENTIALS)
-        self._refuse_if_throttled(item, now)
+        item = self._reserve(key, now, item)
         try:
             self.hasher.verify(item["password_hash"], password)
         except (VerificationError, InvalidHashError):
-            self._record_failure(user_key(username), now)
             raise Unauthorized(BAD_CREDENTIALS) from None
-        if item.get("disabled"):
-            raise Unauthorized("该账户已停用，请联系市级管理员")
+        if item.get("disabled"):  # the same answer as a wrong password (the audit entry says which)
+            raise Disabled(BAD_CREDENTIALS)
         updates: dict[str, Any] = {}
         if item.get("totp_secret"):
             if not totp_code:
                 raise Unauthorized("请输入动态验证码", [FieldError(("totp",), "请输入动态验证码")])
             step = totp.verify(item["totp_secret"], totp_code, now.timestamp())
             if step is None or step <= int(item.get("totp_last_step", -1)):
-                self._record_failure(user_key(username), now)
                 raise Unauthorized("动态验证码错误或已使用", [FieldError(("totp",), "动态验证码错误或已使用")])
             updates["totp_last_step"] = step
         if self.hasher.check_needs_rehash(item["password_hash"]):
             updates["password_hash"] = self.hasher.hash(password)
-        if item.get("failed_count") or updates:
-            self.table.update(*user_key(username), {**updates, "failed_count": 0, "not_before": None})
+        self.table.update(*key, {**updates, "failed_count": 0, "not_before": None})
+        if client is not None:
+            guesses.release(self.table, guesses.SIGNIN, client, now)
         return User.from_item(item)
 
-    def _refuse_if_throttled(self, item: dict[str, Any], now: datetime) -> None:
-        not_before = item.get("not_before")
-        if not not_before or int(item.get("failed_count", 0)) < FREE_FAILURES:
-            return
-        wait = (parse_iso(not_before) - now).total_seconds()
-        if wait <= 0:
-            return
-        if int(item.get("failed_count", 0)) >= LOCK_AFTER:
-            raise TooManyRequests(f"登录失败次数过多，账户已暂时锁定，请 {int(wait // 60) + 1} 分钟后再试")
-        raise TooManyRequests(f"登录尝试过于频繁，请 {int(wait) + 1} 秒后再试")
+    def _reserve(
+        self, key: tuple[str, str], now: datetime, item: dict[str, Any] | None = None, known: bool = True,
+    ) -> dict[str, Any]:
+        """Count this attempt as a failure before checking it: a conditional write on the count read, so
+        of simultaneous attempts one counts at a time, each under the delay its count sets. Returns the
+        item after; TooManyRequests while the delay or lock of the count so far has not passed."""
+        if item is None:
+            item = self.table.get(*key) or {}
+        for _attempt in range(RESERVE_TRIES):
+            _refuse_if_throttled(item, now)
+            failures = int(item.get("failed_count", 0)) + 1
+            fields: dict[str, Any] = {"failed_count": failures, "not_before": iso_utc(now + _delay(failures))}
+            if not known:
+                fields["expires_at"] = int((now + LOCK_FOR + timedelta(days=1)).timestamp())
+            if "failed_count" in item:
+                condition, values = "failed_count = :n", {":n": failures - 1}
+            else:
+                condition, values = "attribute_not_exists(failed_count)", {}
+            if known:
+                condition = f"attribute_exists(pk) AND {condition}"
+            try:
+                return self.table.update(*key, fields, condition=condition, condition_values=values)
+            except ConditionFailed as exc:  # another attempt counted first: judge this one after it
+                item = exc.existing or self.table.get(*key) or {}
+                if known and not item:
+                    raise Unauthorized(BAD_CREDENTIALS) from None  # deleted meanwhile
+        raise TooManyRequests(TOO_FAST.format(seconds=1))
 
-    def _record_failure(self, key: tuple[str, str], now: datetime, known: bool = True) -> None:
-        # An atomic ADD: simultaneous wrong guesses each count (a read-then-write would lose them).
-        failures = int(self.table.increment(*key, "failed_count", must_exist=known)["failed_count"])
-        if failures >= LOCK_AFTER:
-            not_before = now + LOCK_FOR
-        elif failures >= FREE_FAILURES:
-            not_before = now + timedelta(seconds=2 ** (failures - FREE_FAILURES))
-        else:
-            not_before = now
-        fields: dict[str, Any] = {"not_before": iso(not_before)}
-        if not known:
-            fields["expires_at"] = int((now + LOCK_FOR + timedelta(days=1)).timestamp())
-        try:  # only while no later failure has counted: the latest failure sets the delay
-            self.table.update(*key, fields, condition="failed_count = :n", condition_values={":n": failures})
-        except ConditionFailed:
-            pass
+
+def _delay(failures: int) -> timedelta:
+    if failures >= LOCK_AFTER:
+        return LOCK_FOR
+    if failures >= FREE_FAILURES:
+        return timedelta(seconds=2 ** (failures - FREE_FAILURES))
+    return timedelta(0)
+
+
+def _refuse_if_throttled(item: dict[str, Any], now: datetime) -> None:
+    not_before = item.get("not_before")
+    if not not_before or int(item.get("failed_count", 0)) < FREE_FAILURES:
+        return
+    wait = (parse_stamp(not_before) - now).total_seconds()
+    if wait <= 0:
+        return
+    if int(item.get("failed_count", 0)) >= LOCK_AFTER:
+        raise TooManyRequests(f"登录失败次数过多，账户已暂时锁定，请 {int(wait // 60) + 1} 分钟后再试")
+    raise TooManyRequests(TOO_FAST.format(seconds=int(wait) + 1))

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.store.dynamo import DynamoTable
 
@@ -34,7 +35,7 @@ def record(
     outcome: str = "ok",
 ) -> dict[str, Any]:
     """Append one entry. `details` holds filters, counts and ids — never passwords or submitted text."""
-    stamp = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stamp = iso_utc(now)
     entry = {
         "pk": f"AUDIT#{stamp[:7]}", "sk": f"{stamp}#{rng.getrandbits(64):016x}",
         "at": stamp, "actor": actor, "action": action, "outcome": outcome, "details": details,

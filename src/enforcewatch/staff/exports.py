@@ -1,26 +1,39 @@
 """Staff downloads of submissions: CSV (UTF-8 with BOM), XLSX and JSON, streamed in constant memory.
 
 Reports give one row per inspection (a report without inspections gives one row), so the office
-can count by agency. Every cell a spreadsheet would run as a formula is neutralised, and XLSX
-cells are always written as text (inline strings: nothing accumulates in a shared-string table).
-The rows come from a generator over the store's pages; nothing holds the whole export.
+can count by agency; the rows and their columns are `enforcewatch.staff.exportrows`. Every cell a
+spreadsheet would run as a formula is neutralised; XLSX text cells are inline strings (nothing
+accumulates in a shared-string table), and in the staff downloads counts, dates and times are
+number and date cells. The rows come from a generator over the store's pages; nothing holds the
+whole export.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from enforcewatch.cells import FORMULA_AFTER_LINE_BREAK, FORMULA_CHARS, as_text
+from enforcewatch.cells import FORMULA_IN_ROW, as_text
 from enforcewatch.errors import FieldError, InputError
-from enforcewatch.store import schema
+from enforcewatch.staff.exportrows import (
+    COMPLAINT_COLUMNS,
+    REPORT_COLUMNS,
+    Count,
+    PointNames,
+    complaint_rows,
+    report_rows,
+    stored_complaints,
+    stored_reports,
+)
 from enforcewatch.store.dynamo import DynamoTable
 
 KINDS = ("report", "complaint")
@@ -34,26 +47,6 @@ MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Characters XML 1.0 cannot carry (openpyxl refuses them); they have no business in a cell.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CHUNK = 64 * 1024
-
-# (header, source). Report sources: "r.<field>" from the report, "i.<field>" from one inspection.
-REPORT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("监测点编号", "r.point_id"), ("县（市、区）", "r.district"), ("报送月份", "r.month"),
-    ("版本(0=首次报送)", "r.seq"), ("接收时间(UTC)", "r.received_at"), ("本月未接受检查", "r.no_inspections"),
-    ("检查序号", "i.#"), ("检查日期", "i.date"), ("执法单位", "i.agency"), ("执法人员人数", "i.officer_count"),
-    ("是否亮证", "i.credentials_shown"), ("检查类型", "i.inspection_type"), ("是否提前告知", "i.notice_given"),
-    ("是否备案/扫码入企", "i.filed_or_scanned"), ("是否联合检查", "i.joint"), ("检查事项", "i.items_checked"),
-    ("检查结果", "i.outcome"), ("结果说明", "i.outcome_note"), ("存在问题", "i.misconduct"),
-    ("满意度", "i.satisfaction"), ("具体说明", "i.comment"), ("意见建议", "r.suggestions"),
-    ("联系人", "r.contact_name"), ("联系电话", "r.contact_phone"), ("联系人信息", "r.contact"),
-)
-COMPLAINT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("投诉编号", "complaint_id"), ("接收时间(UTC)", "received_at"), ("投诉人类型", "complainant_type"),
-    ("姓名(名称)", "name"), ("统一社会信用代码", "uscc"), ("联系电话", "phone"), ("邮箱", "email"),
-    ("是否要求回复", "wants_reply"), ("被投诉单位", "agency"), ("被投诉人员", "officers"),
-    ("发生日期", "incident_date"), ("地点", "place"), ("投诉类别", "category"), ("事实和理由", "description"),
-    ("投诉请求", "request"), ("状态", "status"), ("答复", "reply"), ("答复时间(UTC)", "replied_at"),
-)
-
 
 @dataclass(frozen=True)
 class ExportRequest:
@@ -87,7 +80,7 @@ class ExportRequest:
 
 
 def neutralise(value: str) -> str:
-    """A cell value a spreadsheet shows as text: a leading = + - @ tab or CR gets a `'` in front."""
+    """A cell value a spreadsheet shows as text: one starting like a formula (enforcewatch.cells) gets a `'`."""
     value = _ILLEGAL_XML.sub("", value)
     return as_text(value)
 
@@ -97,45 +90,15 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, (list, tuple)):
         return "、".join(cell_text(v) for v in value)
     if isinstance(value, Mapping):
         return "；".join(f"{k}：{cell_text(v)}" for k, v in value.items())
     return str(value)
-
-
-def report_rows(reports: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
-    """One row per inspection of each report; a report without inspections still gives one row."""
-    for report in reports:
-        inspections = report.get("inspections") or [None]
-        for number, inspection in enumerate(inspections, start=1):
-            row = []
-            for _, source in REPORT_COLUMNS:
-                scope, _, name = source.partition(".")
-                if scope == "r":
-                    row.append(report.get(name))
-                elif inspection is None:
-                    row.append(None)
-                else:
-                    row.append(number if name == "#" else inspection.get(name))
-            yield row
-
-
-def complaint_rows(complaints: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
-    for complaint in complaints:
-        yield [complaint.get(name) for _, name in COMPLAINT_COLUMNS]
-
-
-def stored_reports(table: DynamoTable, districts: Iterable[str], month_from: str, month_to: str
-                   ) -> Iterator[dict[str, Any]]:
-    """Reports (every filing and amendment) of these districts and months, page by page (gsi2)."""
-    for district in districts:
-        yield from table.query(f"REPORTS#{district}", index=schema.GSI2,
-                               sk_between=(f"{month_from}#", f"{month_to}#\uffff"))
-
-
-def stored_complaints(table: DynamoTable, month_from: str, month_to: str) -> Iterator[dict[str, Any]]:
-    yield from table.query("COMPLAINTS", index=schema.GSI2, sk_between=(f"{month_from}#", f"{month_to}#\uffff"))
 
 
 @dataclass
@@ -161,12 +124,12 @@ def csv_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(headers)
-    illegal, after_break = _ILLEGAL_XML.search, FORMULA_AFTER_LINE_BREAK.search
+    illegal, formula = _ILLEGAL_XML.search, FORMULA_IN_ROW.search
     for row in rows:
         cells = [v if type(v) is str else "" if v is None else str(v) if type(v) is int else cell_text(v)
                  for v in row]
         joined = "\n".join(cells)
-        if joined[:1] in FORMULA_CHARS or after_break(joined) or illegal(joined):
+        if formula(joined) or illegal(joined):
             cells = [neutralise(c) for c in cells]
         writer.writerow(cells)
         if buffer.tell() >= CHUNK:
@@ -180,10 +143,14 @@ CELL_MAX = 32767  # characters Excel keeps in a cell; openpyxl cuts longer text 
 SHEET_PART = "xl/worksheets/sheet1.xml"
 
 
-def _sheet_rows(rows: Iterable[list[Any]], first: int) -> Iterator[str]:
+def _sheet_rows(rows: Iterable[list[Any]], first: int, styles: tuple[str, str] | None = None) -> Iterator[str]:
     """Rows as the <row> elements openpyxl's write-only worksheet writes for all-text rows (inline
-    strings; `xml:space` where it keeps outer whitespace), without a Cell and an element per cell."""
+    strings; `xml:space` where it keeps outer whitespace), without a Cell and an element per cell.
+    With `styles` (the workbook's date and date-time style ids), a Count is a number cell and a date or
+    datetime a date cell, as openpyxl writes them."""
+    # cold start: openpyxl is heavy, loaded only when a workbook is asked for
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import to_excel
 
     letters: list[str] = []
     for number, row in enumerate(rows, start=first):
@@ -191,6 +158,14 @@ def _sheet_rows(rows: Iterable[list[Any]], first: int) -> Iterator[str]:
             letters.append(get_column_letter(len(letters) + 1))
         parts = [f'<row r="{number}">']
         for letter, value in zip(letters, row, strict=False):
+            if styles is not None and isinstance(value, (Count, dt.date)):
+                if isinstance(value, Count):
+                    parts.append(f'<c r="{letter}{number}" t="n"><v>{int(value)}</v></c>')
+                else:
+                    style = styles[1] if isinstance(value, dt.datetime) else styles[0]
+                    excel = to_excel(value)  # type: ignore[no-untyped-call]
+                    parts.append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{excel}</v></c>')
+                continue
             text = neutralise(cell_text(value))[:CELL_MAX]
             if not text:
                 parts.append(f'<c r="{letter}{number}" t="inlineStr" />')
@@ -203,19 +178,41 @@ def _sheet_rows(rows: Iterable[list[Any]], first: int) -> Iterator[str]:
         yield "".join(parts)
 
 
-def xlsx_chunks(headers: list[str], rows: Iterable[list[Any]], sheet: str = "导出") -> Iterator[bytes]:
+DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+_STYLED_ROW = re.compile(r'<row r="2">.*?</row>', re.S)
+_STYLE = re.compile(r' s="(\d+)"')
+
+
+def _style_row(worksheet: Any) -> None:
+    """A row with one date and one date-time cell, so the workbook's styles hold both formats (the row
+    itself is taken out of the sheet again; its style ids are read from it)."""
+    # cold start: loaded only when this path runs, not at import
+    from openpyxl.cell import WriteOnlyCell
+
+    day = WriteOnlyCell(worksheet, value=dt.date(2000, 1, 1))  # type: ignore[arg-type]  # openpyxl takes dates
+    day.number_format = DATE_FORMAT
+    moment = WriteOnlyCell(worksheet, value=dt.datetime(2000, 1, 1))
+    moment.number_format = TIME_FORMAT
+    worksheet.append([day, moment])
+
+
+def xlsx_chunks(headers: list[str], rows: Iterable[list[Any]], sheet: str = "导出", typed: bool = False
+                ) -> Iterator[bytes]:
     """A workbook streamed from a temporary file. openpyxl (write-only mode) writes the workbook with
     the header row; the data rows go straight into its sheet part as XML text, the same elements
-    openpyxl writes for text cells (per-cell objects made 100,000 rows take about a minute)."""
-    import zipfile
+    openpyxl writes for text cells (per-cell objects made 100,000 rows take about a minute). With
+    `typed`, counts, dates and times are spreadsheet values (`_sheet_rows`)."""
+    # cold start: only when a workbook is asked for
 
-    from openpyxl import Workbook  # heavy import: only when a workbook is asked for
+    from openpyxl import Workbook  # cold start: openpyxl is heavy, loaded only when a workbook is asked for
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
     # Plain strings: openpyxl writes a str as text unless it starts with "=", and `neutralise` has put
     # a quote before every leading "=" (tests check every cell's type and that no <f> element exists).
     worksheet.append([neutralise(h) for h in headers])
+    if typed:
+        _style_row(worksheet)
     handle, template = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     handle, path = tempfile.mkstemp(suffix=".xlsx")
@@ -228,10 +225,18 @@ def xlsx_chunks(headers: list[str], rows: Iterable[list[Any]], sheet: str = "导
                     target.writestr(info, source.read(info))
                     continue
                 head, tail = source.read(info).split(b"</sheetData>")
+                styles = None
+                if typed:
+                    text = head.decode("utf-8")
+                    styled = _STYLED_ROW.search(text)
+                    assert styled is not None
+                    day_style, time_style = _STYLE.findall(styled.group(0))
+                    styles = (day_style, time_style)
+                    head = (text[:styled.start()] + text[styled.end():]).encode("utf-8")
                 with target.open(SHEET_PART, "w", force_zip64=True) as part:
                     part.write(head)
                     batch: list[str] = []
-                    for row_xml in _sheet_rows(rows, first=2):
+                    for row_xml in _sheet_rows(rows, first=2, styles=styles):
                         batch.append(row_xml)
                         if len(batch) == 500:
                             part.write("".join(batch).encode("utf-8"))
@@ -272,13 +277,18 @@ class Export:
         return MEDIA_TYPES[self.request.fmt]
 
 
-def open_export(table: DynamoTable, request: ExportRequest, districts: list[str]) -> Export:
-    """The export of `request` over `districts` (already scoped by the caller); rows stream lazily."""
+def open_export(table: DynamoTable, request: ExportRequest, districts: list[str],
+                district_names: Mapping[str, str] | None = None) -> Export:
+    """The export of `request` over `districts` (already scoped by the caller); rows stream lazily.
+    Report rows carry the enterprise's name and the district's name (`district_names`: id → name)."""
     counter = Counter()
     if request.kind == "report":
         headers = [h for h, _ in REPORT_COLUMNS]
-        rows = report_rows(stored_reports(table, districts, request.month_from, request.month_to))
+        rows = report_rows(stored_reports(table, districts, request.month_from, request.month_to),
+                           PointNames(table), district_names)
     else:
         headers = [h for h, _ in COMPLAINT_COLUMNS]
         rows = complaint_rows(stored_complaints(table, request.month_from, request.month_to))
+    if request.fmt == "xlsx":
+        return Export(request, xlsx_chunks(headers, counter.wrap(rows), typed=True), counter)
     return Export(request, WRITERS[request.fmt](headers, counter.wrap(rows)), counter)

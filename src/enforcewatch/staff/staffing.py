@@ -10,14 +10,18 @@ request; no route filters by district on its own.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from enforcewatch import codes
+from enforcewatch.clock import china_date, iso_utc, parse_aware
 from enforcewatch.errors import FieldError, Forbidden, InputError, NotFound
-from enforcewatch.monitoring import events, registry
-from enforcewatch.staff.accounts import OFFICE, iso
+from enforcewatch.monitoring import events, flagqueue, registry
+from enforcewatch.monitoring import flags as flags_store
+from enforcewatch.staff.accounts import OFFICE
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
@@ -72,33 +76,94 @@ def point_in_scope(table: DynamoTable, scope: Scope, point_id: str) -> dict[str,
     return item
 
 
+def _refresh(table: DynamoTable, point_id: str, now: dt.datetime) -> None:
+    """Close the point's flags that what staff just recorded closes (as of the end of today, China time:
+    events may not be dated in the future, so nothing later can count)."""
+    flags_store.refresh_point(table, point_id, china_date(now) + dt.timedelta(days=1))
+
+
 def record_point_event(table: DynamoTable, scope: Scope, point_id: str, kind: str, date: str,
                        reason: str | None, note: str | None, now: dt.datetime) -> dict[str, Any]:
-    """A reminder, disqualifying event, termination, withdrawal or plaque return, stored once."""
+    """A reminder, disqualifying event, termination, withdrawal or plaque return, stored once; the
+    reason may be its code or its Chinese label. Flags the event closes are closed at once."""
     point_in_scope(table, scope, point_id)
-    today = (now + dt.timedelta(hours=8)).date()  # China Standard Time, no DST
-    return events.record_event(table, point_id, kind, date, reason, note, recorded_by=scope.username,
-                               now=now, today=today)
+    item = events.record_event(table, point_id, kind, date, reason, note, recorded_by=scope.username,
+                               now=now, today=china_date(now))
+    _refresh(table, point_id, now)
+    return item
+
+
+REVOCATION_DECISIONS = {"revoke": "取消资格", "keep": "保留资格"}
+
+
+def decide_revocation(table: DynamoTable, scope: Scope, point_id: str, flag_key: str, decision: str,
+                      note: str | None, now: dt.datetime) -> dict[str, Any]:
+    """Staff decide a `revocable` flag: `revoke` sets the status to revoked (seed 000 §四(二)); `keep`
+    records event `revocation_kept` with the reason (required). Either closes the flag at once.
+    Returns {"decision", "point_id", "flag_key", "event_id"?}."""
+    point_in_scope(table, scope, point_id)
+    if decision not in REVOCATION_DECISIONS:
+        raise InputError("decision: 决定应为 revoke（取消资格）或 keep（保留资格）",
+                         [FieldError(("decision",), "决定应为 revoke（取消资格）或 keep（保留资格）")])
+    if table.get(f"POINT#{point_id}", f"FLAG#revocable#{flag_key}") is None:
+        raise NotFound(f"监测点 {point_id} 没有“可取消资格”标记 {flag_key}")
+    out: dict[str, Any] = {"decision": decision, "point_id": point_id, "flag_key": flag_key}
+    if decision == "revoke":
+        set_point_status(table, scope, point_id, "revoked", now)
+    else:
+        item = events.record_kept(table, point_id, flag_key, note, recorded_by=scope.username, now=now,
+                                  today=china_date(now))
+        out["event_id"] = item["event_id"]
+        _refresh(table, point_id, now)
+    return out
 
 
 def set_point_status(table: DynamoTable, scope: Scope, point_id: str, status: str, now: dt.datetime
                      ) -> dict[str, Any]:
+    """Confirm a point's status (kept in its case history); flags the change closes are closed at once."""
     point = point_in_scope(table, scope, point_id)
     item = events.set_status(table, point_id, status, now=now)
-    sk = f"STATUS#{iso(now)}#{status}"  # each change kept for the point's case history (enforcewatch.casework.timeline)
+    sk = f"STATUS#{iso_utc(now)}#{status}"  # each change kept for the point's case history (enforcewatch.casework.timeline)
     table.put({"pk": f"POINT#{point_id}", "sk": sk, "kind": "status_change", "point_id": point_id,
                "district": point["district"], "status": status, "previous": point.get("status"),
-               "changed_by": scope.username, "changed_at": iso(now),
+               "changed_by": scope.username, "changed_at": iso_utc(now),
                schema.GSI1PK: f"DISTRICT#{point['district']}", schema.GSI1SK: f"POINT#{point_id}#{sk}"})
+    _refresh(table, point_id, now)
     return item
 
 
-def flags(table: DynamoTable, scope: Scope, district: str | None = None) -> Iterator[dict[str, Any]]:
-    """Stored flags of the deadline check, per district in scope (the city office also sees `office`:
-    overdue transfers of complaint clues, enforcewatch.casework.transfers)."""
+def reissue_access_code(table: DynamoTable, scope: Scope, point_id: str, now: dt.datetime,
+                        rng: random.Random) -> str:
+    """A new access code for one point: its hash replaces the old one (which stops working at once);
+    the code is returned once, to be shown once, and never stored. The caller audits it."""
+    point_in_scope(table, scope, point_id)
+    code = codes.new_code(rng)
+    table.update(f"POINT#{point_id}", "POINT", {"access_code_hash": codes.hash_code(code),
+                                                "access_code_issued_at": iso_utc(now), "updated_at": iso_utc(now)})
+    return code
+
+
+def flag_queue(table: DynamoTable, scope: Scope, district: str | None = None, *, state: str | None = "open",
+               kind: str | None = None, month: str | None = None, cursor: str | None = None,
+               limit: int = 20) -> flagqueue.FlagPage:
+    """The flag queue of the districts in scope (or the one requested, if allowed): points with their
+    flags of that state (default open), kind and month, a page at a time (flagqueue.flag_page)."""
+    filters = flagqueue.QueueFilter.parse(state, kind, month)
+    return flagqueue.flag_page(table, scope.districts(district), filters, cursor, limit)
+
+
+def flags(table: DynamoTable, scope: Scope, district: str | None = None, state: str | None = "open"
+          ) -> Iterator[dict[str, Any]]:
+    """Stored flags of the deadline check in one state (`open`, `closed` or `all`), each with its
+    `state`, per district in scope (the city office also sees `office`: overdue transfers of complaint
+    clues, enforcewatch.casework.transfers; those flags have no closing rule here and count as open)."""
+    wanted = flagqueue.QueueFilter.parse(state).state
     for d in scope.districts(district) + (["office"] if scope.is_office and not district else []):
         for item in table.query(f"FLAGS#{d}", index=schema.GSI2):
-            yield {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi"))}
+            found = flags_store.state_from_item(item)
+            if wanted in ("all", found.state):
+                yield {**{k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi"))},
+                       **found.as_json()}
 
 
 # -- complaints (city office only) ------------------------------------------------------------------
@@ -123,9 +188,9 @@ def reply_to_complaint(table: DynamoTable, scope: Scope, complaint_id: str, stat
         raise InputError("；".join(p.msg for p in problems), problems)
     if table.get(f"COMPLAINT#{complaint_id}", "COMPLAINT") is None:
         raise NotFound("没有找到该投诉")
-    fields: dict[str, Any] = {"status": status, "status_changed_at": iso(now), "handled_by": scope.username}
+    fields: dict[str, Any] = {"status": status, "status_changed_at": iso_utc(now), "handled_by": scope.username}
     if reply:
-        fields.update(reply=reply, replied_at=iso(now))
+        fields.update(reply=reply, replied_at=iso_utc(now))
     return table.update(f"COMPLAINT#{complaint_id}", "COMPLAINT", fields)
 
 
@@ -144,8 +209,7 @@ def unreplied_complaints(items: Iterator[dict[str, Any]], today: dt.date, limit:
     for item in items:
         if item.get("reply"):
             continue
-        received = dt.datetime.strptime(item["received_at"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
-        arrived = (received + dt.timedelta(hours=8)).date()  # China Standard Time, no DST
+        arrived = china_date(parse_aware(item["received_at"]))
         waited = working_days_between(arrived, today, is_workday)
         if waited > limit:
             yield {"kind": "complaint_unreplied", "complaint_id": item.get("complaint_id"),

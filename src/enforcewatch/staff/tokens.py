@@ -16,9 +16,9 @@ from datetime import datetime
 
 import jwt
 
-from enforcewatch.errors import Unauthorized
+from enforcewatch.errors import ConditionFailed, Unauthorized
 from enforcewatch.staff.accounts import User
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 ALGORITHM = "HS256"
 TTL_SECONDS = 30 * 60

@@ -1,7 +1,7 @@
 """Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP), the optional second factor for staff.
 
 Implemented with hmac from the standard library: the algorithm is twenty lines and the RFC's own
-test vectors check it (tests/test_totp.py). Time is a parameter.
+test vectors check it (tests/staff/test_totp.py). Time is a parameter.
 """
 
 from __future__ import annotations

@@ -14,13 +14,10 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from enforcewatch.config import DEFAULT_TABLE
+from enforcewatch.config import DEFAULT_TABLE, ENV_STORE, Settings
 from enforcewatch.errors import EnforceWatchError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from enforcewatch.store.dynamo import DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 ENV_JAR_DIR = "EW_DYNAMODB_LOCAL_DIR"  # a directory holding DynamoDBLocal.jar and DynamoDBLocal_lib/
 ENDPOINT_FILE = "dynamodb-local.endpoint"  # written into the data dir while a server runs there
@@ -162,9 +159,6 @@ def open_table(data_dir: Path, table_name: str = DEFAULT_TABLE) -> Iterator[Dyna
     With EW_STORE=aws, the deployed table instead (EW_TABLE_NAME, AWS_REGION and the usual AWS
     credentials): the office's CLI tools work on production data; nothing is started or created.
     """
-    from enforcewatch.config import ENV_STORE, Settings
-    from enforcewatch.store.dynamo import DynamoTable
-
     if os.environ.get(ENV_STORE, "").strip().lower() == "aws":
         settings = Settings.from_env(os.environ).model_copy(update={"dynamodb_endpoint": None})
         yield DynamoTable.from_settings(settings)

@@ -11,12 +11,12 @@ import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-from enforcewatch.errors import Conflict, StoreUnavailable
+from enforcewatch.errors import ConditionFailed, StoreUnavailable
 from enforcewatch.store import schema
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +60,8 @@ def _number(text: str) -> int | float:
     """A DynamoDB number as `_plain` makes it: int when integral, else float (exactly, by way of Decimal)."""
     if len(text) < 19 and text.isascii() and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
         return int(text)  # the common case: a plain integer, without building a Decimal
-    return _plain(DYNAMODB_CONTEXT.create_decimal(text))  # what TypeDeserializer does (and raises on)
+    number: int | float = _plain(DYNAMODB_CONTEXT.create_decimal(text))  # what TypeDeserializer does (and raises on)
+    return number
 
 
 def _decode(value: Mapping[str, Any]) -> Any:
@@ -89,37 +90,64 @@ def from_attr(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _decode(v) for k, v in item.items()}
 
 
-class ConditionFailed(Conflict):
-    """A conditional write found an existing item; `existing` holds it (ALL_OLD). In a transaction,
-    `index` is the position of the first operation whose condition failed."""
+def _cancelled(reasons: Sequence[Mapping[str, Any]]) -> Exception | None:
+    """A cancelled transaction: the first failed condition, or a conflict or throttle worth retrying."""
+    failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+    if failed:
+        return ConditionFailed(None, failed[0])
+    if any(r.get("Code") in ("ThrottlingError", "TransactionConflict") for r in reasons):
+        return StoreUnavailable("系统繁忙，请稍后重试，您填写的内容未丢失")
+    return None
 
-    def __init__(self, existing: dict[str, Any] | None, index: int | None = None) -> None:
-        super().__init__("已存在相同记录")
-        self.existing = existing
-        self.index = index
+
+def _client_error(exc: ClientError) -> Exception:
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code == "ConditionalCheckFailedException":
+        old = cast("dict[str, Any] | None", exc.response.get("Item"))  # ReturnValuesOnConditionCheckFailure
+        return ConditionFailed(from_attr(old) if old else None)
+    if code == "TransactionCanceledException":
+        cancelled = _cancelled(exc.response.get("CancellationReasons") or [])
+        if cancelled is not None:
+            return cancelled
+    if code in UNAVAILABLE_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+        return StoreUnavailable("系统暂时无法保存，请稍后重试，您填写的内容未丢失")
+    return exc
 
 
 def _translate(exc: Exception) -> Exception:
     if isinstance(exc, ClientError):
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code == "ConditionalCheckFailedException":
-            old = exc.response.get("Item")
-            return ConditionFailed(from_attr(old) if old else None)
-        if code == "TransactionCanceledException":
-            reasons = exc.response.get("CancellationReasons") or []
-            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
-            if failed:
-                return ConditionFailed(None, failed[0])
-            if any(r.get("Code") in ("ThrottlingError", "TransactionConflict") for r in reasons):
-                return StoreUnavailable("系统繁忙，请稍后重试，您填写的内容未丢失")
-        if code in UNAVAILABLE_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
-            return StoreUnavailable("系统暂时无法保存，请稍后重试，您填写的内容未丢失")
-        return exc
+        return _client_error(exc)
     # ConnectionError: refused, unreachable, connect timeout. HTTPClientError: the connection closed or the
     # read timed out mid-request, so the write may have been applied: the client retries with its key.
     if isinstance(exc, (ConnectionError, HTTPClientError)):
         return StoreUnavailable("系统暂时无法连接数据存储，请稍后重试，您填写的内容未丢失")
     return exc
+
+
+_TRANSACT_KINDS = {"put": "Put", "delete": "Delete", "check": "ConditionCheck", "set": "Update"}
+
+
+def _transact_item(table: str, kind: str, item: Mapping[str, Any], condition: str | None,
+                   values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """One operation of `DynamoTable.transact_write` as TransactWriteItems wants it."""
+    if kind not in _TRANSACT_KINDS:
+        raise ValueError(f"unknown transaction operation {kind!r}")
+    names = {f"#{n}": n for n in _NAME_REF.findall(condition or "")}
+    vals = {k: _serializer.serialize(v) for k, v in (values or {}).items()}
+    body: dict[str, Any] = {"TableName": table}
+    if kind == "set":
+        fields = [(k, v) for k, v in item.items() if k not in (schema.PK, schema.SK)]
+        body["UpdateExpression"] = "SET " + ", ".join(f"#set{i} = :set{i}" for i in range(len(fields)))
+        names.update({f"#set{i}": k for i, (k, _) in enumerate(fields)})
+        vals.update({f":set{i}": _serializer.serialize(v) for i, (_, v) in enumerate(fields)})
+    expressions = {"ConditionExpression": condition, "ExpressionAttributeNames": names,
+                   "ExpressionAttributeValues": vals}
+    body.update({k: v for k, v in expressions.items() if v})
+    if kind == "put":
+        body["Item"] = to_attr(item)
+    else:
+        body["Key"] = to_attr({schema.PK: item[schema.PK], schema.SK: item[schema.SK]})
+    return {_TRANSACT_KINDS[kind]: body}
 
 
 class DynamoTable:
@@ -131,6 +159,7 @@ class DynamoTable:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoTable:
+        # cold start: boto3 loads when the first table is made, not when the module is imported
         import boto3
         from botocore.config import Config
 
@@ -168,6 +197,31 @@ class DynamoTable:
             raise _translate(exc) from exc
         item = out.get("Item")
         return from_attr(item) if item else None
+
+    def batch_get(self, keys: Sequence[tuple[str, str]], attempts: int = BATCH_ATTEMPTS) -> list[dict[str, Any]]:
+        """The items of these (pk, sk) keys that exist (BatchGetItem, 100 a call; order not kept). Keys
+        DynamoDB leaves unprocessed are asked again with backoff, as batch_put does."""
+        found: list[dict[str, Any]] = []
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 100):
+            pending: dict[str, Any] = {self.name: {"Keys": [to_attr({schema.PK: pk, schema.SK: sk})
+                                                            for pk, sk in unique[start : start + 100]]}}
+            delay = 0.05
+            for attempt in range(1, attempts + 1):
+                try:
+                    out = self.client.batch_get_item(RequestItems=pending)
+                except Exception as exc:
+                    raise _translate(exc) from exc
+                found += [from_attr(i) for i in out.get("Responses", {}).get(self.name, [])]
+                pending = out.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                if attempt < attempts:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+            else:
+                raise StoreUnavailable("数据存储持续繁忙，请稍后重试")
+        return found
 
     def put(self, item: Mapping[str, Any]) -> None:
         self._put(item, None)
@@ -270,33 +324,7 @@ class DynamoTable:
         and the fields to set). In a condition `#name` stands for the attribute `name` (reserved words such
         as status need it); values are plain. `token` makes a retry of the same transaction after a lost
         answer a no-op instead of a second attempt."""
-        out: list[dict[str, Any]] = []
-        for kind, item, condition, values in ops:
-            names = {f"#{n}": n for n in _NAME_REF.findall(condition or "")}
-            vals = {k: _serializer.serialize(v) for k, v in (values or {}).items()}
-            key = to_attr({schema.PK: item[schema.PK], schema.SK: item[schema.SK]})
-            body: dict[str, Any] = {"TableName": self.name}
-            if kind == "set":
-                fields = [(k, v) for k, v in item.items() if k not in (schema.PK, schema.SK)]
-                body["UpdateExpression"] = "SET " + ", ".join(f"#set{i} = :set{i}" for i in range(len(fields)))
-                names.update({f"#set{i}": k for i, (k, _) in enumerate(fields)})
-                vals.update({f":set{i}": _serializer.serialize(v) for i, (_, v) in enumerate(fields)})
-            if condition:
-                body["ConditionExpression"] = condition
-            if names:
-                body["ExpressionAttributeNames"] = names
-            if vals:
-                body["ExpressionAttributeValues"] = vals
-            if kind == "put":
-                out.append({"Put": {**body, "Item": to_attr(item)}})
-            elif kind == "delete":
-                out.append({"Delete": {**body, "Key": key}})
-            elif kind == "check":
-                out.append({"ConditionCheck": {**body, "Key": key}})
-            elif kind == "set":
-                out.append({"Update": {**body, "Key": key}})
-            else:
-                raise ValueError(f"unknown transaction operation {kind!r}")
+        out = [_transact_item(self.name, *op) for op in ops]
         kwargs: dict[str, Any] = {"TransactItems": out}
         if token:
             kwargs["ClientRequestToken"] = token
@@ -339,17 +367,24 @@ class DynamoTable:
                 raise StoreUnavailable("数据存储持续繁忙，部分记录未能写入，请稍后重试")
 
     # -- queries --------------------------------------------------------------------------------
-    def query(
-        self,
-        pk: str,
-        sk_prefix: str | None = None,
-        *,
-        index: str | None = None,
-        sk_between: tuple[str, str] | None = None,
-        consistent: bool = False,
-        page_size: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """All items of one partition (optionally of a sort-key prefix or range), page by page."""
+    def count(self, pk: str, index: str | None = None, sk_prefix: str | None = None) -> int:
+        """How many items one partition (optionally of a sort-key prefix) holds: Select=COUNT, so the
+        items are counted by DynamoDB and never sent."""
+        kwargs = {**self._key_query(pk, sk_prefix, index, None), "Select": "COUNT"}
+        total = 0
+        while True:
+            try:
+                out = self.client.query(**kwargs)
+            except Exception as exc:
+                raise _translate(exc) from exc
+            total += int(out.get("Count", 0))
+            if not out.get("LastEvaluatedKey"):
+                return total
+            kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
+    def _key_query(self, pk: str, sk_prefix: str | None, index: str | None,
+                   sk_between: tuple[str, str] | None) -> dict[str, Any]:
+        """Query arguments for one partition, optionally a sort-key prefix or range, of the table or an index."""
         hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
                   schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
         cond = "#h = :h"
@@ -371,7 +406,21 @@ class DynamoTable:
         }
         if index:
             kwargs["IndexName"] = index
-        elif consistent:
+        return kwargs
+
+    def query(
+        self,
+        pk: str,
+        sk_prefix: str | None = None,
+        *,
+        index: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        consistent: bool = False,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """All items of one partition (optionally of a sort-key prefix or range), page by page."""
+        kwargs = self._key_query(pk, sk_prefix, index, sk_between)
+        if consistent and not index:  # an index is never read consistently
             kwargs["ConsistentRead"] = True
         if page_size:
             kwargs["Limit"] = page_size

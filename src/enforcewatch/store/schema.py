@@ -1,6 +1,6 @@
 """The table's definition: the single source of truth for the local stack, the tests and infra/.
 
-`tests/test_infra_table.py` proves that infra/template.yaml declares exactly this.
+`tests/infra/test_infra_table.py` proves that infra/template.yaml declares exactly this.
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 The same app runs in AWS Lambda (wrapped by Mangum in functions/submit_report/app.py) and locally
 (mounted by `enforcewatch serve`). Time and randomness are injected so tests can fix them. Only this
-module mounts the public routers, so the staff function never imports them (tests/test_cold_start.py).
+module mounts the public routers, so the staff function never imports them (tests/functions/test_cold_start.py).
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from enforcewatch.api import openapi_doc
 from enforcewatch.api.errors import error_body, register_error_handlers
+from enforcewatch.api.headers import SecurityHeaders
 from enforcewatch.api.public import casework as casework_public
 from enforcewatch.api.public import channel as channel_public
 from enforcewatch.api.public import forms
@@ -65,8 +67,6 @@ class BodyLimit:
 
 
 async def _send_413(send: Any, message: str = TOO_LARGE) -> None:
-    import json
-
     body = json.dumps(error_body(413, [FieldError((), message)]), ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -104,6 +104,7 @@ def create_app(
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin], allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Idempotency-Key"], max_age=600)
     app.add_middleware(BodyLimit, larger={casework_public.ANSWER_PATH: casework_public.ANSWER_LIMIT})
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, the 413 and the no-JS pages included
     openapi_doc.describe(app, {("post", "/api/reports"): (ReportIn, "201"),
                                ("post", "/api/complaints"): (ComplaintIn, "201"),
                                ("post", "/api/receipts"): ({"type": "object", "properties": {"code": {"type": "string"}}},

@@ -11,11 +11,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from enforcewatch.api import jsonbody
 from enforcewatch.api.errors import mark_form
 from enforcewatch.api.public import forms
+from enforcewatch.api.public.routes import guarded
 from enforcewatch.casework import attachments, verification
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.intake import reports
+from enforcewatch.store.blobs import Blobs, blobs_for
 
 router = APIRouter(prefix="/api/verifications")
 ANSWER_PATH = "/api/verifications/answer"
@@ -23,11 +26,9 @@ ANSWER_LIMIT = attachments.MAX_FILES * attachments.MAX_BYTES + 64 * 1024  # file
 PAGE = "materials"
 
 
-def _blobs(request: Request) -> attachments.Blobs:
+def _blobs(request: Request) -> Blobs:
     state = request.app.state
     if getattr(state, "casework_blobs", None) is None:
-        from enforcewatch.store.blobs import blobs_for
-
         state.casework_blobs = blobs_for(state.settings)
     return state.casework_blobs  # type: ignore[no-any-return]
 
@@ -50,7 +51,7 @@ async def _fields(request: Request) -> tuple[dict[str, str], list[attachments.Up
                    if not isinstance(f, str) and (f.filename or f.size)]
         return values, uploads
     try:
-        data = await request.json()
+        data = jsonbody.loads(await request.body())
     except ValueError:
         data = None
     if not isinstance(data, dict):
@@ -59,7 +60,7 @@ async def _fields(request: Request) -> tuple[dict[str, str], list[attachments.Up
 
 
 def _page(request: Request, status: int = 200, **extra: Any) -> Response:
-    pages = request.app.state.form_pages
+    pages: forms.FormPages | None = request.app.state.form_pages
     if pages is None or PAGE not in forms.PAGES:
         lines = [f"{r['month']} 月报核查：{r['text']}（编号 {r['verify_id']}/{r['request_id']}）"
                  for r in extra.get("requests", [])] or [extra.get("message", "已收到。")]
@@ -72,7 +73,8 @@ async def open_requests(request: Request) -> Response:
     values, _ = await _fields(request)
     if _wants_page(request):
         mark_form(request, PAGE, {"point_id": values.get("point_id", "")})
-    point = reports.authenticate(request.app.state.table, values.get("point_id", ""), values.get("access_code", ""))
+    point = guarded(request, "access", lambda: reports.authenticate(
+        request.app.state.table, values.get("point_id", ""), values.get("access_code", "")))
     found = verification.open_requests(request.app.state.table, point["point_id"])
     if _wants_page(request):
         return _page(request, requests=found, form={"point_id": point["point_id"]})
@@ -85,7 +87,8 @@ async def answer(request: Request) -> Response:
     if _wants_page(request):
         mark_form(request, PAGE, {k: values.get(k, "") for k in ("point_id", "verify_id", "request_id", "text")})
     state = request.app.state
-    point = reports.authenticate(state.table, values.get("point_id", ""), values.get("access_code", ""))
+    point = guarded(request, "access", lambda: reports.authenticate(
+        state.table, values.get("point_id", ""), values.get("access_code", "")))
     out = verification.answer(state.table, _blobs(request), point["point_id"], values.get("verify_id", ""),
                               values.get("request_id", ""), values.get("text"), uploads, state.clock(), state.rng)
     if _wants_page(request):

@@ -23,6 +23,7 @@ PAGE = "inbox"
 
 @router.post("/inbox")
 async def inbox(request: Request) -> Response:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.channel import inbox as point_inbox
     from enforcewatch.monitoring.duedates import load_calendar
 
@@ -39,5 +40,6 @@ async def inbox(request: Request) -> Response:
         if pages is None:
             lines = [f"{n['sender']}：{n['title']}" for n in box["notices"]] or ["暂无通知。"]
             return forms.plain_page("监测点消息", lines)
-        return pages.render(PAGE, inbox=box, form={"point_id": point["point_id"]})
+        page: Response = pages.render(PAGE, inbox=box, form={"point_id": point["point_id"]})
+        return page
     return JSONResponse({"ok": True, **box}, headers={"Cache-Control": "no-store"})

@@ -17,8 +17,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
+from enforcewatch.clock import china_time_text
 from enforcewatch.errors import FieldError
-from enforcewatch.intake.submissions import CHINA, VOCABULARY
+from enforcewatch.intake.submissions import VOCABULARY
 
 CHECKED = {"1", "on", "true", "yes", "是"}
 INSPECTION_FIELDS = (
@@ -98,7 +99,7 @@ def complaint_data(form: dict[str, Any]) -> dict[str, Any]:
 
 def china_time(timestamp: str) -> str:
     """A stored UTC timestamp as people read it: Beijing time, to the second."""
-    return datetime.fromisoformat(timestamp).astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M:%S")
+    return china_time_text(datetime.fromisoformat(timestamp), "%Y年%m月%d日 %H:%M:%S")
 
 
 def error_map(errors: list[FieldError]) -> dict[str, str]:
@@ -121,6 +122,7 @@ class FormPages:
 
     def _load(self) -> tuple[Any, dict[str, Any]]:
         if self._env is None or self._context is None:
+            # cold start: the site's templates load on the first no-JS form page, not at function start
             from enforcewatch.sitegen.build import base_context
             from enforcewatch.sitegen.content import load_content
             from enforcewatch.sitegen.render import make_environment

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -12,11 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from enforcewatch import codes
+from enforcewatch.api import jsonbody
 from enforcewatch.api.errors import mark_form
 from enforcewatch.api.public import forms
 from enforcewatch.casework import verification
 from enforcewatch.errors import EnforceWatchError, FieldError, InputError, NotFound, Unauthorized
-from enforcewatch.intake import complaints, guesses, reports
+from enforcewatch.intake import complaints, guesses, idempotency, reports
 from enforcewatch.intake.idempotency import FIELD as IDEM_FIELD
 
 HONEYPOT = "website"  # hidden from people; bots fill it. Answered 422 with nothing stored (docs/submissions.md)
@@ -63,10 +63,12 @@ async def read_body(request: Request) -> Body:
             trap, key = _field(pairs, HONEYPOT), header_key or _field(pairs, IDEM_FIELD)
             body = Body(None, [(k, v) for k, v in pairs if k not in (HONEYPOT, IDEM_FIELD)], key or None)
         elif kind == "application/json":
-            data = json.loads(raw)
+            data = jsonbody.loads(raw)
             if not isinstance(data, dict):
                 raise InputError("提交内容应为 JSON 对象", [FieldError((), "提交内容应为 JSON 对象")])
             trap, key = str(data.pop(HONEYPOT, "") or ""), header_key or data.pop(IDEM_FIELD, None)
+            if key is not None and not isinstance(key, str):  # a number, list, object or boolean
+                raise idempotency.malformed_key()
             body = Body(data, None, key)
         else:
             raise UnsupportedMediaType("不支持该内容类型", [FieldError((), "不支持该内容类型，请以表单或 JSON 提交")])
@@ -83,8 +85,9 @@ def _field(pairs: list[tuple[str, str]], name: str) -> str:
     return next((v for k, v in pairs if k == name), "")
 
 
-def _pages(request: Request) -> Any:
-    return request.app.state.form_pages
+def _pages(request: Request) -> forms.FormPages | None:
+    pages: forms.FormPages | None = request.app.state.form_pages
+    return pages
 
 
 def _answer(request: Request, body: Body, page: str, answer: dict[str, Any], form: dict[str, Any]) -> Response:
@@ -116,6 +119,7 @@ def _raise_grave_report(table: Any, data: Any, answer: dict[str, Any], now: date
     when the submission ticks one of them."""
     if not _ticks_grave(data):
         return
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.insights import detection
 
     report = table.get(f"POINT#{answer['point_id']}", f"REPORT#{answer['month']}#{int(answer['seq']):04d}")
@@ -127,6 +131,7 @@ def _raise_grave_complaint(table: Any, data: Any, answer: dict[str, Any], now: d
     """A complaint of 打击报复: the same, beside the complaint (the city office's alone)."""
     if not isinstance(data, dict) or data.get("category") != "打击报复":
         return
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.insights import conduct, detection
 
     complaint = table.get(f"COMPLAINT#{complaints.complaint_id_for(codes.hash_code(answer['receipt']))}", "COMPLAINT")
@@ -149,6 +154,7 @@ async def post_report(request: Request) -> Response:
         if problems:
             raise InputError("请按提示修改后重新提交", problems)
     else:
+        assert body.data is not None  # a JSON body
         form, data = {}, body.data
     answer = guarded(request, "access", lambda: reports.file_report(
         state.table, data, state.clock(), body.idempotency_key, state.idempotency_ttl))
@@ -166,6 +172,7 @@ async def post_complaint(request: Request) -> Response:
         mark_form(request, "complaint", form)
         data: Any = forms.complaint_data(form)
     else:
+        assert body.data is not None  # a JSON body
         form, data = {}, body.data
     answer = complaints.file_complaint(state.table, data, state.clock(), state.rng, body.idempotency_key,
                                          state.idempotency_ttl, secret=state.receipt_secret)
@@ -190,8 +197,9 @@ async def post_receipt(request: Request) -> Response:
     else:
         form = {"code": str((body.data or {}).get("code", ""))}
     view = guarded(request, "receipt", lambda: complaints.look_up(request.app.state.table, form["code"]))
-    if body.is_form and _pages(request) is not None:
-        return _pages(request).render("receipt", result=view.model_dump(), form={})
+    pages = _pages(request)
+    if body.is_form and pages is not None:
+        return pages.render("receipt", result=view.model_dump(), form={})
     if body.is_form:
         return forms.plain_page("办理情况", [f"状态：{view.status}", f"答复：{view.reply or '暂无'}"])
     return JSONResponse({"ok": True, **view.model_dump()})

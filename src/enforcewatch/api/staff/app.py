@@ -9,6 +9,8 @@ cookie session must echo `X-CSRF-Token` on every change.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,21 +21,38 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from enforcewatch.api.staff import casework, channel, insights, plans
+from enforcewatch.api.errors import register_error_handlers
+from enforcewatch.api.staff import (
+    admin_pages,
+    casework,
+    channel,
+    draws,
+    import_pages,
+    insights,
+    pages,
+    plans,
+    point_pages,
+    queue,
+    work_pages,
+)
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.api.staff.http import (
     CSRF_COOKIE,
+    CSRF_PATHS,
     SESSION_COOKIE,
-    register_errors,
     staff_headers,
 )
 from enforcewatch.api.staff.large_downloads import S3Downloads
+from enforcewatch.api.staff.page_kit import register_page_errors
+from enforcewatch.clock import china_date
 from enforcewatch.config import Settings
 from enforcewatch.errors import EnforceWatchError, NotFound
-from enforcewatch.staff import audit, exports, staffing, tokens
-from enforcewatch.staff.accounts import Accounts
+from enforcewatch.intake import guesses
+from enforcewatch.staff import audit, auditlabels, exports, staffing, tokens
+from enforcewatch.staff.accounts import USERNAME_RE, Accounts, Disabled
 from enforcewatch.store.dynamo import DynamoTable
 
+UNKNOWN_ACTOR = "未知用户名"
 SOURCE_PAGE_DIR = Path(__file__).resolve().parents[4] / "site" / "templates" / "staff"  # a source checkout
 
 
@@ -74,10 +93,14 @@ router = APIRouter()
 
 @router.post("/api/staff/login")
 def login(body: LoginIn, request: Request, ctx: Ctx) -> JSONResponse:
+    client = request.client.host if request.client else "unknown"
     try:
-        user = ctx.accounts.authenticate(body.username, body.password, body.totp, ctx.now())
+        user = ctx.accounts.authenticate(body.username, body.password, body.totp, ctx.now(), client)
+    except guesses.BudgetSpent:
+        raise  # past the client's budget nothing is appended: the log cannot be flooded from outside
     except EnforceWatchError as exc:
-        ctx.log(body.username, "login", {"reason": exc.message}, outcome="denied")
+        reason = "账户已停用" if isinstance(exc, Disabled) else exc.message
+        ctx.log(refused_actor(ctx, body.username), "login", {"reason": reason}, outcome="denied")
         raise
     token, claims = tokens.issue(user, ctx.secret, ctx.now(), ctx.rng)
     ctx.log(user.username, "login", {"role": user.role, "district": user.district})
@@ -87,8 +110,19 @@ def login(body: LoginIn, request: Request, ctx: Ctx) -> JSONResponse:
     secure = request.url.scheme == "https"
     response.set_cookie(SESSION_COOKIE, token, max_age=tokens.TTL_SECONDS, path="/api/staff",
                         httponly=True, samesite="strict", secure=secure)
-    response.set_cookie(CSRF_COOKIE, csrf, max_age=tokens.TTL_SECONDS, path="/", samesite="strict", secure=secure)
+    for path in CSRF_PATHS:  # readable by the staff pages' scripts only, never by the public site's
+        response.set_cookie(CSRF_COOKIE, csrf, max_age=tokens.TTL_SECONDS, path=path, samesite="strict",
+                            secure=secure)
     return response
+
+
+def refused_actor(ctx: StaffContext, typed: str) -> str:
+    """Who a refused sign-in is logged under: an account's username, or for anything else typed (a
+    mistyped name, a password typed into the wrong box) only a keyed hash, so repeats can be told apart."""
+    if USERNAME_RE.match(typed) and ctx.accounts.get(typed) is not None:
+        return typed
+    digest = hmac.new(ctx.secret.encode(), typed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return f"{UNKNOWN_ACTOR}#{digest[:16]}"
 
 
 @router.post("/api/staff/logout")
@@ -97,7 +131,8 @@ def logout(scope: ScopeDep, request: Request, ctx: Ctx) -> JSONResponse:
     ctx.log(scope.username, "logout", {})
     response = JSONResponse({"ok": True})
     response.delete_cookie(SESSION_COOKIE, path="/api/staff")
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    for path in CSRF_PATHS:
+        response.delete_cookie(CSRF_COOKIE, path=path)
     return response
 
 
@@ -116,7 +151,8 @@ def submissions(
     req = exports.ExportRequest.parse(kind, format, from_, to, district)
     if req.kind == "complaint":
         scope.require_office()
-    export = exports.open_export(ctx.table, req, scope.districts(req.district))
+    export = exports.open_export(ctx.table, req, scope.districts(req.district),
+                                 {d["id"]: d["name"] for d in ctx.districts})
     filters = {"kind": req.kind, "format": req.fmt, "from": req.month_from, "to": req.month_to,
                "district": req.district}
     ctx.log(scope.username, "download", filters, outcome="started")
@@ -138,12 +174,15 @@ def submissions(
 
 
 @router.get("/api/staff/flags")
-def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
-    items = list(staffing.flags(ctx.table, scope, district))
-    if scope.is_office and not district:
+def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None, state: str = "open") -> dict[str, Any]:
+    """Stored flags in one state (`open` by default, `closed`, `all`), each with `state`; unreplied
+    complaints (computed now) are open by definition."""
+    items = list(staffing.flags(ctx.table, scope, district, state))
+    if scope.is_office and not district and state != "closed":
+        # cold start: the calendar data load on the first office flag listing
         from enforcewatch.monitoring.duedates import load_calendar
 
-        today = (ctx.now() + dt.timedelta(hours=8)).date()  # China Standard Time
+        today = china_date(ctx.now())
         recent = staffing.complaints(ctx.table, scope, f"{today.year - 1}-{today.month:02d}", f"{today:%Y-%m}")
         items += staffing.unreplied_complaints(recent, today, ctx.reply_limit,
                                                load_calendar(ctx.settings.content_dir).is_workday)
@@ -188,16 +227,18 @@ def audit_log(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict
     scope.require_office()
     req = exports.ExportRequest.parse("report", "json", from_, to, None)
     audit.check_range(req.month_from, req.month_to)
-    return {"ok": True, "entries": list(audit.entries(ctx.table, req.month_from, req.month_to))}
+    names = {d["id"]: d["name"] for d in ctx.districts}
+    return {"ok": True, "entries": [auditlabels.entry_view(e, names)
+                                     for e in audit.entries(ctx.table, req.month_from, req.month_to)]}
 
 
 PAGE_ASSETS = {"": ("index.html", "text/html; charset=utf-8"), "staff.js": ("staff.js", "text/javascript"),
                "staff.css": ("staff.css", "text/css"), "casework.js": ("casework.js", "text/javascript")}
 
 
-@router.get("/staff/{asset:path}", include_in_schema=False)
+@router.get("/staff/tools/{asset:path}", include_in_schema=False)
 def staff_page(asset: str, ctx: Ctx) -> Response:
-    """The staff page and its two assets (static: every datum comes from the API after sign-in)."""
+    """The older one-page tools (scripted; every datum comes from the API after sign-in) and its assets."""
     if asset not in PAGE_ASSETS:
         raise NotFound("页面不存在")
     name, media = PAGE_ASSETS[asset]
@@ -221,11 +262,19 @@ def create_staff_app(
         downloads=downloads or (S3Downloads.from_settings(settings.export_bucket, settings.region)
                                 if settings.export_bucket else None),
     )
-    register_errors(app)
+    register_error_handlers(app)
+    register_page_errors(app)
     app.middleware("http")(staff_headers)
+    app.include_router(pages.router)
+    app.include_router(point_pages.router)
+    app.include_router(work_pages.router)
+    app.include_router(admin_pages.router)
+    app.include_router(import_pages.router)
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)
+    app.include_router(draws.router)
+    app.include_router(queue.router)
     app.include_router(plans.router)
     app.include_router(channel.router)
     return app

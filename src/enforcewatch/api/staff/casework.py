@@ -15,10 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep, StaffContext
 from enforcewatch.casework import commendations, designation, timeline, transfers, verification
-from enforcewatch.casework.attachments import SIGNATURES, Blobs
-from enforcewatch.casework.records import china_today, problem
+from enforcewatch.casework.attachments import SIGNATURES
+from enforcewatch.casework.records import problem
+from enforcewatch.clock import china_date
 from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.staff import exports
+from enforcewatch.store.blobs import Blobs
 
 router = APIRouter(prefix="/api/staff")
 Format = Literal["json", "csv", "xlsx"]
@@ -98,10 +100,11 @@ class CommendationIn(In):
 def blobs(request: Request, ctx: StaffContext) -> Blobs:
     store = getattr(request.app.state, "casework_blobs", None)
     if store is None:
+        # cold start: the attachment store (S3 client) loads on the first upload
         from enforcewatch.store.blobs import blobs_for
 
         store = request.app.state.casework_blobs = blobs_for(ctx.settings)
-    return store  # type: ignore[no-any-return]
+    return store
 
 
 def download(name: str, fmt: str, headers: list[str], rows: Any, counter: exports.Counter) -> Response:
@@ -212,7 +215,7 @@ def transfer_create(body: TransferIn, scope: ScopeDep, ctx: Ctx) -> dict[str, An
 
 @router.get("/transfers")
 def transfer_list(scope: ScopeDep, ctx: Ctx, district: str | None = None, closed: bool = False) -> dict[str, Any]:
-    items = transfers.listing(ctx.table, scope, china_today(ctx.now()), district, closed)
+    items = transfers.listing(ctx.table, scope, china_date(ctx.now()), district, closed)
     ctx.log(scope.username, "list_transfers", {"district": district, "closed": closed, "rows": len(items)})
     return {"ok": True, "transfers": items}
 

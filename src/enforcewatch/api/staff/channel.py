@@ -32,6 +32,7 @@ class ReplyIn(BaseModel):
 
 @router.post("/notices", status_code=201)
 def send_route(body: NoticeIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.channel import notices
 
     names = {d["id"]: d["name"] for d in ctx.districts}
@@ -43,6 +44,7 @@ def send_route(body: NoticeIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
 
 @router.get("/notices")
 def list_route(scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.channel import notices
 
     found = notices.sent(ctx.table, scope)
@@ -52,6 +54,7 @@ def list_route(scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
 
 @router.post("/points/{point_id}/suggestions/{month}/{seq}/reply")
 def reply_route(point_id: str, month: str, seq: int, body: ReplyIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.channel import suggestions
 
     out = suggestions.reply(ctx.table, scope, point_id, month, seq, body.model_dump(), ctx.now())
@@ -64,6 +67,7 @@ def reply_route(point_id: str, month: str, seq: int, body: ReplyIn, scope: Scope
 def suggestions_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None
                       ) -> dict[str, Any]:
     """The suggestions in the reports of the months, with status and reply (open ones first)."""
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.channel import suggestions
     from enforcewatch.staff import exports
 

@@ -16,9 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep
 from enforcewatch.api.staff.http import PAGE_CSP
+from enforcewatch.clock import china_date
 from enforcewatch.errors import FieldError, InputError, NotFound
 from enforcewatch.insights import charts, detection, scorecards
 from enforcewatch.insights.inspections import Catalogue, Inspection, from_store, months
+from enforcewatch.intake.submissions import VOCABULARY
 from enforcewatch.staff import exports
 
 router = APIRouter(prefix="/api/staff/insights")
@@ -42,6 +44,7 @@ def _range(from_: str, to: str) -> list[str]:
 
 
 def _content(ctx: Any) -> Any:
+    # cold start: loaded by the insight pages that need it, not at function start
     from enforcewatch.sitegen.content import load_content
 
     return load_content(ctx.settings.content_dir)
@@ -92,7 +95,7 @@ def inspections_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "",
 def _buckets(scope: Any, district: str | None) -> list[str]:
     """The findings lists a user may read: the districts in scope, and the city office's own
     (打击报复 and the like, seed 000 §八) for office accounts."""
-    return scope.districts(district) + ([detection.OFFICE] if scope.is_office and not district else [])
+    return list(scope.districts(district)) + ([detection.OFFICE] if scope.is_office and not district else [])
 
 
 @router.get("/findings")
@@ -107,6 +110,7 @@ def findings_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", di
 @router.post("/points/{point_id}/findings/{finding_id}/transfer")
 def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
     """Transfer a finding to a department in one step: the clue is the finding with its evidence."""
+    # cold start: loaded by the insight pages that need it, not at function start
     from enforcewatch.casework import transfers
     from enforcewatch.monitoring.duedates import load_calendar
     from enforcewatch.staff.staffing import point_in_scope
@@ -133,6 +137,7 @@ def complaint_transfer_route(complaint_id: str, finding_id: str, body: TransferI
                              ) -> dict[str, Any]:
     """A complaint's finding (打击报复) to the discipline bodies or a department in one step; the
     city office only, as complaints are (`transfers.create` checks it too)."""
+    # cold start: loaded only when a finding is transferred
     from enforcewatch.casework import transfers
     from enforcewatch.monitoring.duedates import load_calendar
 
@@ -152,36 +157,34 @@ def complaint_transfer_route(complaint_id: str, finding_id: str, body: TransferI
     return {"ok": True, "transfer": transfer}
 
 
-@router.get("/page", response_class=HTMLResponse)
-def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None,
-               agency: str | None = None, kind: str | None = None, point: str | None = None) -> HTMLResponse:
-    """The scorecards and findings as a page (charts as inline SVG, a table beside each)."""
-    from enforcewatch.sitegen.render import make_environment
-
-    today = (ctx.now() + dt.timedelta(hours=8)).date()  # China Standard Time
+def _default_months(today: dt.date, from_: str, to: str) -> tuple[str, str]:
+    """The months asked for; by default January of last month's year up to last month."""
     last = today.replace(day=1) - dt.timedelta(days=1)
-    from_ = from_ or f"{last.year}-01"
-    to = to or f"{last:%Y-%m}"
-    districts = scope.districts(district)
-    span = _range(from_, to)
-    if kind is not None and kind not in detection.KINDS:
-        raise InputError("未知的发现类型", [FieldError(("kind",), "发现类型须为 " + " / ".join(detection.KINDS))])
-    content = _content(ctx)
-    found = _inspections(ctx, districts, span, content)
-    cards = scorecards.scorecards(found, content.departments, span)
-    findings = list(detection.stored(ctx.table, _buckets(scope, district), span[0], span[-1]))
-    counts = {k: sum(f.get("finding_kind") == k for f in findings) for k in detection.KINDS}
+    return from_ or f"{last.year}-01", to or f"{last:%Y-%m}"
+
+
+def _shown(findings: list[dict[str, Any]], kind: str | None) -> list[dict[str, Any]]:
+    """The findings of `kind` (all without one): open ones first, newest month first."""
     shown = [f for f in findings if kind is None or f.get("finding_kind") == kind]
     shown.sort(key=lambda f: str(f.get("month", "")), reverse=True)
-    shown.sort(key=lambda f: f.get("status") == "transferred")  # open ones first, newest month first
-    detail = [_row(i) for i in found if (agency or point) and agency in (None, i.department or scorecards.OTHER)
-              and point in (None, i.point_id)]  # the drill-down: an agency's inspections, or a point's
-    ctx.log(scope.username, "scorecards", {"from": span[0], "to": span[-1], "district": district, "format": "html",
-                                           "agency": agency, "point": point})
-    visible = [c for c in cards if c.inspections or c.agency != scorecards.OTHER]
+    shown.sort(key=lambda f: f.get("status") == "transferred")
+    return shown
+
+
+def _detail(found: list[Inspection], agency: str | None, point: str | None) -> list[dict[str, Any]]:
+    """The drill-down: an agency's inspections, or a point's (none when neither is asked for)."""
+    if not (agency or point):
+        return []
+    return [_row(i) for i in found
+            if agency in (None, i.department or scorecards.OTHER) and point in (None, i.point_id)]
+
+
+def _figures(cards: list[scorecards.Scorecard], visible: list[scorecards.Scorecard], span: list[str]
+             ) -> dict[str, str]:
+    """The page's charts (inline SVG)."""
     names = [c.name for c in visible]
     monthly = [sum(c.by_month[m]["inspections"] for c in cards) for m in span]
-    figures = {
+    return {
         "counts": charts.bars("sc-counts", "各执法单位检查次数", names, [c.inspections for c in visible], "次"),
         "scores": charts.bars("sc-scores", "各执法单位满意度得分（1-5分）", names,
                               [None if c.score is None else round(c.score, 2) for c in visible], "分", "无数据"),
@@ -190,13 +193,37 @@ def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", distri
                              "%", "无数据"),
         "months": charts.line("sc-months", "每月检查次数", span, monthly, unit="次"),
     }
+
+
+@router.get("/page", response_class=HTMLResponse)
+def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None,
+               agency: str | None = None, kind: str | None = None, point: str | None = None) -> HTMLResponse:
+    """The scorecards and findings as a page (charts as inline SVG, a table beside each)."""
+    # cold start: loaded by the insight pages that need it, not at function start
+    from enforcewatch.sitegen.render import make_environment
+
+    districts = scope.districts(district)
+    span = _range(*_default_months(china_date(ctx.now()), from_, to))
+    if kind is not None and kind not in detection.KINDS:
+        raise InputError("未知的发现类型", [FieldError(("kind",), "发现类型须为 " + " / ".join(detection.KINDS))])
+    content = _content(ctx)
+    found = _inspections(ctx, districts, span, content)
+    cards = scorecards.scorecards(found, content.departments, span)
+    findings = list(detection.stored(ctx.table, _buckets(scope, district), span[0], span[-1]))
+    counts = {k: sum(f.get("finding_kind") == k for f in findings) for k in detection.KINDS}
+    shown = _shown(findings, kind)
+    detail = _detail(found, agency, point)
+    ctx.log(scope.username, "scorecards", {"from": span[0], "to": span[-1], "district": district, "format": "html",
+                                           "agency": agency, "point": point})
+    visible = [c for c in cards if c.inspections or c.agency != scorecards.OTHER]
+    figures = _figures(cards, visible, span)
     env = make_environment(ctx.pages.parent)
     html = env.get_template("staff/insights.html").render(
         cards=visible, months=span, figures=figures, findings=shown[:PAGE_FINDINGS], total_shown=len(shown),
         counts=counts, kind=kind, kinds=detection.KINDS, detail=detail,
         agency=agency, point=point, district=district, districts=[d for d in ctx.districts if d["id"] in districts],
-        scope=scope, month_from=span[0], month_to=span[-1], outcomes=scorecards.VOCABULARY["outcome"],
-        misconduct_kinds=scorecards.VOCABULARY["misconduct"])
+        scope=scope, month_from=span[0], month_to=span[-1], outcomes=VOCABULARY["outcome"],
+        misconduct_kinds=VOCABULARY["misconduct"])
     return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY"})
 
 

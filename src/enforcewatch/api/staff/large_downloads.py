@@ -21,6 +21,7 @@ class S3Downloads:
 
     @classmethod
     def from_settings(cls, bucket: str, region: str) -> S3Downloads:
+        # cold start: the S3 client loads only when large downloads are configured
         import boto3
 
         return cls(boto3.client("s3", region_name=region), bucket)

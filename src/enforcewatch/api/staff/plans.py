@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api/staff/plans")
 
 
 def _published(ctx: Any) -> tuple[dict[str, str], dict[str, str]]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control.plans import published
     from enforcewatch.sitegen.content import load_content
 
@@ -34,6 +35,7 @@ def _day(value: str | None, field: str) -> dt.date | None:
 @router.post("", status_code=201)
 async def file_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
     """File a plan (JSON body: docs/control.md); the city office only."""
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans
 
     scope.require_office()
@@ -48,6 +50,7 @@ async def file_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str, A
 
 @router.get("")
 def list_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict[str, Any]:
+    # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans
 
     found = plans.listing(ctx.table, _day(from_, "from"), _day(to, "to"))
@@ -62,6 +65,7 @@ SHEET_LIMIT = 2 * 1024 * 1024  # bytes of one uploaded sheet
 async def import_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
     """A sheet of plans (multipart field `file`, .xlsx or .csv; docs/control.md): every row checked
     first, nothing stored on a problem; the city office only."""
+    # cold start: loaded only when this path runs, not at import
     import tempfile
     from pathlib import Path
 

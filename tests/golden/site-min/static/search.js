@@ -1,5 +1,7 @@
 // Full-text search over the site's own Pagefind index (no other host is contacted).
 // Without JavaScript the search page still offers the lists and the data downloads.
+// The index is in parts (a change re-indexes only its part): /pagefind/ holds the script and the
+// site's other pages, /pagefind/parts.json lists the parts merged into it (Pagefind's mergeIndex).
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
 const status = document.getElementById("search-status");
@@ -8,6 +10,7 @@ const PAGE = 10;  // results fetched at a time: each result's text is a separate
 let pagefind = null;
 let pending = [];
 let query = "";
+let parts = 0;  // index parts merged into the primary one
 
 function excerptNodes(html) {
   // Pagefind's excerpt is escaped text with <mark> around the hits: keep only text and marks.
@@ -53,6 +56,43 @@ more.className = "search-more";
 more.textContent = "显示更多结果";
 more.hidden = true;
 
+async function loadPagefind() {
+  const found = await import("/pagefind/pagefind.js");
+  const listing = await fetch("/pagefind/parts.json", { cache: "no-cache" });
+  if (!listing.ok) throw new Error(`parts.json: ${listing.status}`);
+  const listed = (await listing.json()).parts;
+  await Promise.all(listed.map((part) => found.mergeIndex(part, { baseUrl: "/" })));
+  parts = listed.length;
+  return found;
+}
+
+function queryWords(text) {
+  // The words Pagefind searches for, split as it splits them (Intl.Segmenter for Chinese).
+  if (typeof Intl.Segmenter === "undefined") return text.split(/\s+/).filter(Boolean);
+  const words = [];
+  for (const { segment } of new Intl.Segmenter("zh-CN", { granularity: "word" }).segment(text)) {
+    const word = segment.replace(/[\p{P}\s]/gu, "").toLocaleLowerCase();
+    if (word) words.push(word);
+  }
+  return words;
+}
+
+async function search(text) {
+  // Each index leaves out a query word it does not contain, so a part lacking one word would
+  // match pages on the others alone. Keep only pages that contain every word found anywhere on
+  // the site: the results one index over the whole site gives.
+  const found = await pagefind.search(text);
+  const words = queryWords(text);
+  if (parts === 0 || words.length < 2 || /^\s*".+"\s*$/.test(text)) return found.results;
+  let allowed = null;
+  for (const word of words) {
+    const ids = new Set((await pagefind.search(word)).results.map((r) => r.id));
+    if (ids.size === 0) continue;  // nowhere on the site: left out, as one index leaves it out
+    allowed = allowed === null ? ids : new Set([...allowed].filter((id) => ids.has(id)));
+  }
+  return allowed === null ? found.results : found.results.filter((r) => allowed.has(r.id));
+}
+
 async function run(text) {
   query = text;
   list.replaceChildren();
@@ -64,9 +104,8 @@ async function run(text) {
   }
   status.textContent = "正在搜索…";
   try {
-    pagefind = pagefind || await import("/pagefind/pagefind.js");
-    const found = await pagefind.search(query);
-    pending = found.results.slice();
+    pagefind = pagefind || await loadPagefind();
+    pending = await search(query);
     const total = pending.length;
     more.onclick = () => showMore(total);
     await showMore(total);

@@ -1,0 +1,1 @@
+"""Scheduled work that spans features: the daily job (`daily`)."""

@@ -1,0 +1,194 @@
+"""The flag queue: stored flags of some districts, by state, grouped by point, a page at a time.
+
+Reads only what a page needs. Open flags of one district and kind are one key range of gsi2
+(`FLAGS#{district}` / `{kind}#{point_id}#{key}`; closed ones under the prefix `closed#`, see
+`enforcewatch.monitoring.flags`). Each (district, kind) range is read lazily in point order and the
+ranges are merged by point, so the first page of a 10,000-point backlog reads about one page of
+items per range, not every flag ever raised. The cursor is the last point of the page; the next
+page starts each range after it.
+
+Districts are passed in already scoped (`enforcewatch.staff.staffing.Scope.districts`).
+"""
+
+from __future__ import annotations
+
+import base64
+import heapq
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from enforcewatch.errors import FieldError, InputError
+from enforcewatch.monitoring.deadlines import DISQUALIFYING_REASONS, FLAG_KINDS, TERMINATION_REASONS
+from enforcewatch.monitoring.duedates import parse_month
+from enforcewatch.monitoring.flags import state_from_item
+from enforcewatch.monitoring.flagstate import CLOSED, OPEN, STATE_LABELS, STATES
+from enforcewatch.store import schema
+from enforcewatch.store.dynamo import DynamoTable
+
+KIND_LABELS = {"overdue": "逾期未报", "reminder_due": "应提醒", "revocable": "可取消资格",
+               "terminated": "应终止", "plaque_to_recover": "待收回牌匾"}
+# What staff do to close an open flag of each kind: (action, what the button says).
+ACTIONS = {
+    "overdue": ("record_reminder", "记录提醒"),
+    "reminder_due": ("record_reminder", "记录提醒"),
+    "revocable": ("decide_revocation", "作出决定（取消资格或保留）"),
+    "terminated": ("set_status", "确认终止或退出"),
+    "plaque_to_recover": ("record_plaque_returned", "记录牌匾已收回"),
+}
+PAGE_MAX = 200
+_POINT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")  # as the registry accepts them
+_HIDDEN = ("pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, "stored_at")
+
+
+@dataclass
+class PointFlags:
+    """One point's flags on a page, oldest first."""
+
+    point_id: str
+    district: str
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    enterprise_name: str | None = None  # from the registry (None: the point is no longer in it)
+    status: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"point_id": self.point_id, "district": self.district, "enterprise_name": self.enterprise_name,
+                "status": self.status, "flags": self.flags}
+
+
+@dataclass
+class FlagPage:
+    points: list[PointFlags]
+    next_cursor: str | None  # None: this is the last page
+
+    def as_json(self) -> dict[str, Any]:
+        return {"points": [p.as_json() for p in self.points], "next_cursor": self.next_cursor}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str = OPEN  # open | closed | all
+    kinds: tuple[str, ...] = FLAG_KINDS
+    month: str | None = None
+
+    @classmethod
+    def parse(cls, state: str | None = OPEN, kind: str | None = None, month: str | None = None) -> QueueFilter:
+        """Checked filters; every problem named by its field, in Chinese."""
+        problems = []
+        state = state or OPEN
+        if state not in (*STATES, "all"):
+            problems.append(FieldError(("state",), "状态应为 open（待处理）、closed（已关闭）或 all（全部）"))
+        if kind and kind not in FLAG_KINDS:
+            problems.append(FieldError(("kind",), "标记类型应为 " + " / ".join(f"{k}（{v}）" for k, v in KIND_LABELS.items())))
+        if month:
+            try:
+                parse_month(month)
+            except ValueError:
+                problems.append(FieldError(("month",), f"月份应写作 YYYY-MM，而不是“{month}”"))
+        if problems:
+            raise InputError("；".join(f"{p.loc[0]}: {p.msg}" for p in problems), problems)
+        return cls(state, (kind,) if kind else FLAG_KINDS, month or None)
+
+    @property
+    def prefixes(self) -> list[str]:
+        states = (OPEN, CLOSED) if self.state == "all" else (self.state,)
+        return [f"{'closed#' if s == CLOSED else ''}{k}#" for s in states for k in self.kinds]
+
+
+def flag_month(item: dict[str, Any]) -> str:
+    """The month a flag is about: the report month for `overdue`, `reminder_due` and a `revocable` after
+    a reminder; otherwise the month it was raised."""
+    if item.get("kind") in ("overdue", "reminder_due"):
+        return str(item["key"])
+    return str(item.get("month") or item["raised_on"][:7])
+
+
+def flag_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored flag as staff see it: kind and state in words, the action that closes it, no keys."""
+    view = {k: v for k, v in item.items() if k not in _HIDDEN}
+    state = state_from_item(item)
+    view.update(state.as_json(), state_label=STATE_LABELS[state.state], kind_label=KIND_LABELS.get(item["kind"]),
+                month=flag_month(item))
+    reason = item.get("reason")
+    if reason:
+        view["reason_label"] = DISQUALIFYING_REASONS.get(reason) or TERMINATION_REASONS.get(reason) or reason
+    if state.is_open and item["kind"] in ACTIONS:
+        view["action"], view["action_label"] = ACTIONS[item["kind"]]
+    return view
+
+
+def encode_cursor(point_id: str) -> str:
+    return base64.urlsafe_b64encode(point_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The point id a cursor names; anything else (tampered, truncated) is refused, naming the field."""
+    try:
+        point_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        point_id = ""
+    if not _POINT_ID.fullmatch(point_id):
+        raise InputError("cursor: 翻页参数无效，请从第一页重新查看", [FieldError(("cursor",), "翻页参数无效")])
+    return point_id
+
+
+def _range(table: DynamoTable, district: str, prefix: str, after: str | None, page: int
+           ) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    start = f"{prefix}{after}#\uffff" if after is not None else prefix
+    for item in table.query(f"FLAGS#{district}", index=schema.GSI2, sk_between=(start, f"{prefix}\uffff"),
+                            page_size=page):
+        yield item["point_id"], item[schema.GSI2SK], item
+
+
+def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], page: int
+            ) -> list[Iterator[tuple[str, str, dict[str, Any]]]]:
+    """The ranges with their first query page read side by side (a page of the queue starts every range
+    at once; one after the other, their round trips add up). Later pages are read lazily as merged."""
+    def first(rng: Iterator[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+        return list(itertools.islice(rng, page))
+
+    with ThreadPoolExecutor(max_workers=min(8, len(ranges) or 1)) as pool:
+        heads = list(pool.map(first, ranges))
+    return [itertools.chain(head, rng) for head, rng in zip(heads, ranges, strict=True)]
+
+
+def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter | None = None,
+              cursor: str | None = None, limit: int = 20) -> FlagPage:
+    """Up to `limit` points (in point-id order) with their flags that match `filters` (default: open
+    flags of every kind), and the cursor of the next page."""
+    filters = filters or QueueFilter()
+    if not 1 <= limit <= PAGE_MAX:
+        raise InputError(f"limit: 每页 1–{PAGE_MAX} 个监测点", [FieldError(("limit",), "每页数量无效")])
+    after = decode_cursor(cursor) if cursor else None
+    page = min(4 * limit, 100)  # items per query page: about one page of points from each range
+    ranges = _primed([_range(table, d, p, after, page) for d in districts for p in filters.prefixes], page)
+    points: list[PointFlags] = []
+    for point_id, _, item in heapq.merge(*ranges, key=lambda t: (t[0], t[1])):
+        if filters.month and flag_month(item) != filters.month:
+            continue
+        if not points or points[-1].point_id != point_id:
+            if len(points) == limit:
+                return _finish(table, FlagPage(points, encode_cursor(points[-1].point_id)))
+            points.append(PointFlags(point_id, item["district"]))
+        points[-1].flags.append(flag_view(item))
+    return _finish(table, FlagPage(points, None))
+
+
+def _finish(table: DynamoTable, page: FlagPage) -> FlagPage:
+    """Each point's flags oldest first, and its name and status from the registry (one batch read)."""
+    registry = {str(i["point_id"]): i for i in table.batch_get([(f"POINT#{p.point_id}", "POINT") for p in page.points])}
+    for p in page.points:
+        p.flags.sort(key=lambda f: (f["raised_on"], f["kind"], f["key"]))
+        item = registry.get(p.point_id)
+        if item is not None:
+            p.enterprise_name, p.status = item.get("enterprise_name"), item.get("status") or "active"
+    return page
+
+
+def open_counts(table: DynamoTable, districts: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Open flags by district and kind (one count query per range: items are counted, not read)."""
+    return {d: {k: table.count(f"FLAGS#{d}", index=schema.GSI2, sk_prefix=f"{k}#") for k in FLAG_KINDS}
+            for d in districts}

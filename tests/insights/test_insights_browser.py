@@ -1,0 +1,180 @@
+"""The statistics page and the staff scorecard page as a user sees them, through `enforcewatch serve`
+(DynamoDB Local, the built site, the staff app on one origin) in headless Chromium: screenshots are
+saved under tests/artifacts/, and both pages are checked with axe-core (WCAG 2.1 AA).
+
+The flow is the office's: reports arrive, the daily detection runs, `insights publish-stats` writes
+the suppressed tables into the content, and the next build publishes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from enforcewatch.cli import main
+from enforcewatch.config import Settings
+from enforcewatch.insights import detection
+from enforcewatch.insights.inspections import Catalogue
+from enforcewatch.staff.accounts import Accounts
+from enforcewatch.store.ddblocal import ENDPOINT_FILE
+from enforcewatch.store.dynamo import DynamoTable
+from support.insights import CONTENT, ROOT, content, generated_month, inspection, report
+from support.items import point_item
+
+pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PASSWORD = "correct horse battery"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    def __init__(self, data: Path, content_dir: Path) -> None:
+        self.port = _port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if k != "EW_TOKEN_SECRET"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "enforcewatch", "serve", "--port", str(self.port), "--data-dir", str(data),
+             "--content", str(content_dir)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.proc.stderr.read().decode() if self.proc.stderr else "exited"
+            try:
+                if httpx.get(self.base + "/staff/tools/", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise AssertionError("serve did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: Any, ddb_local_server: Any) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("insights-data")
+    content_dir = tmp_path_factory.mktemp("insights-content") / "content"
+    shutil.copytree(CONTENT, content_dir)
+    first = Served(data, content_dir)
+    try:
+        table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
+        rng, c = random.Random(2026), content()
+        reports = [r for m in ("2026-01", "2026-02", "2026-03") for r in generated_month(rng, m, points=300, c=c)]
+        reports.append(report("PX1", "chengguan", "2026-03", [
+            inspection(dt.date(2026, 3, 2), "示范市市场监督管理局", "厂区绿化情况"),
+            inspection(dt.date(2026, 3, 5), "示范市生态环境局", "排污", item_id="sthj-cc-001")]))
+        table.batch_put(reports)
+        points = {(r["point_id"], r["district"]) for r in reports}
+        table.batch_put([point_item(pid, d) for pid, d in sorted(points)])
+        Accounts(table).add("city", "office", None, PASSWORD, dt.datetime.now(dt.UTC))
+        detection.run(table, Catalogue.from_content(c), ["chengguan", "xincheng"], dt.date(2026, 4, 6))
+        assert main(["insights", "publish-stats", "--data-dir", str(data), "--content", str(content_dir),
+                     "--from", "2026-01", "--to", "2026-03"]) == 0
+    finally:
+        first.stop()
+    second = Served(data, content_dir)  # the next build publishes the statistics
+    try:
+        yield second.base
+    finally:
+        second.stop()
+
+
+def _axe(page: Any) -> list[Any]:
+    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+
+
+def test_statistics_page(served: str, chromium_path: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(f"{served}/statistics/")
+            assert page.locator("h1").inner_text() == "涉企行政执法监测统计"
+            assert page.locator("svg[role=img]").count() == 3
+            assert page.locator("table").count() == 4
+            assert "不公布" in page.inner_text("main")
+            page.screenshot(path=str(ARTIFACTS / "insights-statistics.png"), full_page=True)
+            assert all(u.startswith(served) for u in requests)  # nothing from another host
+            assert _axe(page) == []
+            csv = httpx.get(f"{served}/data/statistics.csv")
+            assert csv.status_code == 200 and "PX1" not in csv.text and "厂区绿化" not in csv.text
+        finally:
+            browser.close()
+
+
+def test_staff_scorecard_page(served: str, chromium_path: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{served}/staff/tools/")
+            page.fill("#username", "city")
+            page.fill("#password", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            page.wait_for_selector("#work:not([hidden])")
+            page.click("text=执法单位评议与监测发现")  # the staff page links to it (default: this year so far)
+            page.wait_for_selector("#sc-h")
+            page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03")
+            assert "执法单位评议汇总" in page.inner_text("main")
+            assert page.locator("svg[role=img]").count() == 4
+            page.screenshot(path=str(ARTIFACTS / "insights-scorecards.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "insights-scorecards-top.png"))
+            page.locator("a", has_text="查看").first.click()  # the first agency's drill-down
+            page.wait_for_selector("#detail")
+            page.locator("#detail").screenshot(path=str(ARTIFACTS / "insights-drilldown.png"))
+            page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03&kind=multi_agency")
+            page.locator("article li a").first.click()  # a finding's evidence: the point's inspections
+            page.wait_for_selector("#detail")
+            page.go_back()
+            page.locator("form.transfer button").first.click()
+            expect(page.locator("#status")).to_contain_text("已转交")
+            assert page.inner_text("#alert") == ""
+            assert errors == []  # runs under the staff CSP (no inline script or style)
+            checker = browser.new_context(bypass_csp=True).new_page()
+            checker.goto(f"{served}/staff/tools/")
+            checker.fill("#username", "city")
+            checker.fill("#password", PASSWORD)
+            checker.click("#login-form button[type=submit]")
+            checker.wait_for_selector("#work:not([hidden])")
+            checker.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03&agency=scjg")
+            assert _axe(checker) == []
+        finally:
+            browser.close()

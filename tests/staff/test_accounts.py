@@ -1,0 +1,95 @@
+"""Staff accounts: hashing, lock-out, disable, TOTP — on moto and DynamoDB Local."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from enforcewatch.errors import InputError, TooManyRequests, Unauthorized
+from enforcewatch.staff import totp
+from enforcewatch.staff.accounts import BAD_CREDENTIALS, FREE_FAILURES, LOCK_AFTER, Accounts, Disabled
+
+NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts(table) -> Accounts:
+    a = Accounts(table)
+    a.add("city", "office", None, PASSWORD, NOW)
+    a.add("hongqi", "district", "红旗区", PASSWORD, NOW)
+    return a
+
+
+def test_password_is_stored_as_argon2id(accounts: Accounts) -> None:
+    item = accounts.table.get("USER#city", "USER")
+    assert item["password_hash"].startswith("$argon2id$")
+    assert PASSWORD not in str(item)
+
+
+def test_sign_in_right_and_wrong(accounts: Accounts) -> None:
+    assert accounts.authenticate("hongqi", PASSWORD, None, NOW).district == "红旗区"
+    with pytest.raises(Unauthorized) as wrong:
+        accounts.authenticate("hongqi", "wrong password", None, NOW)
+    with pytest.raises(Unauthorized) as unknown:
+        accounts.authenticate("nobody", "wrong password", None, NOW)
+    assert wrong.value.message == unknown.value.message == BAD_CREDENTIALS
+
+
+def test_validation_messages_name_the_field(table) -> None:
+    a = Accounts(table)
+    with pytest.raises(InputError) as exc:
+        a.add("X", "district", None, "short", NOW)
+    assert {e.loc[0] for e in exc.value.errors} == {"username", "district"}
+    with pytest.raises(InputError):
+        a.add("ok-name", "office", None, "short", NOW)
+    a.add("ok-name", "office", None, PASSWORD, NOW)
+    with pytest.raises(InputError, match="已存在"):
+        a.add("ok-name", "office", None, PASSWORD, NOW)
+
+
+def test_failures_slow_down_then_lock(accounts: Accounts) -> None:
+    t = NOW
+    for _ in range(FREE_FAILURES):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate("city", "bad password!", None, t)
+    # now throttled: even the right password is refused until the delay has passed
+    with pytest.raises(TooManyRequests):
+        accounts.authenticate("city", PASSWORD, None, t)
+    for _ in range(FREE_FAILURES, LOCK_AFTER):
+        t += timedelta(minutes=5)
+        with pytest.raises(Unauthorized):
+            accounts.authenticate("city", "bad password!", None, t)
+    with pytest.raises(TooManyRequests, match="锁定"):
+        accounts.authenticate("city", PASSWORD, None, t + timedelta(minutes=10))
+    assert accounts.authenticate("city", PASSWORD, None, t + timedelta(minutes=16)).username == "city"
+    assert accounts.table.get("USER#city", "USER")["failed_count"] == 0
+
+
+def test_disable_and_reset_bump_token_version(accounts: Accounts) -> None:
+    before = accounts.get("hongqi").token_version
+    accounts.disable("hongqi", NOW)
+    with pytest.raises(Disabled, match=BAD_CREDENTIALS):  # answered as a wrong password (issue 19)
+        accounts.authenticate("hongqi", PASSWORD, None, NOW)
+    accounts.enable("hongqi", NOW)
+    accounts.reset_password("hongqi", "another long password", NOW)
+    assert accounts.get("hongqi").token_version == before + 3
+    with pytest.raises(Unauthorized):
+        accounts.authenticate("hongqi", PASSWORD, None, NOW)
+    accounts.authenticate("hongqi", "another long password", None, NOW)
+
+
+def test_totp_second_factor_and_no_replay(accounts: Accounts) -> None:
+    secret = base64.b32encode(b"12345678901234567890").decode()
+    accounts.set_totp("city", secret, NOW)
+    with pytest.raises(Unauthorized) as missing:
+        accounts.authenticate("city", PASSWORD, None, NOW)
+    assert missing.value.errors[0].loc == ("totp",)
+    code = totp.totp(b"12345678901234567890", NOW.timestamp())
+    with pytest.raises(Unauthorized):
+        accounts.authenticate("city", PASSWORD, "000000" if code != "000000" else "111111", NOW)
+    assert accounts.authenticate("city", PASSWORD, code, NOW).has_totp
+    with pytest.raises(Unauthorized, match="已使用"):
+        accounts.authenticate("city", PASSWORD, code, NOW + timedelta(seconds=5))
