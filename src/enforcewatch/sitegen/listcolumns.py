@@ -169,9 +169,10 @@ def layout(key: str) -> Layout:
 
 
 def key_aliases(key: str) -> dict[str, str]:
-    """Chinese label (and synonym) → field, for the items of one list file."""
+    """Chinese label (and synonym) → field, for the items of one list file (none yet for the lists
+    without a sheet layout: their items keep their English keys)."""
     out: dict[str, str] = {}
-    for col in COLUMNS[key]:
+    for col in COLUMNS.get(key, ()):
         if col.field:
             for name in (col.label, *col.aliases):
                 out.setdefault(name, col.field)
