@@ -440,21 +440,21 @@ def load_content(root: Path | str, cache: ContentCache | None = None) -> Content
         return _load(_Collector(Path(root)))
 
 
-def _load(c: _Collector) -> Content:
-    root = c.root
-    raw_site = c.read_yaml(SITE_FILE)
-    site = c.validate(SITE_FILE, raw_site, SiteSettings) if raw_site is not None else None
-    enums = site.enumerations if site is not None else _enumerations(raw_site)
-
+def _load_departments(c: _Collector) -> tuple[Any, set[str] | None]:
+    """departments.yaml: the models, and the ids the lists may name (None when unreadable)."""
     raw_depts = department_keys(c.read_yaml(DEPARTMENTS_FILE))
-    departments = None
-    dept_ids: set[str] | None = None
-    if raw_depts is not None:
-        departments = c.validate(DEPARTMENTS_FILE, raw_depts, TypeAdapter(list[Department]))
-        if isinstance(raw_depts, list):
-            dept_ids = {d["id"] for d in raw_depts if isinstance(d, dict) and isinstance(d.get("id"), str)}
-            _check_items(c, DEPARTMENTS_FILE, {"items": raw_depts}, None, {})
+    if raw_depts is None:
+        return None, None
+    departments = c.validate(DEPARTMENTS_FILE, raw_depts, TypeAdapter(list[Department]))
+    if not isinstance(raw_depts, list):
+        return departments, None
+    dept_ids = {d["id"] for d in raw_depts if isinstance(d, dict) and isinstance(d.get("id"), str)}
+    _check_items(c, DEPARTMENTS_FILE, {"items": raw_depts}, None, {})
+    return departments, dept_ids
 
+
+def _load_lists(c: _Collector, enums: Any, dept_ids: set[str] | None, lists: dict[str, Any]) -> Any:
+    """The three lists every site publishes, into `lists`; returns the spot-check list's raw data."""
     models: dict[str, type[BaseModel]] = {
         "enforcement-items": EnforcementList, "spot-checks": SpotCheckList, "leniency": LeniencyList}
     allowed = {
@@ -462,33 +462,46 @@ def _load(c: _Collector) -> Content:
         "spot-checks": {"item_class": enums.spot_check_classes, "methods": enums.check_methods},
         "leniency": {"kind": enums.leniency_kinds, "measures": enums.leniency_measures},
     }
-    lists: dict[str, Any] = {}
-    raw_lists: dict[str, Any] = {}
+    raw_spot = None
     for key, rel in LIST_FILES.items():
         # the item keys the checks below read (_check_items, _check_ratios)
         raw, lists[key] = c.read_list(key, rel, models[key], ("id", "department", "ratio_pct", *allowed[key]))
-        raw_lists[key] = raw
-        if raw is not None:
-            _check_items(c, rel, raw, dept_ids, allowed[key])
-        if key == "spot-checks" and raw is not None:
+        if raw is None:
+            continue
+        _check_items(c, rel, raw, dept_ids, allowed[key])
+        if key == "spot-checks":
             _check_ratios(c, rel, raw)
+            raw_spot = raw
+    return raw_spot
 
-    raw_spot = raw_lists.get("spot-checks")
+
+def _load_optional_lists(c: _Collector, dept_ids: set[str] | None, raw_spot: Any, lists: dict[str, Any]) -> None:
+    """The supervision lists (issue 18), each only where the office publishes it."""
     spot_ids = {i["id"] for _, i in _items(raw_spot) if isinstance(i.get("id"), str)} if raw_spot else None
     for key, rel in OPTIONAL_LIST_FILES.items():
-        if not (root / rel).is_file():
+        if not (c.root / rel).is_file():
             lists[key] = None
             continue
         raw, lists[key] = c.read_list(key, rel, LIST_MODELS[key], ("id", "department", *FACT_KEYS.get(key, ())))
-        if raw is not None:
-            _check_items(c, rel, raw, dept_ids, {})
-        if key == "spot-check-results" and raw is not None:
+        if raw is None:
+            continue
+        _check_items(c, rel, raw, dept_ids, {})
+        if key == "spot-check-results":
             check_results(c.add, rel, raw, spot_ids, _items, _line)
 
+
+def _load(c: _Collector) -> Content:
+    raw_site = c.read_yaml(SITE_FILE)
+    site = c.validate(SITE_FILE, raw_site, SiteSettings) if raw_site is not None else None
+    enums = site.enumerations if site is not None else _enumerations(raw_site)
+    departments, dept_ids = _load_departments(c)
+    lists: dict[str, Any] = {}
+    raw_spot = _load_lists(c, enums, dept_ids, lists)
+    _load_optional_lists(c, dept_ids, raw_spot, lists)
     pages = _load_pages(c)
     if c.problems:
         c.problems.sort(key=lambda p: (p.path, p.line or 0, p.field, p.message))
         raise ContentError(c.problems)
     assert site is not None and departments is not None  # read without a problem
     return Content(site, departments, lists["enforcement-items"], lists["spot-checks"], lists["leniency"], pages,
-                   Path(root), lists["key-supervision"], lists["prudent-supervision"], lists["spot-check-results"])
+                   Path(c.root), lists["key-supervision"], lists["prudent-supervision"], lists["spot-check-results"])
