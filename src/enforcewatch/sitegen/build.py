@@ -180,8 +180,9 @@ def _render_lists(content: Content, env: Any, ctx: dict[str, Any], out: Output,
         for dept, items in groups:
             path = department_path(spec, dept.id)
             sheet = datafiles.department_sheet_path(spec.key, dept.id)
-            if not _keep(out, last, sheet, key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
-                         spec.key):
+            if spec.key in datafiles.SHEET_NAMES and not _keep(  # the lists with a sheet layout (lists import)
+                    out, last, sheet, key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
+                    spec.key):
                 out.add(sheet, datafiles.to_xlsx(spec.key, items, depts), spec.key)
             _emit(out, last, _page_file(path), key_of(list_key, counts, dept.id, *(item_keys.get(i.id, "") for i in items)),
                   index, {**common, "department": dept, "items": items, "page_path": path})
