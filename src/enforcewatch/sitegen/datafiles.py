@@ -147,7 +147,9 @@ def to_csv(key: str, items: Sequence[Any], departments: Mapping[str, Department]
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
-SHEET_NAMES = {"enforcement-items": "行政执法事项清单", "spot-checks": "随机抽查事项清单", "leniency": "两轻一免清单"}
+SHEET_NAMES = {"enforcement-items": "行政执法事项清单", "spot-checks": "随机抽查事项清单", "leniency": "两轻一免清单",
+               "key-supervision": "重点监管清单", "prudent-supervision": "包容审慎监管清单",
+               "spot-check-results": "双随机抽查结果"}
 
 
 def to_xlsx(key: str, items: Sequence[Any], departments: Mapping[str, Department]) -> bytes:
