@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from enforcewatch import codes, uscc
@@ -68,6 +68,24 @@ ELSEWHERE_POINT = "该企业已是其他县（市、区）的监测点（详情�
 ELSEWHERE_EVENT = "两年内在其他县（市、区）有不得选定的情形（详情由市级营商环境办审查）"
 
 
+def _event_refusals(registry_events: Iterable[dict[str, Any]], ids: set[Any], shown: set[Any],
+                    since: dt.date, on: dt.date) -> Iterator[dict[str, str]]:
+    """A two-year refusal for each disqualifying registry event of the enterprise's points between
+    `since` and `on`, oldest first; one of a point not `shown` names neither its date nor its reason."""
+    for event in sorted(registry_events, key=lambda e: e.get("date", "")):
+        if event.get("point_id") not in ids or event.get("kind") != "disqualifying":
+            continue
+        day = dt.date.fromisoformat(event["date"])
+        if not since <= day <= on:
+            continue
+        if event["point_id"] not in shown:
+            msg = ELSEWHERE_EVENT
+        else:
+            label = DISQUALIFYING_REASONS.get(event.get("reason") or "", event.get("reason") or "取消资格事由")
+            msg = f"两年内有不得选定的情形：{day} {label}（监测点 {event['point_id']} 的登记事项）"
+        yield {"check": "two_years", "msg": msg}
+
+
 def assess(code: str, registry_points: Iterable[dict[str, Any]], registry_events: Iterable[dict[str, Any]],
            on: dt.date, confirmed: Iterable[str], visible: Callable[[dict[str, Any]], bool] = lambda _p: True,
            ) -> dict[str, Any]:
@@ -86,19 +104,9 @@ def assess(code: str, registry_points: Iterable[dict[str, Any]], registry_events
             refusals.append({"check": "registry", "msg": msg})
     since = years_before(on, LOOKBACK_YEARS)
     ids = {p["point_id"] for p in points}
-    for event in sorted(registry_events, key=lambda e: e.get("date", "")):
-        if event.get("point_id") not in ids or event.get("kind") != "disqualifying":
-            continue
-        day = dt.date.fromisoformat(event["date"])
-        if not since <= day <= on:
-            continue
-        if event["point_id"] not in shown:
-            msg = ELSEWHERE_EVENT
-        else:
-            label = DISQUALIFYING_REASONS.get(event.get("reason") or "", event.get("reason") or "取消资格事由")
-            msg = f"两年内有不得选定的情形：{day} {label}（监测点 {event['point_id']} 的登记事项）"
-        if {"check": "two_years", "msg": msg} not in refusals:
-            refusals.append({"check": "two_years", "msg": msg})
+    for refusal in _event_refusals(registry_events, ids, shown, since, on):
+        if refusal not in refusals:
+            refusals.append(refusal)
     done = set(confirmed)
     unchecked = [{"check": k, "label": v} for k, v in MANUAL_CHECKS.items() if k not in done]
     return {"on": on.isoformat(), "eligible": not refusals and not unchecked, "refusals": refusals,

@@ -87,6 +87,46 @@ def _point(pid: str, district: str, serial: int, first: str, rng: random.Random)
             **point_index_keys(district, pid)}
 
 
+def _point_reports(pid: str, district: str, district_name: str, serial: int, sloppy: bool, months: list[str],
+                   last: str, today: dt.date, calendar: WorkCalendar, rng: random.Random) -> list[dict[str, Any]]:
+    """A demo point's monthly reports: some missing (most of a sloppy point's), some late."""
+    items: list[dict[str, Any]] = []
+    for month in months:
+        due = calendar.due_date_of(month)
+        roll = rng.random()
+        if (sloppy and roll < 0.6) or (not sloppy and roll < 0.04) or (month == last and due >= today
+                                                                       and roll < 0.5):
+            continue  # missing (or, this month, not yet sent)
+        late = roll > (0.7 if sloppy else 0.93)
+        day = due + dt.timedelta(days=rng.randint(2, 12)) if late else due - dt.timedelta(days=rng.randint(0, 3))
+        day = min(day, today - dt.timedelta(days=1))
+        inspections = [_inspection(month, district_name, rng) for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))]
+        items.append(ReportStored(point_id=pid, district=district, month=month, seq=0, received_at=iso_utc(_at(day, rng)),
+                                  inspections=inspections, suggestions=None,
+                                  contact={"name": f"联系人{serial}", "phone": f"1380000{serial:04d}"}).item())
+    return items
+
+
+def _point_events(point: dict[str, Any], serial: int, sloppy: bool, today: dt.date,
+                  rng: random.Random) -> list[dict[str, Any]]:
+    """A demo point's events (reminders, a withdrawal to confirm, disqualifying events), by its serial;
+    a few points also get a non-active status (set on `point`)."""
+    items: list[dict[str, Any]] = []
+    if sloppy and serial % 2:
+        day = today - dt.timedelta(days=rng.randint(40, 90))
+        items.append(event_item(point, "reminder", day, None, "电话提醒", "demo", _at(day, rng)))
+    if serial % 13 == 0:  # left of its own accord: the office must confirm the status
+        day = today - dt.timedelta(days=rng.randint(5, 30))
+        items.append(event_item(point, "withdrawn", day, None, "企业申请退出", "demo", _at(day, rng)))
+    if serial % 23 == 0:
+        day = today - dt.timedelta(days=rng.randint(20, 60))
+        items.append(event_item(point, "disqualifying", day, rng.choice(list(DISQUALIFYING_REASONS)), None,
+                                "demo", _at(day, rng)))
+    if serial % 29 == 0:
+        point["status"] = rng.choice(("terminated", "withdrawn"))
+    return items
+
+
 def city_items(content_dir: Path, today: dt.date, rng: random.Random, per_district: int = 50
                ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every point, report and event of the demo city (written in bulk), and the ids of its districts."""
@@ -103,31 +143,9 @@ def city_items(content_dir: Path, today: dt.date, rng: random.Random, per_distri
             first = months[0] if n % 5 else months[rng.randint(1, 6)]
             point = _point(pid, d.id, serial, first, rng)
             sloppy = serial % 17 == 0  # a few points miss month after month
-            for month in _months(first, last):
-                due = calendar.due_date_of(month)
-                roll = rng.random()
-                if (sloppy and roll < 0.6) or (not sloppy and roll < 0.04) or (month == last and due >= today
-                                                                               and roll < 0.5):
-                    continue  # missing (or, this month, not yet sent)
-                late = roll > (0.7 if sloppy else 0.93)
-                day = due + dt.timedelta(days=rng.randint(2, 12)) if late else due - dt.timedelta(days=rng.randint(0, 3))
-                day = min(day, today - dt.timedelta(days=1))
-                inspections = [_inspection(month, d.name, rng) for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))]
-                items.append(ReportStored(point_id=pid, district=d.id, month=month, seq=0, received_at=iso_utc(_at(day, rng)),
-                                          inspections=inspections, suggestions=None,
-                                          contact={"name": f"联系人{serial}", "phone": f"1380000{serial:04d}"}).item())
-            if sloppy and serial % 2:
-                day = today - dt.timedelta(days=rng.randint(40, 90))
-                items.append(event_item(point, "reminder", day, None, "电话提醒", "demo", _at(day, rng)))
-            if serial % 13 == 0:  # left of its own accord: the office must confirm the status
-                day = today - dt.timedelta(days=rng.randint(5, 30))
-                items.append(event_item(point, "withdrawn", day, None, "企业申请退出", "demo", _at(day, rng)))
-            if serial % 23 == 0:
-                day = today - dt.timedelta(days=rng.randint(20, 60))
-                items.append(event_item(point, "disqualifying", day, rng.choice(list(DISQUALIFYING_REASONS)), None,
-                                        "demo", _at(day, rng)))
-            if serial % 29 == 0:
-                point["status"] = rng.choice(("terminated", "withdrawn"))
+            items += _point_reports(pid, d.id, d.name, serial, sloppy, _months(first, last), last, today,
+                                    calendar, rng)
+            items += _point_events(point, serial, sloppy, today, rng)
             items.append(point)
     return items, [d.id for d in districts]
 

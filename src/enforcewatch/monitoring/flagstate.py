@@ -19,7 +19,7 @@ status if set before D. A flag closes on the earliest day one of its closing rul
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,25 +81,59 @@ def _status_close(history: PointHistory, as_of: dt.date) -> tuple[dt.date | None
     return history.status_since, LEFT_ACTIVE[history.status]
 
 
+Close = tuple[dt.date | None, str]  # a day a flag closed (None: unknown) and why, a key of CLOSED_BECAUSE
+
+
+def _reminders(seen: Iterable[Event]) -> list[dt.date]:
+    return [e.date for e in seen if e.kind == "reminder"]
+
+
+def _overdue_closes(key: str, raised_on: dt.date, history: PointHistory, seen: list[Event],
+                    as_of: dt.date) -> list[Close]:
+    """That month's report arrived (late), or a reminder was recorded on or after the flag was raised."""
+    received = [china_date(r.received_at) for r in history.reports if r.month == key]
+    found: list[Close] = [(day, "report_arrived") for day in received if day < as_of]
+    return found + [(day, "reminded") for day in _reminders(seen) if day >= raised_on]
+
+
+def _reminder_due_closes(key: str, raised_on: dt.date, history: PointHistory, seen: list[Event],
+                         as_of: dt.date) -> list[Close]:
+    """A reminder dated in or after the later month of the missed pair (the flag's key)."""
+    later_month = dt.date(int(key[:4]), int(key[5:7]), 1)
+    return [(day, "reminded") for day in _reminders(seen) if day >= later_month]
+
+
+def _revocable_closes(key: str, raised_on: dt.date, history: PointHistory, seen: list[Event],
+                      as_of: dt.date) -> list[Close]:
+    """Staff kept the point, naming this flag's key."""
+    return [(e.date, "kept") for e in seen if e.kind == "revocation_kept" and e.flag_key == key]
+
+
+def _plaque_closes(key: str, raised_on: dt.date, history: PointHistory, seen: list[Event],
+                   as_of: dt.date) -> list[Close]:
+    """The plaque was returned, or the point is active again (since before as_of, or an unknown day)."""
+    found: list[Close] = [(e.date, "plaque_returned") for e in seen if e.kind == "plaque_returned"]
+    if history.status == "active" and (history.status_since is None or history.status_since < as_of):
+        found.append((history.status_since, "reactivated"))
+    return found
+
+
+# Each kind's own closing rules, before the status-change rule of the kinds in CLOSED_BY_STATUS.
+KIND_CLOSES: dict[str, Callable[[str, dt.date, PointHistory, list[Event], dt.date], list[Close]]] = {
+    "overdue": _overdue_closes,
+    "reminder_due": _reminder_due_closes,
+    "revocable": _revocable_closes,
+    "plaque_to_recover": _plaque_closes,
+}
+CLOSED_BY_STATUS = ("overdue", "reminder_due", "revocable", "terminated")
+
+
 def flag_state(kind: str, key: str, raised_on: dt.date, history: PointHistory, as_of: dt.date) -> FlagState:
     """The state of one flag of a point, as of the start of day `as_of` (China time)."""
     seen = [e for e in history.events if e.date < as_of]
-    reminders = [e.date for e in seen if e.kind == "reminder"]
-    found: list[tuple[dt.date | None, str]] = []
-    if kind == "overdue":
-        received = [china_date(r.received_at) for r in history.reports if r.month == key]
-        found += [(day, "report_arrived") for day in received if day < as_of]
-        found += [(day, "reminded") for day in reminders if day >= raised_on]
-    elif kind == "reminder_due":
-        later_month = dt.date(int(key[:4]), int(key[5:7]), 1)  # the key is the later month of the pair
-        found += [(day, "reminded") for day in reminders if day >= later_month]
-    elif kind == "revocable":
-        found += [(e.date, "kept") for e in seen if e.kind == "revocation_kept" and e.flag_key == key]
-    elif kind == "plaque_to_recover":
-        found += [(e.date, "plaque_returned") for e in seen if e.kind == "plaque_returned"]
-        if history.status == "active" and (history.status_since is None or history.status_since < as_of):
-            found.append((history.status_since, "reactivated"))
-    if kind in ("overdue", "reminder_due", "revocable", "terminated"):
+    closes = KIND_CLOSES.get(kind)
+    found = closes(key, raised_on, history, seen, as_of) if closes else []
+    if kind in CLOSED_BY_STATUS:
         status = _status_close(history, as_of)
         if status is not None:
             found.append(status)

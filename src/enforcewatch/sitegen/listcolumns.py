@@ -205,20 +205,30 @@ def english_keys(key: str, data: Any) -> Any:
     aliases = key_aliases(key)
     meta = data.get("meta") if isinstance(data, dict) else None
     if isinstance(meta, dict):
-        _rename(meta, META_KEYS)
-        for entry in meta.get("changelog") or ():
-            if isinstance(entry, dict):
-                _rename(entry, CHANGE_KEYS)
+        _rename_meta(meta)
     items = data.get("items") if isinstance(data, dict) else data
     if isinstance(items, list):
         for item in items:
             if isinstance(item, dict):
-                _rename(item, aliases)
-                for law_field in LAW_FIELDS:
-                    for ref in item.get(law_field) or ():
-                        if isinstance(ref, dict):
-                            _rename(ref, LAW_KEYS)
+                _rename_item(item, aliases)
     return data
+
+
+def _rename_meta(meta: dict[Any, Any]) -> None:
+    """The meta block's keys and those of its changelog entries renamed to the fields."""
+    _rename(meta, META_KEYS)
+    for entry in meta.get("changelog") or ():
+        if isinstance(entry, dict):
+            _rename(entry, CHANGE_KEYS)
+
+
+def _rename_item(item: dict[Any, Any], aliases: dict[str, str]) -> None:
+    """An item's keys (by the list's `aliases`) and those of its legal bases renamed to the fields."""
+    _rename(item, aliases)
+    for law_field in LAW_FIELDS:
+        for ref in item.get(law_field) or ():
+            if isinstance(ref, dict):
+                _rename(ref, LAW_KEYS)
 
 
 def _rename(mapping: dict[Any, Any], aliases: dict[str, str]) -> None:

@@ -46,11 +46,8 @@ def _buckets(count: int) -> int:
     return buckets
 
 
-def assign(pages: Iterable[str], lists: Iterable[str]) -> dict[str, list[str]]:
-    """Part name -> the pages in it (sorted), for the indexed `pages` of a site with `lists`."""
-    pages, lists = sorted(pages), set(lists)
-    if len(pages) <= PAGES_PER_PART:  # a small site: one bundle, re-indexed whole, is cheap and lightest to search
-        return {PRIMARY: pages} if pages else {}
+def _item_parts(pages: list[str], lists: set[str]) -> tuple[dict[str, list[str]], set[str]]:
+    """The item pages of each list, hashed into that list's parts, and the lists whose items fit in one part."""
     items: dict[str, list[str]] = {}
     for rel in pages:
         head, _, rest = rel.partition("/")
@@ -65,12 +62,28 @@ def assign(pages: Iterable[str], lists: Iterable[str]) -> dict[str, list[str]]:
         for rel in rels:
             bucket = int(digest(rel.encode("utf-8"))[:8], 16) % buckets
             parts.setdefault(f"{head}-{bucket}", []).append(rel)
+    return parts, single
+
+
+def _leftover_part(rel: str, lists: set[str], single: set[str]) -> str:
+    """The part of a page that is no list item: a list's own page goes with its items' single part
+    (or a part of its own), every other page with the primary part."""
+    head, _, rest = rel.partition("/")
+    if head not in lists or rest != "index.html":
+        return PRIMARY
+    return f"{head}-0" if head in single else head
+
+
+def assign(pages: Iterable[str], lists: Iterable[str]) -> dict[str, list[str]]:
+    """Part name -> the pages in it (sorted), for the indexed `pages` of a site with `lists`."""
+    pages, lists = sorted(pages), set(lists)
+    if len(pages) <= PAGES_PER_PART:  # a small site: one bundle, re-indexed whole, is cheap and lightest to search
+        return {PRIMARY: pages} if pages else {}
+    parts, single = _item_parts(pages, lists)
     placed = {rel for rels in parts.values() for rel in rels}
     for rel in pages:
         if rel not in placed:
-            head, _, rest = rel.partition("/")
-            name = PRIMARY if head not in lists or rest != "index.html" else f"{head}-0" if head in single else head
-            parts.setdefault(name, []).append(rel)
+            parts.setdefault(_leftover_part(rel, lists, single), []).append(rel)
     return {name: sorted(rels) for name, rels in parts.items()}
 
 

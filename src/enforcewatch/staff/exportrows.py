@@ -82,21 +82,26 @@ def report_rows(reports: Iterable[Mapping[str, Any]], points: PointLookup | None
         contact = _contact(report)
         inspections = report.get("inspections") or [None]
         for number, inspection in enumerate(inspections, start=1):
-            row = []
-            for _, source in REPORT_COLUMNS:
-                scope, _, name = source.partition(".")
-                if scope == "r":
-                    value = report.get(name)
-                    row.append((names.get(str(value)) or value) if name == "district" else typed(source, value))
-                elif scope == "p":
-                    row.append((point or {}).get(name))
-                elif scope == "c":
-                    row.append(contact.get(name))
-                elif inspection is None:
-                    row.append(None)
-                else:
-                    row.append(typed(source, number if name == "#" else inspection.get(name)))
-            yield row
+            yield [_report_cell(source, report, point, contact, inspection, number, names)
+                   for _, source in REPORT_COLUMNS]
+
+
+def _report_cell(source: str, report: Mapping[str, Any], point: Mapping[str, Any] | None,
+                 contact: Mapping[str, Any], inspection: Mapping[str, Any] | None, number: int,
+                 names: Mapping[str, str]) -> Any:
+    """One cell of a report row, by its column's source: `r.` the report (the district by its name),
+    `p.` the registry entry, `c.` the contact, else the inspection (`#` its number; none: empty)."""
+    scope, _, name = source.partition(".")
+    if scope == "r":
+        value = report.get(name)
+        return (names.get(str(value)) or value) if name == "district" else typed(source, value)
+    if scope == "p":
+        return (point or {}).get(name)
+    if scope == "c":
+        return contact.get(name)
+    if inspection is None:
+        return None
+    return typed(source, number if name == "#" else inspection.get(name))
 
 
 def _contact(report: Mapping[str, Any]) -> Mapping[str, Any]:

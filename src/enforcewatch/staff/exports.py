@@ -143,6 +143,25 @@ CELL_MAX = 32767  # characters Excel keeps in a cell; openpyxl cuts longer text 
 SHEET_PART = "xl/worksheets/sheet1.xml"
 
 
+def _typed_cell(ref: str, value: Count | dt.date, styles: tuple[str, str], to_excel: Callable[..., object]) -> str:
+    """A Count as a number cell, a date or datetime as a date cell with the workbook's date or date-time style."""
+    if isinstance(value, Count):
+        return f'<c r="{ref}" t="n"><v>{int(value)}</v></c>'
+    style = styles[1] if isinstance(value, dt.datetime) else styles[0]
+    return f'<c r="{ref}" s="{style}" t="n"><v>{to_excel(value)}</v></c>'
+
+
+def _text_cell(ref: str, value: Any) -> str:
+    """An inline-string cell with the value's neutralised text (`xml:space` where it keeps outer whitespace)."""
+    text = neutralise(cell_text(value))[:CELL_MAX]
+    if not text:
+        return f'<c r="{ref}" t="inlineStr" />'
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
 def _sheet_rows(rows: Iterable[list[Any]], first: int, styles: tuple[str, str] | None = None) -> Iterator[str]:
     """Rows as the <row> elements openpyxl's write-only worksheet writes for all-text rows (inline
     strings; `xml:space` where it keeps outer whitespace), without a Cell and an element per cell.
@@ -158,22 +177,11 @@ def _sheet_rows(rows: Iterable[list[Any]], first: int, styles: tuple[str, str] |
             letters.append(get_column_letter(len(letters) + 1))
         parts = [f'<row r="{number}">']
         for letter, value in zip(letters, row, strict=False):
+            ref = f"{letter}{number}"
             if styles is not None and isinstance(value, (Count, dt.date)):
-                if isinstance(value, Count):
-                    parts.append(f'<c r="{letter}{number}" t="n"><v>{int(value)}</v></c>')
-                else:
-                    style = styles[1] if isinstance(value, dt.datetime) else styles[0]
-                    excel = to_excel(value)  # type: ignore[no-untyped-call]
-                    parts.append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{excel}</v></c>')
-                continue
-            text = neutralise(cell_text(value))[:CELL_MAX]
-            if not text:
-                parts.append(f'<c r="{letter}{number}" t="inlineStr" />')
-                continue
-            stripped = text.strip()
-            space = ' xml:space="preserve"' if stripped and stripped != text else ""
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            parts.append(f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                parts.append(_typed_cell(ref, value, styles, to_excel))
+            else:
+                parts.append(_text_cell(ref, value))
         parts.append("</row>")
         yield "".join(parts)
 

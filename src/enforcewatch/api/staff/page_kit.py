@@ -16,18 +16,20 @@ import hmac
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment
 
 from enforcewatch.api.staff.deps import Ctx, StaffContext
 from enforcewatch.api.staff.http import PAGE_CSP, SESSION_COOKIE
 from enforcewatch.errors import EnforceWatchError, Unauthorized
 from enforcewatch.staff import labels, staffing, tokens
 from enforcewatch.staff.paging import Page
+
+if TYPE_CHECKING:  # Jinja loads with the first page rendered, not at the staff function's cold start
+    from jinja2 import Environment
 
 PAGE_PATH = "/staff"
 FLASH_COOKIE = "ew_flash"
