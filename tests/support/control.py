@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from enforcewatch.monitoring.registry import point_index_keys
 from support.insights import DISTRICTS
 
 INDUSTRIES = ("食品销售", "餐饮服务", "化工", "机械制造", "道路运输", "建筑施工")
@@ -30,12 +31,13 @@ def points(count: int = 300, rng: random.Random | None = None) -> dict[str, dict
 
 
 def point_items(registry: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The same entries as stored registry items (read by `matching.points_of` through gsi1)."""
+    """The same entries as stored registry items (read by `matching.points_of` through gsi2 `POINTS#`)."""
     out = []
     for n, (pid, entry) in enumerate(sorted(registry.items())):
         district = DISTRICTS[n % len(DISTRICTS)]
         out.append({"pk": f"POINT#{pid}", "sk": "POINT", "kind": "point", "point_id": pid, "district": district,
-                    "status": "active", "gsi1pk": f"DISTRICT#{district}", "gsi1sk": f"POINT#{pid}#POINT", **entry})
+                    "status": "active", "gsi1pk": f"DISTRICT#{district}", "gsi1sk": f"POINT#{pid}#POINT",
+                    **point_index_keys(district, pid), **entry})
     return out
 
 

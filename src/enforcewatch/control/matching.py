@@ -21,7 +21,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from enforcewatch.control import plans as plan_store
 from enforcewatch.insights import detection
 from enforcewatch.insights.finding import Finding, agency_of, evidence_of
 from enforcewatch.insights.inspections import Catalogue, Inspection, inspections, reports_by_district_index
@@ -84,12 +83,11 @@ def unmatched(inspections: Iterable[Inspection], plans: Iterable[Mapping[str, An
 
 
 def points_of(table: Any, districts: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The registry entries the matching needs (name, code, industry), read through gsi1."""
+    """The registry entries the matching needs (name, code, industry), read through gsi2 `POINTS#`."""
     out = {}
-    for district in districts:
-        for item in table.query(f"DISTRICT#{district}", index=schema.GSI1):
-            if item.get("sk") == "POINT":
-                out[str(item["point_id"])] = {k: item.get(k) for k in ("uscc", "enterprise_name", "industry")}
+    for district in districts:  # the registry's own listing (gsi2): the daily job read gsi1 already
+        for item in table.query(f"POINTS#{district}", index=schema.GSI2):
+            out[str(item["point_id"])] = {k: item.get(k) for k in ("uscc", "enterprise_name", "industry")}
     return out
 
 
@@ -104,6 +102,9 @@ def run_on(table: Any, catalogue: Catalogue, reports: Iterable[Mapping[str, Any]
            today: dt.date) -> dict[str, int]:
     """Match report items already read (the daily job shares the deadline check's read) against the
     plans on file; each finding stored once."""
+    # cold start: the plans' models (pydantic) load only when matching runs, not with the daily function
+    from enforcewatch.control import plans as plan_store
+
     found = unmatched(inspections(reports, catalogue), plan_store.listing(table), points_of(table, list(districts)),
                       catalogue)
     return detection.store(table, found, today)
