@@ -81,6 +81,9 @@ def test_no_credentials_is_one_chinese_line(content: Path, tmp_path: Path, monke
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    import boto3  # a default session made by an earlier test holds the credentials it found then
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     assert main(publish(content, tmp_path / "_site")) == 1
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("找不到 AWS 凭证")
 

@@ -113,10 +113,12 @@ def test_staff_sign_in_form_posts_and_credentials_in_a_query_string_are_ignored(
     from enforcewatch.api.staff.app import create_staff_app
 
     client = TestClient(create_staff_app(settings, moto_table, rng=random.Random(1)))
-    page = client.get("/staff/")
+    page = client.get("/staff/tools/")  # the older scripted page keeps its sign-in form
     parser = Forms()
     parser.feed(page.text)
     assert (parser.forms["login-form"].get("method") or "").lower() == "post"
+    sign_in = client.get("/staff/sign-in")  # the workspace's sign-in page (no script at all)
+    assert sign_in.status_code == 200 and 'method="post" action="/staff/sign-in"' in sign_in.text
     # what a browser without the page's script would have sent before: nothing signs in from a URL
     r = client.get(f"/staff/?username=city&password={PASSWORD}")
     assert "set-cookie" not in r.headers

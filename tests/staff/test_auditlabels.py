@@ -11,7 +11,7 @@ from enforcewatch.staff.auditlabels import ACTION_LABELS, OUTCOME_LABELS, action
 SRC = Path(__file__).resolve().parents[2] / "src" / "enforcewatch"
 # (call, index of the action argument): ctx.log(actor, action, ...), audit.record(table, actor, action, ...),
 # and the CLI helper _audit(table, actor, action, ...).
-CALLS = {"log": 1, "record": 2, "_audit": 2}
+CALLS = {"log": 1, "record": 2, "_audit": 2, "_step": 1}
 
 
 def _name(func: ast.expr) -> str | None:
@@ -22,7 +22,7 @@ def _name(func: ast.expr) -> str | None:
         if func.attr == "record" and isinstance(owner, ast.Name) and owner.id == "audit":
             return "record"
         return None
-    return func.id if isinstance(func, ast.Name) and func.id == "_audit" else None
+    return func.id if isinstance(func, ast.Name) and func.id in ("_audit", "_step") else None
 
 
 def _literals(node: ast.expr, where: str) -> list[str]:
@@ -40,11 +40,17 @@ def recorded_actions() -> dict[str, str]:
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # The wrappers (StaffContext.log, the CLI's _audit) pass their own `action` parameter through.
-        wrappers = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name in ("log", "_audit")
+        # So do the draws' steps (`draws.tasks.audited`, and the `_step` of their API and CLI), whose
+        # action is the one string literal among a `_step` call's arguments.
+        wrappers = {id(n) for f in ast.walk(tree)
+                    if isinstance(f, ast.FunctionDef) and f.name in ("log", "_audit", "audited", "_step")
                     for n in ast.walk(f)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and (name := _name(node.func)) is not None and id(node) not in wrappers:
                 args = node.args
+                if name == "_step":
+                    args = [a for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                    args = [ast.Constant(None), *args]  # the action at index 1
                 if len(args) <= CALLS[name]:
                     continue
                 where = f"{path.relative_to(SRC)}:{node.lineno}"

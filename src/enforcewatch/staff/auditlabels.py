@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 ACTION_LABELS = {
+    # 双随机 draws (issue 21): each step of the staff workflow
+    "draws.open": "开启双随机抽取任务", "draws.commit": "提交抽取承诺值", "draws.reveal": "公开抽取秘密值",
+    "draws.run": "执行双随机抽取", "draws.publish": "发布抽取记录", "draws.proof": "出具企业入选证明",
     # sign-in and downloads
     "login": "登录", "logout": "退出登录", "download": "下载数据",
     # points and flags
