@@ -77,11 +77,11 @@ def _published(content_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
     return (content, *published(content))
 
 
-def _audit(table: Any, action: str, details: dict[str, Any]) -> None:
+def _audit(table: Any, actor: str, action: str, details: dict[str, Any]) -> None:
     # cold start: loaded only when this path runs, not at import
     from enforcewatch.staff import audit
 
-    audit.record(table, "cli", action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
+    audit.record(table, actor, action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -98,7 +98,7 @@ def run_add(args: argparse.Namespace) -> int:
     with open_table(args.data_dir) as table:
         stored = plans.file_plan(table, data, departments, matters, "cli", dt.datetime.now(dt.UTC),
                                  random.SystemRandom())
-        _audit(table, "plan_add", {"plan_id": stored["plan_id"]})
+        _audit(table, "cli", "plan_add", {"plan_id": stored["plan_id"]})
     print(f"已备案：{stored['plan_id']}", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -112,7 +112,7 @@ def run_import(args: argparse.Namespace) -> int:
     valid = plans.validate_rows(plansheet.rows(args.file), str(args.file), departments, matters)
     with open_table(args.data_dir) as table:
         count = plans.store_all(table, valid, "cli", dt.datetime.now(dt.UTC), random.SystemRandom())
-        _audit(table, "plan_import", {"file": args.file.name, "plans": count})
+        _audit(table, "cli", "plan_import", {"file": args.file.name, "plans": count})
     print(f"已导入 {count} 项检查计划", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -138,7 +138,7 @@ def run_publish(args: argparse.Namespace) -> int:
     out = args.out or args.content / publication.PLANS_FILE
     with open_table(args.data_dir) as table:
         count = publication.write(plans.public_views(plans.listing(table), as_of, departments), as_of, out)
-        _audit(table, "plans_publish", {"as_of": as_of.isoformat(), "plans": count})
+        _audit(table, "cli", "plans_publish", {"as_of": as_of.isoformat(), "plans": count})
     print(f"已写入 {out}：{count} 项检查计划（截至 {as_of}）", file=sys.stderr)  # noqa: T201
     return 0
 

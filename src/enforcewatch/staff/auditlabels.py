@@ -11,6 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 ACTION_LABELS = {
+    # inspection plans and the channel to the points (issue 18)
+    "plan_add": "备案检查计划", "plan_import": "导入检查计划", "plans_publish": "发布涉企检查计划", "plans": "查看检查计划",
+    "notice_send": "向监测点发送通知", "notices": "查看通知", "suggestion_reply": "答复监测点意见建议",
+    "suggestions": "查看意见建议",
     # 双随机 draws (issue 21): each step of the staff workflow
     "draws.open": "开启双随机抽取任务", "draws.commit": "提交抽取承诺值", "draws.reveal": "公开抽取秘密值",
     "draws.run": "执行双随机抽取", "draws.publish": "发布抽取记录", "draws.proof": "出具企业入选证明",
