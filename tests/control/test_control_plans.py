@@ -204,10 +204,12 @@ def test_reported_as_filed_but_no_filing_found(catalogue: Catalogue) -> None:
 def test_matching_run_stores_findings_once_and_a_covering_plan_adds_none(moto_table: Any, catalogue: Catalogue) -> None:
     moto_table.batch_put([*point_items({"P0000": REGISTRY["P1"]}), report("P0000", "chengguan", "2026-03", [
         inspection(D(2026, 3, 6), "示范市市场监督管理局", "营业执照", item_id="scjg-cc-001", inspection_type="日常巡查")])])
-    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 6)) == {"new": 1, "known": 0}
-    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 7)) == {"new": 0, "known": 1}
-    moto_table.put(stored(plan(period_from="2026-03-01", filed_on="2026-02-20")))
-    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 8)) == {"new": 0, "known": 0}
+    none = {"withdrawn": 0, "noted": 0}
+    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 6)) == {"new": 1, "known": 0, **none}
+    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 7)) == {"new": 0, "known": 1, **none}
+    moto_table.put(stored(plan(period_from="2026-03-01", filed_on="2026-02-20")))  # filed in time, entered late
+    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 8)) == {"new": 0, "known": 0,
+                                                                                  "withdrawn": 1, "noted": 0}
     [found] = detection.stored(moto_table, ["chengguan"], "2026-01", "2026-12")
     assert found["finding_kind"] == "filed_not_found" and found["point_id"] == "P0000"
     assert "未找到覆盖它的备案计划" in detection.clue(found) and "营业执照" in detection.clue(found)

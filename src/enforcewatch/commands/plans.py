@@ -109,7 +109,7 @@ def run_import(args: argparse.Namespace) -> int:
     from enforcewatch.store.ddblocal import open_table
 
     _, departments, matters = _published(args.content)
-    valid = plans.validate_rows(plansheet.rows(args.file), str(args.file), departments, matters)
+    valid = plansheet.load(args.file, departments, matters)
     with open_table(args.data_dir) as table:
         count = plans.store_all(table, valid, "cli", dt.datetime.now(dt.UTC), random.SystemRandom())
         _audit(table, "cli", "plan_import", {"file": args.file.name, "plans": count})
@@ -154,5 +154,6 @@ def run_match(args: argparse.Namespace) -> int:
     districts = [d["id"] for d in load_districts(args.content)]
     with open_table(args.data_dir) as table:
         counts = matching.run(table, Catalogue.from_content(content), districts, args.today or _today())
-    print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条", file=sys.stderr)  # noqa: T201
+    print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条，因计划补录撤销 {counts['withdrawn']} 条，"  # noqa: T201
+          f"记录晚备案 {counts['noted']} 条", file=sys.stderr)
     return 0
