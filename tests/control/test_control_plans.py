@@ -143,10 +143,12 @@ def test_cli_publish_and_the_built_page(cli_store: Any, tmp_path: Path) -> None:
     assert main(["plans", "publish", "--as-of", "2026-05-10", "--content", str(content_dir)]) == 0
     out = tmp_path / "_site"
     assert main(["build", "--content", str(content_dir), "--out", str(out)]) == 0
-    page = (out / "inspection-plans" / "index.html").read_text(encoding="utf-8")
+    index = (out / "inspection-plans" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/inspection-plans/department/yjgl/"' in index and 'href="/inspection-plans/month/2026-05/"' in index
+    page = (out / "inspection-plans" / "month" / "2026-05" / "index.html").read_text(encoding="utf-8")
     doc = BeautifulSoup(page, "html.parser")
-    assert doc.find("h2", id="dept-scjg") and doc.find("h2", id="dept-yjgl")
-    assert "2026年5月开始的检查计划" in page and "检查对象暂不公开（2026-06-01起公布）" in page
+    assert doc.find("h2", id="dept-yjgl") and not doc.find("h2", id="dept-scjg")  # scjg's plan starts in January
+    assert "应急管理局 2026年5月开始的检查计划" in page and "检查对象暂不公开（2026-06-01起公布）" in page
     assert "示范市保密测试有限公司" not in page and "cli" not in doc.select_one("main").get_text()
     for table in doc.select("main table"):
         assert table.caption and all(th.get("scope") in ("col", "row") for th in table.find_all("th"))

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.clock import china_today
 from enforcewatch.errors import InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -62,10 +63,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     common(match)
     match.add_argument("--today", type=_day, default=None)
     match.set_defaults(func=run_match)
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
 
 
 def _published(content_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
@@ -133,7 +130,9 @@ def run_publish(args: argparse.Namespace) -> int:
     from enforcewatch.control import plans, publication
     from enforcewatch.store.ddblocal import open_table
 
-    as_of = args.as_of or _today()
+    as_of = args.as_of or china_today()
+    if as_of > china_today():  # a later day would publish targets a plan still withholds today
+        raise InputError(f"--as-of {as_of} 晚于今天（{china_today()}），检查对象可能提前公开：请不要使用将来的日期")
     _, departments, _ = _published(args.content)
     out = args.out or args.content / publication.PLANS_FILE
     with open_table(args.data_dir) as table:
@@ -153,7 +152,7 @@ def run_match(args: argparse.Namespace) -> int:
     content, _, _ = _published(args.content)
     districts = [d["id"] for d in load_districts(args.content)]
     with open_table(args.data_dir) as table:
-        counts = matching.run(table, Catalogue.from_content(content), districts, args.today or _today())
+        counts = matching.run(table, Catalogue.from_content(content), districts, args.today or china_today())
     print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条，因计划补录撤销 {counts['withdrawn']} 条，"  # noqa: T201
           f"记录晚备案 {counts['noted']} 条", file=sys.stderr)
     return 0
