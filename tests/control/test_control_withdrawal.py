@@ -132,3 +132,34 @@ def test_withdrawal_on_dynamodb_local(local_table: Any, catalogue: Catalogue) ->
     assert matching.run(local_table, catalogue, ["chengguan"], TODAY, NOW)["withdrawn"] == 1
     assert matching.run(local_table, catalogue, ["chengguan"], TODAY, NOW)["withdrawn"] == 0
     assert only(local_table)["status"] == "withdrawn"
+
+
+def test_the_staff_page_shows_the_history_and_a_withdrawn_finding_cannot_be_transferred(
+        moto_table: Any, catalogue: Catalogue) -> None:
+    import random
+
+    from fastapi.testclient import TestClient
+
+    from enforcewatch.api.staff.app import create_staff_app
+    from enforcewatch.config import Settings
+    from enforcewatch.staff.accounts import Accounts
+    from support.insights import CONTENT
+
+    found = flagged(moto_table, catalogue)
+    file(moto_table, "after", period_from="2026-03-01", filed_on="2026-03-09")  # noted, stays open
+    assert matching.run(moto_table, catalogue, ["chengguan"], TODAY, NOW)["noted"] == 1
+    file(moto_table, "intime", period_from="2026-01-01", filed_on="2026-01-10")  # withdraws it
+    assert matching.run(moto_table, catalogue, ["chengguan"], TODAY, NOW)["withdrawn"] == 1
+    Accounts(moto_table).add("city", "office", None, "correct horse battery", NOW)
+    client = TestClient(create_staff_app(Settings(token_secret="s" * 48, content_dir=CONTENT), moto_table,
+                                         clock=lambda: NOW, rng=random.Random(3)))
+    token = client.post("/api/staff/login", json={"username": "city", "password": "correct horse battery"}).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    html = client.get("/api/staff/insights/page?from=2026-03&to=2026-03&kind=unfiled", headers=auth).text
+    assert "处理记录" in html and "2026-04-08 09:30 撤销：" in html and "已撤销，无需转交" in html
+    assert "2026-04-08 09:30 备案晚于检查，维持：" in html
+    assert "一键转交" not in html.split("监测点 P0000", 1)[1]
+    r = client.post(f"/api/staff/insights/points/P0000/findings/{found['finding_id']}/transfer",
+                    json={"department": "市场监管局", "working_days": 10}, headers=auth)
+    assert r.status_code == 409 and "已撤销" in r.text
+    assert only(moto_table)["status"] == "withdrawn"
