@@ -163,3 +163,31 @@ def test_the_staff_page_shows_the_history_and_a_withdrawn_finding_cannot_be_tran
                     json={"department": "市场监管局", "working_days": 10}, headers=auth)
     assert r.status_code == 409 and "已撤销" in r.text
     assert only(moto_table)["status"] == "withdrawn"
+
+
+def test_entering_a_plan_on_the_command_line_withdraws_at_once(moto_table: Any, catalogue: Catalogue,
+                                                               monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    import contextlib
+    import json
+
+    from enforcewatch.cli import main
+    from enforcewatch.commands import plans as plans_command
+    from enforcewatch.store import ddblocal
+    from support.insights import CONTENT
+
+    @contextlib.contextmanager
+    def the_table(_data_dir: Any, *_: Any) -> Any:
+        yield moto_table
+
+    monkeypatch.setattr(ddblocal, "open_table", the_table)
+    monkeypatch.setattr(plans_command, "china_today", lambda: TODAY)
+    flagged(moto_table, catalogue)
+    assert matching.recheck(moto_table, catalogue, ["chengguan"], TODAY, NOW) == {"withdrawn": 0, "noted": 0}
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(plan(period_from="2026-03-01", filed_on="2026-03-09"), ensure_ascii=False), "utf-8")
+    assert main(["plans", "add", str(path), "--content", str(CONTENT)]) == 0
+    assert only(moto_table)["status"] == "open" and only(moto_table)["history"][0]["action"] == "late_filing"
+    path.write_text(json.dumps(plan(filed_on="2026-01-10"), ensure_ascii=False), "utf-8")
+    assert main(["plans", "add", str(path), "--content", str(CONTENT)]) == 0
+    assert only(moto_table)["status"] == "withdrawn"
+    assert len(list(detection.stored(moto_table, ["chengguan"], "2026-01", "2026-12"))) == 1  # nothing new stored

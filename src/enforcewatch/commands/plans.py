@@ -81,6 +81,20 @@ def _audit(table: Any, actor: str, action: str, details: dict[str, Any]) -> None
     audit.record(table, actor, action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
 
 
+def _recheck(table: Any, content: Any, content_dir: Path) -> None:
+    """Findings a plan just entered clears (filed in time, entered late) are withdrawn at once."""
+    # cold start: loaded only when this path runs, not at import
+    from enforcewatch.control import matching
+    from enforcewatch.insights.inspections import Catalogue
+    from enforcewatch.staff.staffing import load_districts
+
+    districts = [d["id"] for d in load_districts(content_dir)]
+    counts = matching.recheck(table, Catalogue.from_content(content), districts, china_today())
+    if counts["withdrawn"] or counts["noted"]:
+        print(f"因新备案计划撤销监测发现 {counts['withdrawn']} 条，记录晚备案 {counts['noted']} 条",  # noqa: T201
+              file=sys.stderr)
+
+
 def run_add(args: argparse.Namespace) -> int:
     # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans
@@ -91,11 +105,12 @@ def run_add(args: argparse.Namespace) -> int:
         data = json.loads(raw)
     except ValueError as exc:
         raise InputError(f"{args.file}: 不是有效的 JSON：{exc}") from None
-    _, departments, matters = _published(args.content)
+    content, departments, matters = _published(args.content)
     with open_table(args.data_dir) as table:
         stored = plans.file_plan(table, data, departments, matters, "cli", dt.datetime.now(dt.UTC),
                                  random.SystemRandom())
         _audit(table, "cli", "plan_add", {"plan_id": stored["plan_id"]})
+        _recheck(table, content, args.content)
     print(f"已备案：{stored['plan_id']}", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -105,11 +120,12 @@ def run_import(args: argparse.Namespace) -> int:
     from enforcewatch.control import plans, plansheet
     from enforcewatch.store.ddblocal import open_table
 
-    _, departments, matters = _published(args.content)
+    content, departments, matters = _published(args.content)
     valid = plansheet.load(args.file, departments, matters)
     with open_table(args.data_dir) as table:
         count = plans.store_all(table, valid, "cli", dt.datetime.now(dt.UTC), random.SystemRandom())
         _audit(table, "cli", "plan_import", {"file": args.file.name, "plans": count})
+        _recheck(table, content, args.content)
     print(f"已导入 {count} 项检查计划", file=sys.stderr)  # noqa: T201
     return 0
 

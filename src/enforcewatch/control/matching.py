@@ -87,3 +87,21 @@ def run_on(table: Any, catalogue: Catalogue, reports: Iterable[Mapping[str, Any]
     first, last = detection.months_to_check(today)
     still_open = withdrawal.open_plan_findings(detection.stored(table, districts, first, last))
     return counts | withdrawal.review(table, inspected, on_file, registry, still_open, now or utc_now())
+
+
+def recheck(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
+            now: dt.datetime | None = None) -> dict[str, int]:
+    """The second look alone, right after plans are entered (`plans add`, `plans import`): open plan
+    findings a plan filed in time now covers are withdrawn, late filings noted; nothing new is stored.
+    Reports are read only when there is an open plan finding to look at. Returns {withdrawn, noted}."""
+    # cold start: the plans' models (pydantic) load only when matching runs, not with the daily function
+    from enforcewatch.control import plans as plan_store
+
+    districts = list(districts)
+    first, last = detection.months_to_check(today)
+    still_open = withdrawal.open_plan_findings(detection.stored(table, districts, first, last))
+    if not still_open:
+        return {"withdrawn": 0, "noted": 0}
+    inspected = list(inspections(reports_by_district_index(table, districts, first, last), catalogue))
+    return withdrawal.review(table, inspected, plan_store.listing(table), points_of(table, districts), still_open,
+                             now or utc_now())
