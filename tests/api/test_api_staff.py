@@ -208,6 +208,14 @@ PAGES = {
     ("GET", "/staff/suggestions/{point_id}/{month}/{seq}"): ("GET", "/staff/suggestions/P-WB-1/2026-02/0", None, {404}),
     ("POST", "/staff/suggestions/{point_id}/{month}/{seq}/reply"): (
         "POST", "/staff/suggestions/P-WB-1/2026-02/0/reply", {"status": "answered", "reply": "已研究"}, {404}),
+    ("GET", "/staff/draws"): ("GET", "/staff/draws", None, {403}),
+    ("GET", "/staff/draws/{draw_id}"): ("GET", "/staff/draws/d-1", None, {403}),
+    ("POST", "/staff/draws/{draw_id}/commitments"): (
+        "POST", "/staff/draws/d-1/commitments", {"party": "agency", "commitment": "0" * 64}, {403}),
+    ("POST", "/staff/draws/{draw_id}/reveals"): (
+        "POST", "/staff/draws/d-1/reveals", {"party": "agency", "secret": "0" * 64}, {403}),
+    ("POST", "/staff/draws/{draw_id}/run"): ("POST", "/staff/draws/d-1/run", {}, {403}),
+    ("POST", "/staff/draws/{draw_id}/publish"): ("POST", "/staff/draws/d-1/publish", {}, {403}),
 }
 
 
@@ -215,6 +223,7 @@ def page_routes() -> set[tuple[str, str]]:
     from enforcewatch.api.staff import (
         admin_pages,
         channel_pages,
+        draw_pages,
         import_pages,
         pages,
         plan_pages,
@@ -223,7 +232,7 @@ def page_routes() -> set[tuple[str, str]]:
     )
 
     routers = (pages.router, point_pages.router, work_pages.router, admin_pages.router, import_pages.router,
-               plan_pages.router, channel_pages.router)
+               plan_pages.router, channel_pages.router, draw_pages.router)
     return {(m, r.path) for rt in routers
             for r in rt.routes
             for m in r.methods if m != "HEAD"}

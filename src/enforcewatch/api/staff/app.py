@@ -27,6 +27,7 @@ from enforcewatch.api.staff import (
     casework,
     channel,
     channel_pages,
+    draw_pages,
     draws,
     import_pages,
     insights,
@@ -274,6 +275,7 @@ def create_staff_app(
     app.include_router(import_pages.router)
     app.include_router(plan_pages.router)
     app.include_router(channel_pages.router)
+    app.include_router(draw_pages.router)
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)
