@@ -26,9 +26,11 @@ from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.commands import demo
 from enforcewatch.config import Settings
 from enforcewatch.control import plans
+from enforcewatch.draws import tasks
 from enforcewatch.sitegen.content import load_content
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
+from support.draws import uscc
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +61,11 @@ def city(local_table: DynamoTable) -> dict[str, Any]:
         "filed_on": "2026-05-20", "received_by": "市市场监管局法制科"}, departments, matters, "demo", now, random.Random(1))
     latest = max(local_table.query("POINT#CHE-001", "REPORT#"), key=lambda r: str(r["month"]))
     local_table.put({**latest, "suggestions": "建议合并同类检查"})
+    tasks.open_task(local_table, {
+        "id": "ws-1", "title": "营业执照使用情况抽查", "item_id": "scjg-cc-001", "agency": "示范市市场监督管理局",
+        "scheduled_at": "2026-11-20T10:00:00+08:00", "team_size": 2, "inspectors": ["ZF-01", "ZF-02", "ZF-03"],
+        "parties": ["agency", "justice"], "candidates": [{"uscc": uscc(n), "credit_class": "B"} for n in range(1, 21)]},
+        {"base": 300, "B": 300}, "营业执照（登记证）规范使用情况的检查", "demo", now, random.Random(2))
     return {"table": local_table, "city": loaded, "plan_id": plan["plan_id"], "suggested": latest}
 
 
@@ -303,7 +310,8 @@ def test_import_a_registry_with_one_bad_row_fix_it_and_import(served: str, brows
 PAGES = ("/staff/admin", "/staff/admin/import", "/staff/admin/audit", "/staff/sign-in?next=/staff/", "/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
          "/staff/flags", "/staff/reports", "/staff/complaints", "/staff/complaints/DEMO0001",
          "/staff/plans", "/staff/plans/new", "/staff/plans/import", "/staff/plans/{plan}", "/staff/notices",
-         "/staff/suggestions?from=2000-01&to={month}", "/staff/suggestions/CHE-001/{month}/{seq}")
+         "/staff/suggestions?from=2000-01&to={month}", "/staff/suggestions/CHE-001/{month}/{seq}", "/staff/draws",
+         "/staff/draws/ws-1")
 
 
 def test_add_a_plan_by_form(served: str, browser: Any, city: dict[str, Any]) -> None:
