@@ -289,5 +289,5 @@ def test_staff_api_files_and_lists_plans(moto_table: Any, tmp_path: Path) -> Non
     assert r.status_code == 201 and r.json()["imported"] == 1, r.text
     broken = {"file": ("计划.csv", sheet.replace("sthj-cc-001", "sthj-cc-999").encode("utf-8-sig"), "text/csv")}
     r = client.post("/api/staff/plans/import", files=broken, headers=city)
-    assert r.status_code == 422 and "计划.csv:第2行" in r.text
+    assert r.status_code == 422 and "计划.csv 第2行" in r.text
     assert len(client.get("/api/staff/plans", headers=city).json()["plans"]) == 2

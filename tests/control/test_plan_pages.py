@@ -153,7 +153,7 @@ def test_a_sheet_is_previewed_row_by_row_and_stored_only_when_confirmed(client: 
 def test_a_sheet_without_its_columns_is_refused_naming_the_file(client: TestClient, moto_table: Any) -> None:
     csrf = page_session(client, "city")
     r = _upload(client, csrf, "计划.csv", "类型,计划名称\n年度计划,x\n")
-    assert "未能读取 计划.csv" in r.text and "缺少列" in r.text and "执法部门" in r.text and "/tmp" not in r.text
+    assert "未能读取 计划.csv" in r.text and "缺少“执法部门”列" in r.text and "/tmp" not in r.text
     r = client.post("/staff/plans/import/preview", data={"csrf": csrf},
                     files={"file": ("计划.txt", b"x", "text/plain")})
     assert "请选择 .csv 或 .xlsx 文件" in r.text and plans.listing(moto_table) == []

@@ -39,6 +39,8 @@ LAYOUT = Layout(
     ),
     extras=("序号", "序", "No", "No.", "备注", "说明", "填报单位", "联系人", "联系电话"),
 )
+# The columns as the import page lists them: field → (label, other accepted names…).
+HEADERS: dict[str, tuple[str, ...]] = {c.field: (c.label, *c.aliases) for c in LAYOUT.columns}
 LISTS = ("matters", "enterprises")
 DATES = ("period_from", "period_to", "filed_on", "publish_targets_after")
 CODES = ("department",)  # identifiers: full-width folded, spaces removed

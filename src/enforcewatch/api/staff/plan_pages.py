@@ -22,7 +22,7 @@ from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
 from enforcewatch.clock import china_date
 from enforcewatch.control import plans, plansheet
-from enforcewatch.errors import EnforceWatchError, FieldError, InputError
+from enforcewatch.errors import EnforceWatchError, FieldError, ImportRowsError, InputError
 from enforcewatch.staff import paging
 from enforcewatch.staff.staffing import Scope
 
@@ -145,21 +145,24 @@ async def add_plan(request: Request, scope: FormScope, ctx: Ctx) -> Response:
 # -- import ----------------------------------------------------------------------------------------------
 
 def _checked(data: bytes, suffix: str, name: str, lists: Lists) -> list[plans.PlanIn]:
-    """Every row of the sheet checked by the plan sheet import (`plansheet.rows`, `plans.validate_rows`)."""
+    """Every row of the sheet read by the shared sheet reader and checked (`plansheet.load`): raises
+    ImportRowsError naming each problem's row and column, or InputError for the file as a whole."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"plans{suffix}"
         path.write_bytes(data)
         try:
-            return plans.validate_rows(plansheet.rows(path), name, lists.departments, lists.matters)
+            return plansheet.load(path, lists.departments, lists.matters, data=data, name=name)
+        except ImportRowsError:
+            raise
         except InputError as exc:  # the sheet reader names the file by its path here: name it as uploaded
             raise InputError(exc.message.replace(str(path), name), exc.errors) from None
 
 
-def _problem_rows(exc: InputError, name: str) -> list[dict[str, str]]:
+def _problem_rows(exc: ImportRowsError) -> list[dict[str, str]]:
     out = []
-    for error in exc.errors:
-        row = str(error.loc[0]) if error.loc else ""
-        out.append({"row": row, "message": error.msg.removeprefix(f"{name}:{row}: ")})
+    for p in exc.problems:
+        place = (f"{p.column}列" if p.column else "") + (f"“{p.label}”" if p.label else "")
+        out.append({"row": f"第{p.row}行" if p.row else "整个文件", "message": f"{place}：{p.message}" if place else p.message})
     return out
 
 
@@ -183,11 +186,14 @@ async def import_preview(request: Request, scope: FormScope, ctx: Ctx) -> Respon
     lists = Lists(ctx)
     try:
         valid = _checked(data, suffix, name, lists)
-    except InputError as exc:
-        if not exc.errors or not all(e.loc for e in exc.errors):  # the file itself, not its rows
-            return redirect(ctx, f"{PAGE}/import", f"未能读取 {name}：{exc.message}"[:1500], "error")
+    except ImportRowsError as exc:
+        if all(not p.row for p in exc.problems):  # the file itself (its columns), not its rows
+            why = "；".join(p.message for p in exc.problems)
+            return redirect(ctx, f"{PAGE}/import", f"未能读取 {name}：{why}"[:1500], "error")
         return render(request, ctx, "plans_import.html", scope=scope, headers=plansheet.HEADERS, status=422,
-                      preview={"name": name, "problems": _problem_rows(exc, name)})
+                      preview={"name": name, "problems": _problem_rows(exc)})
+    except InputError as exc:  # the file itself, not its rows
+        return redirect(ctx, f"{PAGE}/import", f"未能读取 {name}：{exc.message}"[:1500], "error")
     upload_id = f"{ctx.rng.getrandbits(80):020x}"
     expires = int((ctx.now() + dt.timedelta(hours=1)).timestamp())
     ctx.table.put({"pk": f"WEBIMPORT#{upload_id}", "sk": "PLANS", "name": name, "suffix": suffix, "data": data,

@@ -84,7 +84,7 @@ async def import_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str,
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"plans{suffix}"
         path.write_bytes(body)
-        valid = plans.validate_rows(plansheet.rows(path), name, *_published(ctx))
+        valid = plansheet.load(path, *_published(ctx), data=body, name=name)
     count = plans.store_all(ctx.table, valid, scope.username, ctx.now(), ctx.rng)
     ctx.log(scope.username, "plan_import", {"file": name, "plans": count})
     return {"ok": True, "imported": count}
