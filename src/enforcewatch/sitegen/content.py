@@ -467,8 +467,10 @@ def _load_departments(c: _Collector) -> tuple[Any, set[str] | None]:
     return departments, dept_ids
 
 
-def _load_lists(c: _Collector, enums: Any, dept_ids: set[str] | None, lists: dict[str, Any]) -> Any:
-    """The three lists every site publishes, into `lists`; returns the spot-check list's raw data."""
+def _load_lists(c: _Collector, enums: Any, dept_ids: set[str] | None, lists: dict[str, Any],
+                only: str | None = None) -> Any:
+    """The three lists every site publishes (or `only` one), into `lists`; returns the spot-check
+    list's raw data."""
     allowed = {
         "enforcement-items": {"kind": enums.enforcement_kinds},
         "spot-checks": {"item_class": enums.spot_check_classes, "methods": enums.check_methods},
@@ -476,6 +478,8 @@ def _load_lists(c: _Collector, enums: Any, dept_ids: set[str] | None, lists: dic
     }
     raw_spot = None
     for key, rel in LIST_FILES.items():
+        if only is not None and key != only:
+            continue
         # the item keys the checks below read (_check_items, _check_ratios)
         raw, lists[key] = c.read_list(key, rel, ALL_LIST_MODELS[key], ("id", "department", "ratio_pct", *allowed[key]))
         if raw is None:
@@ -500,6 +504,24 @@ def _load_optional_lists(c: _Collector, dept_ids: set[str] | None, raw_spot: Any
         _check_items(c, rel, raw, dept_ids, {})
         if key == "spot-check-results":
             check_results(c.add, rel, raw, spot_ids, _items, _line)
+
+
+def load_list(root: Path | str, key: str) -> tuple[SiteSettings, list[Department], Any]:
+    """site.yaml, departments.yaml and one of the three lists, read and checked as `load_content`
+    does, without the other files (what a list import needs). Any problem: the whole content is
+    read with line numbers and ContentError names every problem."""
+    c = _Collector(Path(root), fast=True)
+    try:
+        raw_site = to_english(SiteSettings, c.read_yaml(SITE_FILE))
+        site = c.validate(SITE_FILE, raw_site, SiteSettings)
+        departments, dept_ids = _load_departments(c)
+        lists: dict[str, Any] = {}
+        _load_lists(c, site.enumerations, dept_ids, lists, only=key)
+        return site, departments, lists[key]
+    except _FastReadFailed:
+        content = load_content(root)  # raises ContentError with every problem
+        attr = {"enforcement-items": "enforcement", "spot-checks": "spot_checks", "leniency": "leniency"}[key]
+        return content.site, content.departments, getattr(content, attr)
 
 
 def _load(c: _Collector) -> Content:
