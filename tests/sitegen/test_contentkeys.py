@@ -142,3 +142,30 @@ def test_a_field_written_in_chinese_and_english_is_refused(content_dir: Path) ->
     site = content_dir / SITE_FILE
     site.write_text(site.read_text(encoding="utf-8") + "主办单位: 另一个单位\n", encoding="utf-8")
     assert any("主办单位" in p for p in problems(content_dir))
+
+
+def test_list_import_refuses_to_write_a_list_file_with_chinese_keys(content_dir: Path, tmp_path: Path) -> None:
+    import csv
+    import datetime as dt
+
+    from enforcewatch.errors import InputError
+    from enforcewatch.sitegen import listcolumns
+    from enforcewatch.sitegen.listimport import plan_import
+    from enforcewatch.sitegen.listyaml import write_plan
+
+    to_chinese(content_dir)
+    items = [i for i in load_content(content_dir).enforcement.items if i.department == "scjg"]
+    sheet = tmp_path / "scjg.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["编号", "事项名称", "事项类别", "执法依据", "执法主体", "承办机构"])
+        for n, i in enumerate(items):
+            out.writerow([i.id, i.name, i.kind, listcolumns.format_laws(i.basis), i.body,
+                          "食品安全监管科" if n == 0 else i.handling_unit])
+    plan = plan_import(content_dir, "enforcement-items", "scjg", sheet, dt.date(2026, 12, 4))  # reads Chinese keys
+    assert plan.count("调整") == 1
+    path = content_dir / "lists" / "enforcement-items.yaml"
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(InputError, match="清单文件使用了中文键名"):
+        write_plan(content_dir, plan, sheet.name)
+    assert path.read_text(encoding="utf-8") == before

@@ -83,6 +83,21 @@ KEYS: dict[type[BaseModel], Mapping[str, str]] = {
 }
 
 
+def all_labels(model: type[BaseModel]) -> set[str]:
+    """Every Chinese label a file for `model` may use, at any depth."""
+    out: set[str] = set()
+    stack, seen = [model], set()
+    while stack:
+        one = stack.pop()
+        if one in seen:
+            continue
+        seen.add(one)
+        table, subs = _tables(one)
+        out.update(table)
+        stack.extend(subs.values())
+    return out
+
+
 def keys(model: type[BaseModel]) -> dict[str, str]:
     """The model's Chinese label → field table, with those of the models it extends (its own win)."""
     return _tables(model)[0]

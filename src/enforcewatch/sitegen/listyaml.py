@@ -19,9 +19,11 @@ from typing import Any
 
 import yaml
 
+from enforcewatch.errors import InputError
 from enforcewatch.sitegen import listcolumns
-from enforcewatch.sitegen.content import LIST_FILES, load_content
+from enforcewatch.sitegen.content import ALL_LIST_MODELS, LIST_FILES, load_content
 from enforcewatch.sitegen.contentcache import split_items
+from enforcewatch.sitegen.contentkeys import all_labels
 from enforcewatch.sitegen.listimport import ListImportPlan
 from enforcewatch.sitegen.listlines import edit_scalars
 
@@ -71,10 +73,25 @@ def _item_node(values: dict[str, Any], key: str) -> Any:
 
 
 def render_plan(text: str, plan: ListImportPlan, source: str) -> str:
-    """The list file's new text. Only the items that change are parsed and written by ruamel.yaml
-    (it is pure Python: a 2,000-item file takes seconds); the rest of the text is kept as it is.
-    A file whose items cannot be cut apart safely (anchors, unusual layout) is rewritten whole."""
+    """The list file's new text. Only the changed fields of the items that change are rewritten
+    (in their lines, or by ruamel.yaml: pure Python, a 2,000-item file takes seconds); the rest of
+    the text is kept as it is. A file whose items cannot be cut apart safely (anchors, unusual
+    layout) is rewritten whole. A file written with Chinese keys is refused (InputError): the
+    writer knows the fields by their English names, and would write a field twice."""
+    _refuse_chinese_keys(text, plan.key)
     return _render_chunked(text, plan, source) or _render_whole(text, plan, source)
+
+
+_KEY = re.compile(r"(?:^|[{,])[ \t]*(?:- )?([^\s:#,{}\[\]'\"]+):(?=[ \t\n])", re.MULTILINE)
+
+
+def _refuse_chinese_keys(text: str, key: str) -> None:
+    labels = all_labels(ALL_LIST_MODELS[key])
+    found = next((m for m in _KEY.finditer(text) if m.group(1) in labels), None)
+    if found is not None:
+        line = text.count("\n", 0, found.start(1)) + 1
+        raise InputError(f"{LIST_FILES[key]} 第 {line} 行：清单文件使用了中文键名“{found.group(1)}”，表格导入只能写入"
+                         "使用英文键名的清单文件（docs/content-format.md）；请把该文件的键名改为英文后再导入，或直接编辑清单文件")
 
 
 def _render_whole(text: str, plan: ListImportPlan, source: str) -> str:
