@@ -55,3 +55,15 @@ def test_a_value_that_does_not_read_back_is_left_to_ruamel() -> None:
     assert edit_scalars(folded, entry(), {**entry(), "name": "新名称"}, FIELDS, 2, _plain) is None
     unchanged = edit_scalars(CHUNK, entry(), entry(), FIELDS, 2, _plain)
     assert unchanged == CHUNK
+
+
+def test_items_are_found_from_the_plan_only_where_each_chunk_names_its_id() -> None:
+    from enforcewatch.sitegen.listyaml import _ids_from_plan
+
+    other = CHUNK.replace("scjg-cf-001", "scjg-cf-002").replace("# ✔ 核对", "")
+    chunks = [CHUNK, other]
+    order = [("scjg-cf-001", "scjg"), ("scjg-cf-002", "scjg")]
+    assert _ids_from_plan(chunks, order, 2) == (["scjg-cf-001", "scjg-cf-002"], ["scjg", "scjg"])
+    assert _ids_from_plan(chunks, order[::-1], 2) is None  # the file changed since the plan read it
+    assert _ids_from_plan(chunks, order[:1], 2) is None
+    assert _ids_from_plan([CHUNK, other.replace("    name:", "    id: x\n    name:")], order, 2) is None

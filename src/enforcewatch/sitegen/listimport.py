@@ -46,6 +46,9 @@ class ListImportPlan:
     changes: list[Change] = field(default_factory=list)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # item id → its fields after the import
     removed: list[str] = field(default_factory=list)  # ids deleted from the file
+    # (id, department) of every item of the list as read, in file order: lets the writer find the
+    # items in the text without parsing it again (listyaml checks each against its text).
+    order: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -66,7 +69,7 @@ def plan_import(root: Path, key: str, dept_id: str, path: Path, today: dt.date, 
     if department is None:
         raise InputError(f"未知部门“{dept_id}”，应为 {'、'.join(d.id for d in departments)}")
     sheet = read_sheet(path, listcolumns.layout(key), data=data, name=name)
-    plan = ListImportPlan(key, department, sheet, today)
+    plan = ListImportPlan(key, department, sheet, today, order=[(i.id, i.department) for i in listed.items])
     problems: list[RowProblem] = []
     _Matcher(plan, site, listed.items, problems).run()
     if problems:

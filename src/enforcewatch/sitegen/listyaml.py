@@ -153,7 +153,7 @@ def _render_chunked(text: str, plan: ListImportPlan, source: str) -> str | None:
     if block_at < 0 or len(key_at) != 1:
         return None
     indent = len(chunks[0]) - len(chunks[0].lstrip(" "))
-    found_ids = _ids_and_departments(chunks)
+    found_ids = _ids_from_plan(chunks, plan.order, indent) or _ids_and_departments(chunks)
     if found_ids is None:
         return None
     ids, departments = found_ids
@@ -180,6 +180,20 @@ def _render_chunked(text: str, plan: ListImportPlan, source: str) -> str | None:
 
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _ids_from_plan(chunks: list[str], order: list[tuple[str, str]], indent: int
+                   ) -> tuple[list[str], list[str | None]] | None:
+    """The ids and departments the plan read, in file order, if each chunk's own `id:` line (an id
+    is [a-z0-9-], so its line is exact) names the id at its place; else None (parse the text)."""
+    if len(order) != len(chunks):
+        return None
+    line = re.compile(rf"^ {{{indent}}}(?:- |  )id:[ \t]+(['\"]?)([a-z0-9-]+)\1[ \t]*(?:#.*)?$", re.MULTILINE)
+    for chunk, (item_id, _) in zip(chunks, order, strict=True):
+        found = line.findall(chunk)
+        if len(found) != 1 or found[0][1] != item_id:
+            return None
+    return [i for i, _ in order], [d for _, d in order]
 
 
 def _ids_and_departments(chunks: list[str]) -> tuple[list[str], list[str | None]] | None:
