@@ -195,5 +195,7 @@ def unknown_key(model: type[BaseModel], loc: Sequence[str | int]) -> str:
     """未知字段 “标体”，最接近的字段是 “标题”（title）: for a validation error at `loc` in `model`."""
     key = str(loc[-1]) if loc else ""
     holder = model_at(model, loc[:-1])
+    if holder is not None and key in keys(holder):  # its field is written under the English name too
+        return f"“{key}” 与 “{keys(holder)[key]}” 是同一字段，只能写一次"
     near = closest(holder, key) if holder is not None else ""
     return f"未知字段 “{key}”" + (f"，最接近的字段是 {near}" if near else "（是否拼写错误？）")
