@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 
@@ -45,3 +47,15 @@ class Progress:
             self.stream.write("\r\033[K")
             self.stream.flush()
             self._drawn = False
+
+
+@contextmanager
+def working(text: str, label: str = "", stream: TextIO | None = None) -> Iterator[Progress]:
+    """Show `text` (正在检查内容…) while the block runs, cleared at its end or on an error; the
+    block may count its steps on the Progress it gets (`label` names them)."""
+    progress = Progress(label, stream=stream)
+    progress.phase(text)
+    try:
+        yield progress
+    finally:
+        progress.done()

@@ -71,3 +71,27 @@ def test_bad_months_are_named(store: Any, capsys: pytest.CaptureFixture[str], tm
     assert main(["insights", "publish-stats", "--from", "2026-01", "--to", "2026-02", "--k", "1", "--content",
                  str(CONTENT), "--out", str(tmp_path / "s.json")]) == 1
     assert not (tmp_path / "s.json").exists()
+
+
+def test_json_output_of_detect_scorecards_and_publish_stats(store: Any, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import shutil
+
+    store.batch_put(list(generated_month(random.Random(5), "2026-03", points=120)))
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+
+    def doc(argv: list[str]) -> dict[str, Any]:
+        capsys.readouterr()
+        assert main([*argv, "--content", str(content), "--json"]) == 0
+        return dict(json.loads(capsys.readouterr().out))
+
+    found = doc(["insights", "detect", "--today", "2026-04-07"])
+    assert set(found) == {"new", "known"} and all(isinstance(v, int) for v in found.values())
+    out = tmp_path / "评议.xlsx"
+    cards = doc(["insights", "scorecards", "--from", "2026-03", "--to", "2026-03", "--out", str(out)])
+    assert cards["file"] == str(out) and cards["agencies"] > 0 and cards["district"] is None
+    stats = doc(["insights", "publish-stats", "--from", "2026-03", "--to", "2026-03"])
+    assert stats["file"] == str(content / "statistics.json") and stats["inspections"] > 50 and stats["k"] == 5
+    assert isinstance(stats["suppressed"], int)

@@ -100,7 +100,8 @@ def test_nested_error_points_at_the_nested_key(content_dir: Path) -> None:
 def test_misspelt_key_is_an_error(content_dir: Path) -> None:
     path = content_dir / "site.yaml"
     edit(path, "complaint_phone:", "complain_phone:")
-    assert problems(content_dir) == [f"{path}:{line_of(path, 'complain_phone')}: complain_phone: 未知字段（是否拼写错误？）"]
+    assert problems(content_dir) == [f"{path}:{line_of(path, 'complain_phone')}: complain_phone: "
+                                  "未知字段 “complain_phone”，最接近的字段是 “投诉电话”（complaint_phone）"]
 
 
 def test_unknown_department(content_dir: Path) -> None:

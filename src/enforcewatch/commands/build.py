@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import china_today
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.control.publication import plans_hook
 from enforcewatch.draws.publication import draws_hook
 from enforcewatch.insights.publicstats import statistics_hook
@@ -21,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--content", type=Path, default=Path("site/content"), help="content directory")
     p.add_argument("--templates", type=Path, default=Path("site/templates"), help="templates directory")
     p.add_argument("--out", type=Path, default=Path("_site"), help="output directory (brought up to date in place, only on success)")
+    add_json(p, "what was built (pages, files, out, search_pages, search_seconds)")
     p.add_argument("--today", type=dt.date.fromisoformat, default=None,
                    help="build date for the reporting calendar, YYYY-MM-DD (default: today, China time)")
     p.set_defaults(func=run)
@@ -35,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
                                                                        draws_hook(args.content),
                                                                        plans_hook(args.content)))
     progress.done()
+    if args.json:
+        emit({"ok": True, "pages": result.pages, "files": result.files, "out": str(args.out),
+              "search_pages": result.search_pages, "search_seconds": round(result.search_seconds, 3)})
     print(f"已生成 {result.pages} 个页面、{result.files} 个文件：{args.out}", file=sys.stderr)  # noqa: T201
     print(f"搜索索引：{result.search_pages} 个页面，用时 {result.search_seconds:.1f} 秒", file=sys.stderr)  # noqa: T201
     return 0

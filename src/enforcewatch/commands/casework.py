@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from enforcewatch.clock import china_today, utc_now
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import FieldError, InputError
+from enforcewatch.progress import working
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -34,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     q = sub.add_parser("nominations", help="list nominations")
     q.add_argument("--district")
+    add_json(q, "the nominations")
     q.set_defaults(func=nominations)
 
     q = sub.add_parser("check", help="eligibility check of a nomination (seed 000 §二)")
@@ -60,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     q = sub.add_parser("transfers", help="open transfers, overdue ones marked")
     q.add_argument("--as-of", help="YYYY-MM-DD (default: today, China time)")
+    add_json(q, "the open transfers")
     q.set_defaults(func=list_transfers)
 
     q = sub.add_parser("commended", help="export commended points for market regulation (CSV/XLSX)")
@@ -73,6 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     q.add_argument("point_id")
     q.add_argument("--format", dest="fmt", choices=("text", "csv", "xlsx"), default="text")
     q.add_argument("--out", type=Path, help="file to write for csv/xlsx (not overwritten)")
+    add_json(q, "the point and its history (with --format text)")
     q.set_defaults(func=timeline)
 
     for action in sub.choices.values():
@@ -130,9 +135,15 @@ def nominations(args: argparse.Namespace) -> int:
     from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:
-        for n in designation.nominations(table, _scope(args.content), args.district):
-            stage = designation.STAGES.get(n["stage"], n["stage"])
-            print(f"{n['nomination_id']}\t{n['district']}\t{stage}\t{n['enterprise_name']}")  # noqa: T201
+        found = [{"nomination_id": n["nomination_id"], "district": n["district"], "stage": n["stage"],
+                  "stage_label": designation.STAGES.get(n["stage"], n["stage"]), "source": n.get("source"),
+                  "enterprise_name": n["enterprise_name"]}
+                 for n in designation.nominations(table, _scope(args.content), args.district)]
+    if args.json:
+        emit({"nominations": found})
+        return 0
+    for n in found:
+        print(f"{n['nomination_id']}\t{n['district']}\t{n['stage_label']}\t{n['enterprise_name']}")  # noqa: T201
     return 0
 
 
@@ -204,10 +215,15 @@ def list_transfers(args: argparse.Namespace) -> int:
     except ValueError:
         raise InputError(f"--as-of: 日期应写作 YYYY-MM-DD，而不是“{args.as_of}”") from None
     with open_table(args.data_dir) as table:
-        for t in transfers.listing(table, _scope(args.content), as_of):
-            mark = "逾期" if t["overdue"] else ""
-            owner = t.get("point_id") or f"投诉 {t.get('complaint_id')}"
-            print(f"{t['transfer_id']}\t{owner}\t{t['department']}\t{t['deadline']}\t{mark}")  # noqa: T201
+        found = [{"transfer_id": t["transfer_id"], "point_id": t.get("point_id"), "complaint_id": t.get("complaint_id"),
+                  "department": t["department"], "deadline": t["deadline"], "overdue": bool(t["overdue"])}
+                 for t in transfers.listing(table, _scope(args.content), as_of)]
+    if args.json:
+        emit({"as_of": as_of, "transfers": found})
+        return 0
+    for t in found:
+        owner = t["point_id"] or f"投诉 {t['complaint_id']}"
+        print(f"{t['transfer_id']}\t{owner}\t{t['department']}\t{t['deadline']}\t{'逾期' if t['overdue'] else ''}")  # noqa: T201
     return 0
 
 
@@ -226,11 +242,12 @@ def commended(args: argparse.Namespace) -> int:
     _fresh(args.out)
     names = {d["id"]: d["name"] for d in load_districts(args.content)}
     counter = exports.Counter()
-    with open_table(args.data_dir) as table:
+    with working("正在导出", "正在导出，已写入行数") as progress, open_table(args.data_dir) as table:
         rows = commendations.rows(commendations.listing(table, scope, first, last), names)
         with args.out.open("xb") as out:
             for chunk in exports.WRITERS[args.fmt](list(commendations.COLUMNS), counter.wrap(rows)):
                 out.write(chunk)
+                progress.step(counter.rows)
         _audit(table, scope.username, "download", {"kind": "commendation", "format": args.fmt, "from": args.date_from,
                                                    "to": args.date_to, "rows": counter.rows, "file": args.out.name})
     _say(f"已导出 {counter.rows} 行到 {args.out}")
@@ -256,7 +273,11 @@ def timeline(args: argparse.Namespace) -> int:
                     out.write(chunk)
         _audit(table, scope.username, "timeline" if args.fmt == "text" else "download",
                {"kind": "timeline", "point_id": args.point_id, "format": args.fmt, "rows": len(entries)})
-    if args.fmt == "text":
+    if args.fmt == "text" and args.json:
+        emit({"point": {"point_id": head["point_id"], "enterprise_name": head.get("enterprise_name"),
+                        "status": head.get("status")},
+              "entries": [{k: e.get(k) for k in ("at", "category", "title", "by")} for e in entries]})
+    elif args.fmt == "text":
         print(f"{head['point_id']} {head.get('enterprise_name') or ''}（{head.get('status')}）")  # noqa: T201
         for e in entries:
             print(f"{e['at'][:19]}\t{e['category']}\t{e['title']}\t{e['by']}")  # noqa: T201

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from enforcewatch.progress import working
 from enforcewatch.sitegen.content import load_content
 
 
@@ -21,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     # cold start: loaded only when this path runs, not at import
     from enforcewatch.draws.publication import draws_hook
 
-    content = load_content(args.content)
+    with working("正在检查内容…"):
+        content = load_content(args.content)
     extra = "".join(f"{label} {len(data.items)} 项，" for label, data in (
         ("重点监管", content.key_supervision), ("包容审慎", content.prudent), ("抽查结果", content.spot_check_results))
         if data is not None)  # the supervision lists, when the office publishes them

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import china_today, utc_now
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import CalendarUnknown, InputError, NotFound
 from enforcewatch.jobs import daily
 from enforcewatch.monitoring import deadlines, flags
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     due = sub.add_parser("due-date", help="print each month's report due date")
     due.add_argument("months", nargs="+", metavar="MONTH", help="YYYY-MM")
     due.add_argument("--content", type=Path, default=Path("site/content"))
+    add_json(due, "each month's due date ({due_dates: {month: date}, problems: {month: message}})")
     due.set_defaults(func=due_date)
 
     check = sub.add_parser("check", help="evaluate a JSON snapshot offline")
@@ -61,17 +63,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def due_date(args: argparse.Namespace) -> int:
     calendar = load_calendar(args.content)
-    failed = 0
+    dates: dict[str, str] = {}
+    problems: dict[str, str] = {}
     for month in args.months:
         try:
-            print(f"{month} {calendar.due_date_of(month).isoformat()}")  # noqa: T201
+            dates[month] = calendar.due_date_of(month).isoformat()
         except ValueError as exc:
-            failed += 1
-            print(f"{month}: {exc}", file=sys.stderr)  # noqa: T201
+            problems[month] = str(exc)
         except CalendarUnknown as exc:
-            failed += 1
-            print(f"{month}: {exc.message}", file=sys.stderr)  # noqa: T201
-    return 1 if failed else 0
+            problems[month] = exc.message
+    for month in args.months:
+        if month in dates and not args.json:
+            print(f"{month} {dates[month]}")  # noqa: T201
+        elif month in problems:
+            print(f"{month}: {problems[month]}", file=sys.stderr)  # noqa: T201
+    if args.json:
+        emit({"due_dates": dates, "problems": problems})
+    return 1 if problems else 0
 
 
 def check_snapshot(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.draws import membership, publication, verify
 from enforcewatch.draws import record as rec
 from enforcewatch.draws.hashing import commitment
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     v.add_argument("--content", type=Path, default=None,
                    help="also compare the ratios with this content's published spot-check list")
     v.add_argument("--announced", default=None, help="the announcement digest published before the reveals")
+    add_json(v, "the verdict (ok, status, selected, seed, problems)")
     v.set_defaults(func=run_verify)
 
     m = sub.add_parser("membership", help="an enterprise checks it is among the candidates")
@@ -64,10 +66,14 @@ def run_verify(args: argparse.Namespace) -> int:
     found = verify.check(record, published_ratios=ratios, announced=args.announced)
     for f in found:
         print(f"{args.record}: {f.message}", file=sys.stderr)  # noqa: T201
+    if args.json:
+        emit({"ok": not found, "record": str(args.record), "status": record.status, "selected": len(record.result),
+              "seed": record.seed, "problems": [{"kind": f.kind, "message": f.message} for f in found]})
     if found:
         return 1
     done = "已完成" if record.status == "completed" else "已公告、尚未揭示"
-    print(f"{args.record}: 核验通过（{done}；{len(record.result)} 家被抽中；种子 {record.seed[:16] or '—'}…）")  # noqa: T201
+    print(f"{args.record}: 核验通过（{done}；{len(record.result)} 家被抽中；种子 {record.seed[:16] or '—'}…）",  # noqa: T201
+          file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -57,6 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--uscc", required=True)
     q.set_defaults(func=run_proof)
     q = sub.add_parser("list", help="every draw task and its state")
+    add_json(q, "the draw tasks")
     q.set_defaults(func=run_list)
     for name in ("open", "commit", "reveal", "run", "show", "publish", "proof", "list"):
         sub.choices[name].add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -175,8 +177,13 @@ def run_list(args: argparse.Namespace) -> int:
     from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:
-        for task in tasks.listing(table):
-            print(f"{task['draw_id']}\t{task['scheduled_at']}\t{tasks.STATES[task['state']]}\t{task['title']}")  # noqa: T201
+        found = [{"draw_id": t["draw_id"], "scheduled_at": t["scheduled_at"], "state": t["state"],
+                  "state_label": tasks.STATES[t["state"]], "title": t["title"]} for t in tasks.listing(table)]
+    if args.json:
+        emit({"draws": found})
+        return 0
+    for t in found:
+        print(f"{t['draw_id']}\t{t['scheduled_at']}\t{t['state_label']}\t{t['title']}")  # noqa: T201
     return 0
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import china_date, utc_now
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.monitoring import events, flags
 from enforcewatch.monitoring.deadlines import EVENT_KINDS, STATUSES
 
@@ -32,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     status.set_defaults(func=run_status)
     lst = sub.add_parser("list", help="a point's events")
     lst.add_argument("point_id", metavar="POINT_ID")
+    add_json(lst, "the point's events")
     lst.set_defaults(func=run_list)
     for q in (add, status, lst):
         q.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -69,6 +71,11 @@ def run_list(args: argparse.Namespace) -> int:
 
     with open_table(args.data_dir) as table:
         events.get_point(table, args.point_id)
-        for item in table.query(f"POINT#{args.point_id}", "EVENT#"):
-            print(f"{item['date']}\t{item['kind']}\t{item.get('reason') or ''}\t{item.get('note') or ''}")  # noqa: T201
+        found = [{"date": i["date"], "kind": i["kind"], "reason": i.get("reason") or "", "note": i.get("note") or ""}
+                 for i in table.query(f"POINT#{args.point_id}", "EVENT#")]
+    if args.json:
+        emit({"point_id": args.point_id, "events": found})
+        return 0
+    for e in found:
+        print(f"{e['date']}\t{e['kind']}\t{e['reason']}\t{e['note']}")  # noqa: T201
     return 0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import utc_now
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import FieldError, InputError
 from enforcewatch.progress import Progress
 
@@ -24,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--out", type=Path, required=True, help="file to write (not overwritten)")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--content", type=Path, default=Path("site/content"))
+    add_json(p, "what was exported (file, rows, kind, format, from, to, district)")
     p.set_defaults(func=run)
 
 
@@ -52,5 +54,7 @@ def run(args: argparse.Namespace) -> int:
         details = {"kind": req.kind, "format": req.fmt, "from": req.month_from, "to": req.month_to,
                    "district": req.district, "rows": export.counter.rows, "file": args.out.name}
         audit.record(table, "cli", "download", details, utc_now(), random.SystemRandom())
+    if args.json:
+        emit({"ok": True, **{k: v for k, v in details.items() if k != "file"}, "file": str(args.out)})
     print(f"已导出 {export.counter.rows} 行到 {args.out}", file=sys.stderr)  # noqa: T201
     return 0

@@ -19,7 +19,9 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import china_today, utc_now
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import FieldError, InputError
+from enforcewatch.progress import working
 
 DEFAULT_DATA_DIR = Path(".data")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -40,12 +42,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     stats.add_argument("--to", dest="month_to", required=True, metavar="YYYY-MM")
     stats.add_argument("--k", type=int, default=5, help="smallest count published (default 5)")
     stats.add_argument("--out", type=Path, default=None, help="default: CONTENT/statistics.json")
+    add_json(stats, "what was written (file, from, to, k, inspections, suppressed)")
     stats.set_defaults(func=publish_stats)
 
     detect = sub.add_parser("detect", help="run the detections now (the daily check runs them too)")
     common(detect)
     detect.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD, China time")
     detect.add_argument("--window-days", type=int, default=None, help="joint-inspection window (default 30)")
+    add_json(detect, "the counts of findings (new, known)")
     detect.set_defaults(func=run_detect)
 
     cards = sub.add_parser("scorecards", help="agency scorecards as an XLSX workbook for the 评议 meeting")
@@ -54,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     cards.add_argument("--to", dest="month_to", required=True, metavar="YYYY-MM")
     cards.add_argument("--district", help="one district id; default: all districts")
     cards.add_argument("--out", type=Path, required=True, help="file to write (not overwritten)")
+    add_json(cards, "what was written (file, from, to, district, agencies)")
     cards.set_defaults(func=run_scorecards)
 
 
@@ -98,7 +103,7 @@ def publish_stats(args: argparse.Namespace) -> int:
     content = load_content(args.content)
     catalogue = Catalogue.from_content(content)
     out = args.out or args.content / publicstats.STATS_FILE
-    with open_table(args.data_dir) as table:
+    with working(f"正在统计 {months[0]} 至 {months[-1]} 的检查…"), open_table(args.data_dir) as table:
         inspections = from_store(table, _districts(args.content), months[0], months[-1], catalogue)
         stats = publicstats.compute(inspections, content.departments, months, args.k, _today().isoformat())
         publicstats.write(stats, out)
@@ -106,6 +111,9 @@ def publish_stats(args: argparse.Namespace) -> int:
                                                      "inspections": len(inspections)},
                      utc_now(), random.SystemRandom())
     hidden = sum(v is None for t in stats["tables"] for row in t["cells"] for v in row)
+    if args.json:
+        emit({"file": str(out), "from": months[0], "to": months[-1], "k": args.k, "inspections": len(inspections),
+              "suppressed": hidden})
     print(f"已写入 {out}：{len(inspections)} 次检查，{hidden} 个数值不公布（k={args.k}）", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -124,9 +132,11 @@ def run_detect(args: argparse.Namespace) -> int:
     if window < 1:
         raise InputError("--window-days: 至少为 1", [FieldError(("window_days",), "至少为 1")])
     catalogue = Catalogue.from_content(load_content(args.content))
-    with open_table(args.data_dir) as table:
+    with working("正在运行检测…"), open_table(args.data_dir) as table:
         counts = detection.run(table, catalogue, _districts(args.content), args.today or _today(), window,
                                Repeat(settings.repeat_max_inspections, settings.repeat_window_days))
+    if args.json:
+        emit({"new": counts["new"], "known": counts["known"]})
     print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -144,7 +154,7 @@ def run_scorecards(args: argparse.Namespace) -> int:
     if args.out.exists():
         raise InputError(f"{args.out}: 文件已存在，请换一个文件名", [FieldError(("out",), "文件已存在")])
     content = load_content(args.content)
-    with open_table(args.data_dir) as table:
+    with working(f"正在汇总 {months[0]} 至 {months[-1]} 的评议…"), open_table(args.data_dir) as table:
         inspections = from_store(table, districts, months[0], months[-1], Catalogue.from_content(content))
         cards = scorecards.scorecards(inspections, content.departments, months)
         where = f"（{args.district}）" if args.district else ""
@@ -152,5 +162,8 @@ def run_scorecards(args: argparse.Namespace) -> int:
         audit.record(table, "cli", "scorecards", {"from": months[0], "to": months[-1], "district": args.district,
                                                   "file": args.out.name}, utc_now(),
                      random.SystemRandom())
+    if args.json:
+        emit({"file": str(args.out), "from": months[0], "to": months[-1], "district": args.district,
+              "agencies": len(cards)})
     print(f"已导出 {len(cards)} 个执法单位的评议汇总到 {args.out}", file=sys.stderr)  # noqa: T201
     return 0

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.errors import InputError
-from enforcewatch.progress import Progress
+from enforcewatch.progress import Progress, working
 from enforcewatch.sitegen.listimport import LIST_ATTRS, ListImportPlan
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         if input("写入以上变化？[y/N] ").strip().lower() not in ("y", "yes", "是"):
             _say("未写入")
             return 1
-    path = write_plan(args.content, plan, args.file.name)
+    with working("正在检查全部内容并写入清单…"):
+        path = write_plan(args.content, plan, args.file.name)
     _say(f"已写入 {path}，变化已记入清单的调整记录（changelog）")
     return 0

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from enforcewatch.clock import china_today
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import InputError
+from enforcewatch.progress import working
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -53,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     common(lst)
     lst.add_argument("--from", dest="date_from", type=_day, default=None)
     lst.add_argument("--to", dest="date_to", type=_day, default=None)
+    add_json(lst, "the plans as one document ({\"plans\": [...]}) instead of JSON lines")
     lst.set_defaults(func=run_list)
     pub = sub.add_parser("publish", help="write the public plans file for the site build")
     common(pub)
@@ -62,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     match = sub.add_parser("match", help="match reported inspections against the plans now")
     common(match)
     match.add_argument("--today", type=_day, default=None)
+    add_json(match, "the counts of deviations found (new, known)")
     match.set_defaults(func=run_match)
 
 
@@ -120,12 +124,14 @@ def run_import(args: argparse.Namespace) -> int:
     from enforcewatch.control import plans, plansheet
     from enforcewatch.store.ddblocal import open_table
 
-    content, departments, matters = _published(args.content)
-    valid = plansheet.load(args.file, departments, matters)
-    with open_table(args.data_dir) as table:
-        count = plans.store_all(table, valid, "cli", dt.datetime.now(dt.UTC), random.SystemRandom())
-        _audit(table, "cli", "plan_import", {"file": args.file.name, "plans": count})
-        _recheck(table, content, args.content)
+    with working(f"正在读取并检查 {args.file.name}…") as progress:
+        content, departments, matters = _published(args.content)
+        valid = plansheet.load(args.file, departments, matters)
+        progress.phase(f"正在写入 {len(valid)} 项检查计划…")
+        with open_table(args.data_dir) as table:
+            count = plans.store_all(table, valid, "cli", dt.datetime.now(dt.UTC), random.SystemRandom())
+            _audit(table, "cli", "plan_import", {"file": args.file.name, "plans": count})
+            _recheck(table, content, args.content)
     print(f"已导入 {count} 项检查计划", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -136,8 +142,12 @@ def run_list(args: argparse.Namespace) -> int:
     from enforcewatch.store.ddblocal import open_table
 
     with open_table(args.data_dir) as table:
-        for plan in plans.listing(table, args.date_from, args.date_to):
-            print(json.dumps(plan, ensure_ascii=False, default=str))  # noqa: T201
+        found = plans.listing(table, args.date_from, args.date_to)
+    if args.json:
+        emit({"plans": found})
+        return 0
+    for plan in found:
+        print(json.dumps(plan, ensure_ascii=False, default=str))  # noqa: T201
     return 0
 
 
@@ -151,7 +161,7 @@ def run_publish(args: argparse.Namespace) -> int:
         raise InputError(f"--as-of {as_of} 晚于今天（{china_today()}），检查对象可能提前公开：请不要使用将来的日期")
     _, departments, _ = _published(args.content)
     out = args.out or args.content / publication.PLANS_FILE
-    with open_table(args.data_dir) as table:
+    with working("正在生成公开的检查计划…"), open_table(args.data_dir) as table:
         count = publication.write(plans.public_views(plans.listing(table), as_of, departments), as_of, out)
         _audit(table, "cli", "plans_publish", {"as_of": as_of.isoformat(), "plans": count})
     print(f"已写入 {out}：{count} 项检查计划（截至 {as_of}）", file=sys.stderr)  # noqa: T201
@@ -167,8 +177,10 @@ def run_match(args: argparse.Namespace) -> int:
 
     content, _, _ = _published(args.content)
     districts = [d["id"] for d in load_districts(args.content)]
-    with open_table(args.data_dir) as table:
+    with working("正在比对检查记录与检查计划…"), open_table(args.data_dir) as table:
         counts = matching.run(table, Catalogue.from_content(content), districts, args.today or china_today())
+    if args.json:
+        emit({key: counts[key] for key in ("new", "known", "withdrawn", "noted")})
     print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条，因计划补录撤销 {counts['withdrawn']} 条，"  # noqa: T201
           f"记录晚备案 {counts['noted']} 条", file=sys.stderr)
     return 0

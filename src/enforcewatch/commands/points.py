@@ -1,19 +1,20 @@
 """`enforcewatch points import FILE --codes-out CODES.csv`: the registry of monitoring points.
 `enforcewatch points import FILE --dry-run`: every row's problems and what would change, nothing written.
 `enforcewatch points import --recover`: settle an import that did not finish (docs/staff.md).
-`enforcewatch points template OUT.xlsx`: the blank registry sheet with an example row and notes."""
+`enforcewatch points template OUT.xlsx`: the blank registry sheet with an example row and notes.
+`enforcewatch points list [--district ID] [--json]`: the registry, one point a line (confidential)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import random
 import sys
 from pathlib import Path
 from typing import Any
 
 from enforcewatch.clock import utc_now
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import InputError
 from enforcewatch.monitoring import importjournal
 from enforcewatch.monitoring.registry import load_districts, pending_codes, run_import
@@ -43,6 +44,38 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tpl.add_argument("out", type=Path, metavar="OUT.xlsx")
     tpl.add_argument("--content", type=Path, default=Path("site/content"))
     tpl.set_defaults(func=template)
+    lst = sub.add_parser("list", help="the registry: each point, its district, status and open flags (confidential)")
+    lst.add_argument("--district", help="one district id; default: all districts")
+    lst.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    lst.add_argument("--content", type=Path, default=Path("site/content"))
+    add_json(lst, "the points")
+    lst.set_defaults(func=run_list)
+
+
+POINT_FIELDS = ("point_id", "district", "enterprise_name", "uscc", "industry", "status", "reporting_from")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    # cold start: loaded only when this path runs, not at import
+    from enforcewatch.staff.pointviews import scope_rows
+    from enforcewatch.staff.staffing import Scope
+    from enforcewatch.store.ddblocal import open_table
+
+    districts = load_districts(args.content)
+    names = {d.id: d.name for d in districts}
+    if args.district and args.district not in names:
+        raise InputError(f"--district: 未知的县（市、区）{args.district}")
+    scope = Scope("cli", "office", None, tuple(names))
+    with open_table(args.data_dir) as table:
+        found = [{**{k: row.point.get(k) for k in POINT_FIELDS}, "open_flags": len(row.open_flags)}
+                 for row in scope_rows(table, scope, args.district)]
+    if args.json:
+        _json({"points": found})
+        return 0
+    for p in found:
+        print(f"{p['point_id']}\t{names.get(str(p['district']), p['district'])}\t{p['enterprise_name']}\t"  # noqa: T201
+              f"{p['status']}\t{p['open_flags']}")
+    return 0
 
 
 def _say(text: str) -> None:
@@ -100,7 +133,7 @@ def dry_run(args: argparse.Namespace) -> int:
 
 
 def _json(data: dict[str, Any]) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))  # noqa: T201
+    emit(data)
 
 
 def run(args: argparse.Namespace) -> int:

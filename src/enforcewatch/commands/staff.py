@@ -1,4 +1,4 @@
-"""`enforcewatch staff ...`: staff accounts (add-user, disable, enable, reset, totp). Every change is audited."""
+"""`enforcewatch staff ...`: staff accounts (add-user, disable, enable, reset, totp, list). Every change is audited."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import utc_now
+from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import FieldError, InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -34,10 +35,35 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     otp = sub.add_parser("totp", help="turn on the TOTP second factor (prints the secret once) or --off")
     otp.add_argument("username")
     otp.add_argument("--off", action="store_true")
+    users = sub.add_parser("list", help="every account: role, district, disabled, locked, TOTP (no secrets)")
+    add_json(users, "the accounts")
+    users.set_defaults(func=run_list)
     for parser in sub.choices.values():
         parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
         parser.add_argument("--content", type=Path, default=Path("site/content"))
     p.set_defaults(func=run)
+
+
+USER_FIELDS = ("username", "role", "district", "disabled", "locked", "has_totp", "created_at", "updated_at")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    # cold start: a command's modules load when it runs, not at every CLI start
+    from enforcewatch.staff.accounts import Accounts
+    from enforcewatch.staff.staffing import load_districts
+    from enforcewatch.store.ddblocal import open_table
+
+    names = {d["id"]: d["name"] for d in load_districts(args.content)}
+    with open_table(args.data_dir) as table:
+        users = [{k: u.get(k) for k in USER_FIELDS} for u in Accounts(table).listing()]
+    if args.json:
+        emit({"users": users})
+        return 0
+    for u in users:
+        state = "已停用" if u["disabled"] else "已锁定" if u["locked"] else "正常"
+        role = "市级" if u["role"] == "office" else names.get(str(u["district"]), str(u["district"]))
+        print(f"{u['username']}\t{role}\t{state}\t{'动态验证码' if u['has_totp'] else ''}")  # noqa: T201
+    return 0
 
 
 def read_password() -> str:

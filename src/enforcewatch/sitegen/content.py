@@ -37,7 +37,7 @@ from enforcewatch.sitegen.catalog import (
     SpotCheckList,
 )
 from enforcewatch.sitegen.contentcache import ContentCache
-from enforcewatch.sitegen.listcolumns import department_keys, english_keys
+from enforcewatch.sitegen.contentkeys import to_english, unknown_key
 from enforcewatch.sitegen.supervision_content import (
     FACT_KEYS,
     LIST_MODELS,
@@ -269,7 +269,7 @@ class _Collector:
         it does not hold are parsed and validated; the raw items then hold only `fact_keys`.
         Item keys may be the Chinese column labels (承办机构): they are read as the fields."""
         def fast(text: str) -> Any:
-            return english_keys(key, _fast_yaml(text))
+            return _english(key, _fast_yaml(text))
 
         if self.cache is not None:
             try:
@@ -283,15 +283,18 @@ class _Collector:
                     return {**rest, "items": facts}, model.model_validate({**rest, "items": items})
             except ValidationError as exc:
                 raise _FastReadFailed from exc
-            raw = english_keys(key, self.read_yaml(rel, text))
+            raw = _english(key, self.read_yaml(rel, text))
             value = self.validate(rel, raw, model) if raw is not None else None
             if isinstance(raw, dict) and isinstance(raw.get("items"), list) and value is not None:
                 self.cache.remember(key, text, fast, raw["items"], value.items, fact_keys)
             return raw, value
-        raw = english_keys(key, self.read_yaml(rel))
+        raw = _english(key, self.read_yaml(rel))
         return raw, self.validate(rel, raw, model) if raw is not None else None
 
-    def validate(self, rel: str, data: Any, model: type[M] | TypeAdapter[Any], line_offset: int = 0) -> Any:
+    def validate(self, rel: str, data: Any, model: type[M] | TypeAdapter[Any], line_offset: int = 0,
+                 item: type[BaseModel] | None = None) -> Any:
+        """`model` validated; an unknown key's message suggests the nearest field of the model that
+        holds it (`item`: the model of a list's elements, when `model` is a TypeAdapter)."""
         if data is None and not isinstance(model, TypeAdapter):
             self.add(rel, 1 + line_offset if line_offset else None, "", "文件为空")
             return None
@@ -300,10 +303,19 @@ class _Collector:
                 return model.validate_python(data)
             return model.model_validate(data)
         except ValidationError as exc:
+            root = item if isinstance(model, TypeAdapter) else model
             for error in exc.errors():
                 line = locate(data, error["loc"])
-                self.add(rel, line + line_offset if line else None, field_name(error["loc"]), _message(error))
+                message = _message(error)
+                if error["type"] == "extra_forbidden" and root is not None:
+                    message = unknown_key(root, error["loc"])
+                self.add(rel, line + line_offset if line else None, field_name(error["loc"]), message)
             return None
+
+
+def _english(key: str, data: Any) -> Any:
+    """A list file's data (or a list of its items, read in pieces) with Chinese keys read as the fields."""
+    return to_english(ITEM_MODELS[key] if isinstance(data, list) else ALL_LIST_MODELS[key], data)
 
 
 def _enumerations(raw_site: Any) -> Enumerations:
@@ -416,7 +428,7 @@ def _load_pages(c: _Collector) -> list[Page]:
             c.add(rel, 1, "", "缺少以 --- 开头和结尾的 YAML 头部（至少包含 title）")
             continue
         front, body, first = parts
-        raw = c.read_yaml(rel, front, line_offset=first - 1)
+        raw = to_english(PageMeta, c.read_yaml(rel, front, line_offset=first - 1))
         if raw is None and not front.strip():
             c.add(rel, 1, "title", "缺少必填字段")
             continue
@@ -429,6 +441,8 @@ def _load_pages(c: _Collector) -> list[Page]:
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "enforcement-items": EnforcementItem, "spot-checks": SpotCheckItem, "leniency": LeniencyEntry,
     **SUPERVISION_ITEM_MODELS}
+ALL_LIST_MODELS: dict[str, type[BaseModel]] = {
+    "enforcement-items": EnforcementList, "spot-checks": SpotCheckList, "leniency": LeniencyList, **LIST_MODELS}
 
 
 def load_content(root: Path | str, cache: ContentCache | None = None) -> Content:
@@ -442,10 +456,10 @@ def load_content(root: Path | str, cache: ContentCache | None = None) -> Content
 
 def _load_departments(c: _Collector) -> tuple[Any, set[str] | None]:
     """departments.yaml: the models, and the ids the lists may name (None when unreadable)."""
-    raw_depts = department_keys(c.read_yaml(DEPARTMENTS_FILE))
+    raw_depts = to_english(Department, c.read_yaml(DEPARTMENTS_FILE))
     if raw_depts is None:
         return None, None
-    departments = c.validate(DEPARTMENTS_FILE, raw_depts, TypeAdapter(list[Department]))
+    departments = c.validate(DEPARTMENTS_FILE, raw_depts, TypeAdapter(list[Department]), item=Department)
     if not isinstance(raw_depts, list):
         return departments, None
     dept_ids = {d["id"] for d in raw_depts if isinstance(d, dict) and isinstance(d.get("id"), str)}
@@ -453,10 +467,10 @@ def _load_departments(c: _Collector) -> tuple[Any, set[str] | None]:
     return departments, dept_ids
 
 
-def _load_lists(c: _Collector, enums: Any, dept_ids: set[str] | None, lists: dict[str, Any]) -> Any:
-    """The three lists every site publishes, into `lists`; returns the spot-check list's raw data."""
-    models: dict[str, type[BaseModel]] = {
-        "enforcement-items": EnforcementList, "spot-checks": SpotCheckList, "leniency": LeniencyList}
+def _load_lists(c: _Collector, enums: Any, dept_ids: set[str] | None, lists: dict[str, Any],
+                only: str | None = None) -> Any:
+    """The three lists every site publishes (or `only` one), into `lists`; returns the spot-check
+    list's raw data."""
     allowed = {
         "enforcement-items": {"kind": enums.enforcement_kinds},
         "spot-checks": {"item_class": enums.spot_check_classes, "methods": enums.check_methods},
@@ -464,8 +478,10 @@ def _load_lists(c: _Collector, enums: Any, dept_ids: set[str] | None, lists: dic
     }
     raw_spot = None
     for key, rel in LIST_FILES.items():
+        if only is not None and key != only:
+            continue
         # the item keys the checks below read (_check_items, _check_ratios)
-        raw, lists[key] = c.read_list(key, rel, models[key], ("id", "department", "ratio_pct", *allowed[key]))
+        raw, lists[key] = c.read_list(key, rel, ALL_LIST_MODELS[key], ("id", "department", "ratio_pct", *allowed[key]))
         if raw is None:
             continue
         _check_items(c, rel, raw, dept_ids, allowed[key])
@@ -490,8 +506,26 @@ def _load_optional_lists(c: _Collector, dept_ids: set[str] | None, raw_spot: Any
             check_results(c.add, rel, raw, spot_ids, _items, _line)
 
 
+def load_list(root: Path | str, key: str) -> tuple[SiteSettings, list[Department], Any]:
+    """site.yaml, departments.yaml and one of the three lists, read and checked as `load_content`
+    does, without the other files (what a list import needs). Any problem: the whole content is
+    read with line numbers and ContentError names every problem."""
+    c = _Collector(Path(root), fast=True)
+    try:
+        raw_site = to_english(SiteSettings, c.read_yaml(SITE_FILE))
+        site = c.validate(SITE_FILE, raw_site, SiteSettings)
+        departments, dept_ids = _load_departments(c)
+        lists: dict[str, Any] = {}
+        _load_lists(c, site.enumerations, dept_ids, lists, only=key)
+        return site, departments, lists[key]
+    except _FastReadFailed:
+        content = load_content(root)  # raises ContentError with every problem
+        attr = {"enforcement-items": "enforcement", "spot-checks": "spot_checks", "leniency": "leniency"}[key]
+        return content.site, content.departments, getattr(content, attr)
+
+
 def _load(c: _Collector) -> Content:
-    raw_site = c.read_yaml(SITE_FILE)
+    raw_site = to_english(SiteSettings, c.read_yaml(SITE_FILE))
     site = c.validate(SITE_FILE, raw_site, SiteSettings) if raw_site is not None else None
     enums = site.enumerations if site is not None else _enumerations(raw_site)
     departments, dept_ids = _load_departments(c)

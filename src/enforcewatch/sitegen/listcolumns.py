@@ -3,7 +3,7 @@ names offices use for them, and how a cell's text becomes a field value and back
 
 One table serves three directions: a department's sheet read into the list (`lists import`), the
 list written as a sheet (`/data/<list>.xlsx`, the CSV's columns), and Chinese labels accepted as
-YAML keys in site/content/lists (`english_keys`).
+YAML keys in site/content/lists (`contentkeys`).
 """
 
 from __future__ import annotations
@@ -177,69 +177,3 @@ def key_aliases(key: str) -> dict[str, str]:
             for name in (col.label, *col.aliases):
                 out.setdefault(name, col.field)
     return out
-
-
-LAW_KEYS = {"法律": "law", "法律名称": "law", "法规": "law", "条款": "provisions", "条文": "provisions"}
-LAW_FIELDS = ("basis", "violated", "penalty_basis")
-META_KEYS = {"标题": "title", "清单名称": "title", "版本": "version", "索引号": "index_no", "发布机构": "publisher",
-             "发布日期": "published", "有效性": "validity", "说明": "intro", "调整记录": "changelog",
-             "变更记录": "changelog"}
-CHANGE_KEYS = {"日期": "date", "类型": "action", "调整类型": "action", "事项": "items", "事项编号": "items",
-               "原因": "reason", "理由": "reason"}
-DEPARTMENT_KEYS = {"编号": "id", "部门编号": "id", "名称": "name", "部门名称": "name", "执法主体": "body",
-                   "监督电话": "hotline", "热线": "hotline"}
-
-
-def department_keys(data: Any) -> Any:
-    """departments.yaml with Chinese keys (编号, 名称, 执法主体, 监督电话) read as the fields."""
-    for dept in data if isinstance(data, list) else ():
-        if isinstance(dept, dict):
-            _rename(dept, DEPARTMENT_KEYS)
-    return data
-
-
-def english_keys(key: str, data: Any) -> Any:
-    """A list file's data (or a list of its items) with Chinese keys of items, their legal bases,
-    the meta block and its changelog renamed to the fields (承办机构 → handling_unit, 发布机构 → publisher). A key written twice (in Chinese and in
-    English) is left as it is, so validation names it."""
-    aliases = key_aliases(key)
-    meta = data.get("meta") if isinstance(data, dict) else None
-    if isinstance(meta, dict):
-        _rename_meta(meta)
-    items = data.get("items") if isinstance(data, dict) else data
-    if isinstance(items, list):
-        for item in items:
-            if isinstance(item, dict):
-                _rename_item(item, aliases)
-    return data
-
-
-def _rename_meta(meta: dict[Any, Any]) -> None:
-    """The meta block's keys and those of its changelog entries renamed to the fields."""
-    _rename(meta, META_KEYS)
-    for entry in meta.get("changelog") or ():
-        if isinstance(entry, dict):
-            _rename(entry, CHANGE_KEYS)
-
-
-def _rename_item(item: dict[Any, Any], aliases: dict[str, str]) -> None:
-    """An item's keys (by the list's `aliases`) and those of its legal bases renamed to the fields."""
-    _rename(item, aliases)
-    for law_field in LAW_FIELDS:
-        for ref in item.get(law_field) or ():
-            if isinstance(ref, dict):
-                _rename(ref, LAW_KEYS)
-
-
-def _rename(mapping: dict[Any, Any], aliases: dict[str, str]) -> None:
-    if not any(isinstance(k, str) and k in aliases for k in mapping):
-        return
-    lines = getattr(mapping, "key_lines", None)
-    entries = list(mapping.items())
-    mapping.clear()
-    keys = {k for k, _ in entries}
-    for k, v in entries:
-        new = aliases.get(k, k) if isinstance(k, str) and aliases.get(k) not in keys else k
-        mapping[new] = v
-        if lines is not None and new != k:
-            lines[new] = lines.pop(k)

@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from enforcewatch.errors import ImportRowsError, InputError, RowProblem
 from enforcewatch.sitegen import listcolumns
-from enforcewatch.sitegen.catalog import Department
-from enforcewatch.sitegen.content import ITEM_MODELS, Content, load_content
+from enforcewatch.sitegen.catalog import Department, SiteSettings
+from enforcewatch.sitegen.content import ITEM_MODELS, load_list
 from enforcewatch.tabular.reader import Sheet, read_sheet
 
 LIST_ATTRS = {"enforcement-items": "enforcement", "spot-checks": "spot_checks", "leniency": "leniency"}
@@ -46,6 +46,9 @@ class ListImportPlan:
     changes: list[Change] = field(default_factory=list)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # item id → its fields after the import
     removed: list[str] = field(default_factory=list)  # ids deleted from the file
+    # (id, department) of every item of the list as read, in file order: lets the writer find the
+    # items in the text without parsing it again (listyaml checks each against its text).
+    order: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -61,28 +64,27 @@ def plan_import(root: Path, key: str, dept_id: str, path: Path, today: dt.date, 
     ImportRowsError with every problem, InputError for a file or department that cannot be used."""
     if key not in LIST_ATTRS:
         raise InputError(f"未知清单“{key}”，应为 {'、'.join(LIST_ATTRS)}")
-    content = load_content(root)
-    department = next((d for d in content.departments if d.id == dept_id), None)
+    site, departments, listed = load_list(root, key)  # the other lists are not needed to plan
+    department = next((d for d in departments if d.id == dept_id), None)
     if department is None:
-        raise InputError(f"未知部门“{dept_id}”，应为 {'、'.join(d.id for d in content.departments)}")
+        raise InputError(f"未知部门“{dept_id}”，应为 {'、'.join(d.id for d in departments)}")
     sheet = read_sheet(path, listcolumns.layout(key), data=data, name=name)
-    plan = ListImportPlan(key, department, sheet, today)
+    plan = ListImportPlan(key, department, sheet, today, order=[(i.id, i.department) for i in listed.items])
     problems: list[RowProblem] = []
-    _Matcher(plan, content, problems).run()
+    _Matcher(plan, site, listed.items, problems).run()
     if problems:
         raise ImportRowsError(problems)
     return plan
 
 
 class _Matcher:
-    def __init__(self, plan: ListImportPlan, content: Content, problems: list[RowProblem]) -> None:
+    def __init__(self, plan: ListImportPlan, site: SiteSettings, items: list[Any], problems: list[RowProblem]) -> None:
         self.plan, self.problems = plan, problems
         self.key = plan.key
         self.model = ITEM_MODELS[plan.key]
-        items = getattr(content, LIST_ATTRS[plan.key]).items
         self.all_ids = {i.id for i in items}
         self.mine = [i for i in items if i.department == plan.department.id]
-        self.allowed = _allowed(content, plan.key)
+        self.allowed = _allowed(site, plan.key)
         self.columns = {c.field: c for c in listcolumns.COLUMNS[plan.key] if c.field}
         self.present = [f for f in plan.sheet.letters if f in self.columns]
 
@@ -196,8 +198,8 @@ class _Matcher:
         self.problems.append(self.plan.sheet.problem(number, name, message))
 
 
-def _allowed(content: Content, key: str) -> dict[str, list[str]]:
-    enums = content.site.enumerations
+def _allowed(site: SiteSettings, key: str) -> dict[str, list[str]]:
+    enums = site.enumerations
     return {"enforcement-items": {"kind": enums.enforcement_kinds},
             "spot-checks": {"item_class": enums.spot_check_classes, "methods": enums.check_methods},
             "leniency": {"kind": enums.leniency_kinds, "measures": enums.leniency_measures}}[key]

@@ -19,10 +19,13 @@ from typing import Any
 
 import yaml
 
+from enforcewatch.errors import InputError
 from enforcewatch.sitegen import listcolumns
-from enforcewatch.sitegen.content import LIST_FILES, load_content
+from enforcewatch.sitegen.content import ALL_LIST_MODELS, LIST_FILES, load_content
 from enforcewatch.sitegen.contentcache import split_items
+from enforcewatch.sitegen.contentkeys import all_labels
 from enforcewatch.sitegen.listimport import ListImportPlan
+from enforcewatch.sitegen.listlines import edit_scalars
 
 
 def _yaml() -> Any:
@@ -70,10 +73,25 @@ def _item_node(values: dict[str, Any], key: str) -> Any:
 
 
 def render_plan(text: str, plan: ListImportPlan, source: str) -> str:
-    """The list file's new text. Only the items that change are parsed and written by ruamel.yaml
-    (it is pure Python: a 2,000-item file takes seconds); the rest of the text is kept as it is.
-    A file whose items cannot be cut apart safely (anchors, unusual layout) is rewritten whole."""
+    """The list file's new text. Only the changed fields of the items that change are rewritten
+    (in their lines, or by ruamel.yaml: pure Python, a 2,000-item file takes seconds); the rest of
+    the text is kept as it is. A file whose items cannot be cut apart safely (anchors, unusual
+    layout) is rewritten whole. A file written with Chinese keys is refused (InputError): the
+    writer knows the fields by their English names, and would write a field twice."""
+    _refuse_chinese_keys(text, plan.key)
     return _render_chunked(text, plan, source) or _render_whole(text, plan, source)
+
+
+_KEY = re.compile(r"(?:^|[{,])[ \t]*(?:- )?([^\s:#,{}\[\]'\"]+):(?=[ \t\n])", re.MULTILINE)
+
+
+def _refuse_chinese_keys(text: str, key: str) -> None:
+    labels = all_labels(ALL_LIST_MODELS[key])
+    found = next((m for m in _KEY.finditer(text) if m.group(1) in labels), None)
+    if found is not None:
+        line = text.count("\n", 0, found.start(1)) + 1
+        raise InputError(f"{LIST_FILES[key]} 第 {line} 行：清单文件使用了中文键名“{found.group(1)}”，表格导入只能写入"
+                         "使用英文键名的清单文件（docs/content-format.md）；请把该文件的键名改为英文后再导入，或直接编辑清单文件")
 
 
 def _render_whole(text: str, plan: ListImportPlan, source: str) -> str:
@@ -135,11 +153,10 @@ def _render_chunked(text: str, plan: ListImportPlan, source: str) -> str | None:
     if block_at < 0 or len(key_at) != 1:
         return None
     indent = len(chunks[0]) - len(chunks[0].lstrip(" "))
-    # One quick (libyaml) read of the whole block; one entry per chunk, or the file is read whole.
-    entries = yaml.load("".join(chunks), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    if not isinstance(entries, list) or len(entries) != len(chunks) or not all(isinstance(e, dict) for e in entries):
+    found_ids = _ids_from_plan(chunks, plan.order, indent) or _ids_and_departments(chunks)
+    if found_ids is None:
         return None
-    ids = [str(e.get("id")) for e in entries]
+    ids, departments = found_ids
     ruamel = _yaml()
     changed = {c.item_id for c in plan.changes if c.action != "新增"}
     out = list(chunks)
@@ -147,12 +164,12 @@ def _render_chunked(text: str, plan: ListImportPlan, source: str) -> str | None:
         if item_id in plan.removed:
             out[n] = _trailing_comments(chunks[n])
         elif item_id in changed:
-            seq = ruamel.load(chunks[n])
-            _update(seq[0], plan.values[item_id], plan.key)
-            out[n] = _entry_text(ruamel, seq, indent)
+            entry = yaml.load(chunks[n], Loader=_SafeLoader)[0]  # noqa: S506 - a safe loader
+            out[n] = edit_scalars(chunks[n], entry, plan.values[item_id], _fields(plan.key), indent, _plain) \
+                or _rewrite(ruamel, chunks[n], plan.values[item_id], plan.key, indent)
     new = [c.item_id for c in plan.changes if c.action == "新增"]
     if new:
-        mine = [n for n, e in enumerate(entries) if e.get("department") == plan.department.id]
+        mine = [n for n, dept in enumerate(departments) if dept == plan.department.id]
         at = mine[-1] if mine else len(out) - 1
         body, tail = _split_tail(out[at])
         added = "".join(_entry_text(ruamel, [_item_node(plan.values[i], plan.key)], indent) + "\n" for i in new)
@@ -160,6 +177,48 @@ def _render_chunked(text: str, plan: ListImportPlan, source: str) -> str | None:
     doc = ruamel.load(text[:key_at[0]])
     _log(doc, plan, source)
     return _dump(ruamel, doc) + text[key_at[0]:block_at] + "".join(out) + text[block_at + len("".join(chunks)):]
+
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _ids_from_plan(chunks: list[str], order: list[tuple[str, str]], indent: int
+                   ) -> tuple[list[str], list[str | None]] | None:
+    """The ids and departments the plan read, in file order, if each chunk's own `id:` line (an id
+    is [a-z0-9-], so its line is exact) names the id at its place; else None (parse the text)."""
+    if len(order) != len(chunks):
+        return None
+    line = re.compile(rf"^ {{{indent}}}(?:- |  )id:[ \t]+(['\"]?)([a-z0-9-]+)\1[ \t]*(?:#.*)?$", re.MULTILINE)
+    for chunk, (item_id, _) in zip(chunks, order, strict=True):
+        found = line.findall(chunk)
+        if len(found) != 1 or found[0][1] != item_id:
+            return None
+    return [i for i, _ in order], [d for _, d in order]
+
+
+def _ids_and_departments(chunks: list[str]) -> tuple[list[str], list[str | None]] | None:
+    """Each chunk's item id and department, from one libyaml parse of the block into nodes (not
+    Python objects: that costs as much again); None unless there is one mapping per chunk."""
+    root = yaml.compose("".join(chunks), Loader=_SafeLoader)  # noqa: S506 - a safe loader
+    if not isinstance(root, yaml.SequenceNode) or len(root.value) != len(chunks):
+        return None
+    ids: list[str] = []
+    departments: list[str | None] = []
+    for node in root.value:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        fields = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+        ids.append(str(fields["id"].value) if isinstance(fields.get("id"), yaml.ScalarNode) else "None")
+        dept = fields.get("department")
+        departments.append(str(dept.value) if isinstance(dept, yaml.ScalarNode) else None)
+    return ids, departments
+
+
+def _rewrite(ruamel: Any, chunk: str, values: dict[str, Any], key: str, indent: int) -> str:
+    """One item rewritten by ruamel.yaml (what the quick line edit cannot do: a list, a new field)."""
+    seq = ruamel.load(chunk)
+    _update(seq[0], values, key)
+    return str(_entry_text(ruamel, seq, indent))
 
 
 def _shift(text: str, by: int) -> str:
@@ -202,9 +261,13 @@ def _delete(items: Any, index: int) -> None:
     del items[index]
 
 
+def _fields(key: str) -> list[str]:
+    """The fields an import may change, in the sheet's column order."""
+    return [c.field for c in listcolumns.COLUMNS[key] if c.field] + ["updated", "cancelled", "status"]
+
+
 def _update(node: Any, values: dict[str, Any], key: str) -> None:
-    fields = [c.field for c in listcolumns.COLUMNS[key] if c.field] + ["updated", "cancelled", "status"]
-    for name in dict.fromkeys(fields):
+    for name in dict.fromkeys(_fields(key)):
         if name not in values:
             continue
         value = values[name]
