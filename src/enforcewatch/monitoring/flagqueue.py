@@ -198,7 +198,7 @@ def _finish(table: DynamoTable, page: FlagPage) -> FlagPage:
     """Each point's flags oldest first, and its name and status from the registry (one batch read)."""
     registry = {str(i["point_id"]): i for i in table.batch_get([(f"POINT#{p.point_id}", "POINT") for p in page.points])}
     for p in page.points:
-        p.flags.sort(key=lambda f: (f["raised_on"], f["kind"], f["key"]))
+        p.flags.sort(key=lambda f: (f.get("raised_on") or "", f["kind"], f["key"]))
         item = registry.get(p.point_id)
         if item is not None:
             p.enterprise_name, p.status = item.get("enterprise_name"), item.get("status") or "active"
