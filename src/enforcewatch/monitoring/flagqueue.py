@@ -150,24 +150,41 @@ def decode_cursor(cursor: str) -> str:
     return point_id
 
 
-def _range(table: DynamoTable, district: str, prefix: str, after: str | None, page: int
+PER_POINT = 3  # open flags a flagged point has, about: sizes the first query of each range
+GROWTH, PAGE_CAP = 4, 400
+
+
+def _range(table: DynamoTable, district: str, prefix: str, after: str | None, first: int
            ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    start = f"{prefix}{after}#\uffff" if after is not None else prefix
-    for item in table.query(flagkeys.flags_pk(district), index=schema.GSI2,
-                            sk_between=(start, f"{prefix}\uffff"), page_size=page):
-        yield item["point_id"], item[schema.GSI2SK], item
+    """One district's range of one state, in key order, from after the cursor's point: a first Query
+    of `first` items, then Queries GROWTH times larger, each after the last key read (a Limit ends a
+    Query; no page is read that the merge does not ask for)."""
+    start, end = (f"{prefix}{after}#\uffff" if after is not None else prefix), f"{prefix}\uffff"
+    size = first
+    while True:
+        got, last = 0, ""
+        query = table.query(flagkeys.flags_pk(district), index=schema.GSI2, sk_between=(start, end), page_size=size)
+        for item in itertools.islice(query, size):
+            got, last = got + 1, item[schema.GSI2SK]
+            yield item["point_id"], last, item
+        if got < size:
+            return
+        start, size = last + "\x00", min(size * GROWTH, PAGE_CAP)  # strictly after the last key read
 
 
-def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], page: int
+def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], first: int
             ) -> list[Iterator[tuple[str, str, dict[str, Any]]]]:
-    """The ranges with their first query page read side by side (a page of the queue starts every range
-    at once; one after the other, their round trips add up). Later pages are read lazily as merged."""
-    def first(rng: Iterator[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
-        return list(itertools.islice(rng, page))
+    """The ranges with their first query read side by side (a page of the queue starts every range
+    at once; one after the other, their round trips add up). Later queries run lazily as merged."""
+    if len(ranges) == 1:
+        return ranges
 
-    with ThreadPoolExecutor(max_workers=min(8, len(ranges) or 1)) as pool:
-        heads = list(pool.map(first, ranges))
-    return [itertools.chain(head, rng) for head, rng in zip(heads, ranges, strict=True)]
+    def head(rng: Iterator[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+        return list(itertools.islice(rng, first))
+
+    with ThreadPoolExecutor(max_workers=min(8, len(ranges))) as pool:
+        heads = list(pool.map(head, ranges))
+    return [itertools.chain(h, rng) for h, rng in zip(heads, ranges, strict=True)]
 
 
 def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter | None = None,
@@ -178,10 +195,11 @@ def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter
     if not 1 <= limit <= PAGE_MAX:
         raise InputError(f"limit: 每页 1–{PAGE_MAX} 个监测点", [FieldError(("limit",), "每页数量无效")])
     after = decode_cursor(cursor) if cursor else None
-    # Items per query page: a point has a handful of open flags, so this is about one page of points
-    # from each district's range (a filtered page reads on lazily, a query page at a time).
-    page = min(6 * limit, 200)
-    ranges = _primed([_range(table, d, p, after, page) for d in districts for p in filters.prefixes], page)
+    specs = [(d, p) for d in districts for p in filters.prefixes]
+    # The first query of each range: its share of a page of points, and a little over (points of a
+    # page spread over the districts; a range that runs short reads on, a larger query at a time).
+    first = min(PAGE_CAP, -(-limit * PER_POINT // max(len(specs), 1)) + 2 * PER_POINT)
+    ranges = _primed([_range(table, d, p, after, first) for d, p in specs], first)
     points: list[PointFlags] = []
     for point_id, _, item in heapq.merge(*ranges, key=lambda t: (t[0], t[1])):
         if not filters.wants(item):
