@@ -154,14 +154,15 @@ PER_POINT = 3  # open flags a flagged point has, about: sizes the first query of
 GROWTH, PAGE_CAP = 4, 400
 
 
-def _range(table: DynamoTable, district: str, prefix: str, after: str | None, first: int
+def _range(table: DynamoTable, district: str, prefix: str, after: str | None, first: int, then: int
            ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """One district's range of one state, in key order, from after the cursor's point: a first Query
-    of `first` items, then Queries GROWTH times larger, each after the last key read (a Limit ends a
-    Query; no page is read that the merge does not ask for)."""
+    of `first` items, then one of `then` (a whole page: point ids often cluster by district, so one
+    district may fill the page), then GROWTH times larger, each after the last key read (a Limit ends
+    a Query; no page is read that the merge does not ask for)."""
     start, end = (f"{prefix}{after}#\uffff" if after is not None else prefix), f"{prefix}\uffff"
-    size = first
-    while True:
+    sizes = itertools.chain((first, then), (min(PAGE_CAP, then * GROWTH ** n) for n in itertools.count(1)))
+    for size in sizes:
         got, last = 0, ""
         query = table.query(flagkeys.flags_pk(district), index=schema.GSI2, sk_between=(start, end), page_size=size)
         for item in itertools.islice(query, size):
@@ -169,7 +170,7 @@ def _range(table: DynamoTable, district: str, prefix: str, after: str | None, fi
             yield item["point_id"], last, item
         if got < size:
             return
-        start, size = last + "\x00", min(size * GROWTH, PAGE_CAP)  # strictly after the last key read
+        start = last + "\x00"  # strictly after the last key read
 
 
 def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], first: int
@@ -199,7 +200,8 @@ def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter
     # The first query of each range: its share of a page of points, and a little over (points of a
     # page spread over the districts; a range that runs short reads on, a larger query at a time).
     first = min(PAGE_CAP, -(-limit * PER_POINT // max(len(specs), 1)) + 2 * PER_POINT)
-    ranges = _primed([_range(table, d, p, after, first) for d, p in specs], first)
+    then = min(PAGE_CAP, (limit + 1) * PER_POINT)
+    ranges = _primed([_range(table, d, p, after, first, then) for d, p in specs], first)
     points: list[PointFlags] = []
     for point_id, _, item in heapq.merge(*ranges, key=lambda t: (t[0], t[1])):
         if not filters.wants(item):
