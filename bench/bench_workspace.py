@@ -8,10 +8,12 @@ The city is the demo's (enforcewatch.commands.demo: a year of reports with late 
 events, and the flags of the daily check with their states), written to a fresh in-memory table. Then,
 median of five after one warm-up each:
   dashboard   `staff.dashboard.build` for the office (six districts);
-  its base    one paginated read of the items it shows: each district's points (gsi2 POINTS#) and the
-              month's reports (gsi2 REPORTS# from the month), deserialized and discarded;
+  its base    one paginated read of the items it is built from: each district's points (gsi2 POINTS#),
+              the month's reports (gsi2 REPORTS# from the month) and its open flags (gsi2 FLAGS#
+              from OPEN#, counted by kind), deserialized and discarded;
   queue       `staffing.flag_queue` first page (20 points, open flags of every kind, all districts);
-  its base    one paginated read of the flag items on that page (gsi2 FLAGS# ranges, as many items).
+  its base    one paginated read of as many open flag items as the page shows (gsi2 FLAGS# from
+              OPEN#, district after district).
 Prints RESULT lines: name, figure, baseline, unit, ratio.
 """
 
@@ -64,7 +66,9 @@ def main() -> int:
         calendar = load_calendar(CONTENT)
         raised = demo.stored_flags(items, today, calendar, NOW)
         demo.write_items(table, items + raised)
-        print(f"{args.points} points: loaded {len(items) + len(raised):,} items ({len(raised):,} flags)")
+        open_flags = sum(1 for f in raised if not f.get("closed_because"))
+        print(f"{args.points} points: loaded {len(items) + len(raised):,} items ({len(raised):,} flags, "
+              f"{open_flags:,} open)", flush=True)
         office = Scope("bench", "office", None, tuple(districts))
         month = dashboard.reporting_month(today)
 
@@ -73,6 +77,8 @@ def main() -> int:
                 for _ in table.query(f"REPORTS#{d}", f"{month}#", index=schema.GSI2):
                     pass
                 for _ in table.query(f"POINTS#{d}", index=schema.GSI2):
+                    pass
+                for _ in table.query(f"FLAGS#{d}", "OPEN#", index=schema.GSI2, page_size=1000):
                     pass
 
         dash = timed(lambda: dashboard.build(table, office, calendar, today, 10))
@@ -83,7 +89,7 @@ def main() -> int:
         def base_queue() -> None:
             left = shown
             for d in districts:
-                for _ in table.query(f"FLAGS#{d}", index=schema.GSI2, page_size=max(1, left)):
+                for _ in table.query(f"FLAGS#{d}", "OPEN#", index=schema.GSI2, page_size=max(1, left)):
                     left -= 1
                     if left <= 0:
                         return

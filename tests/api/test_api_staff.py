@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 from datetime import timedelta
@@ -495,8 +496,11 @@ def test_large_download_goes_through_s3(moto_table, tmp_path) -> None:
 
 
 def test_flags_carry_state_and_filter_by_it(client: TestClient, moto_table) -> None:
-    moto_table.update("POINT#P-HQ-1", "FLAG#overdue#2026-02",
-                      {"state": "closed", "closed_on": "2026-03-01", "closed_because": "report_arrived"})
+    from enforcewatch.monitoring import flags as flag_store
+    from enforcewatch.monitoring.flagstate import FlagState
+
+    assert flag_store.close_flag(moto_table, moto_table.get("POINT#P-HQ-1", "FLAG#overdue#2026-02"),
+                                 FlagState("closed", dt.date(2026, 3, 1), "report_arrived"))
     headers = sign_in(client, "hongqi")
     assert client.get("/api/staff/flags", headers=headers).json()["flags"] == []  # default: open only
     closed = client.get("/api/staff/flags?state=closed", headers=headers).json()["flags"]

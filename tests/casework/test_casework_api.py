@@ -186,3 +186,24 @@ def test_each_status_change_is_kept_in_the_timeline(apps) -> None:
     history = ok(staff.get("/api/staff/points/P-HQ-1/timeline", headers=bearer(staff, "hongqi")))["timeline"]
     changes = [(e["title"], e["by"], e["detail"]) for e in history if e["category"] == "状态"]
     assert changes == [("状态变更为：已取消", "city", "原状态：正常"), ("状态变更为：正常", "city", "原状态：已取消")]
+
+
+def test_an_overdue_transfer_shows_in_the_flag_queue_page_with_its_action_in_words(apps, moto_table) -> None:
+    from enforcewatch.casework import transfers
+
+    staff, _ = apps
+    district = bearer(staff, "hongqi")
+    body = {"point_id": "P-HQ-1", "clue": "多头检查", "department": "市市场监管局", "working_days": 1}
+    t = ok(staff.post("/api/staff/transfers", headers=district, json=body))["transfer"]
+    transfers.flag_overdue(moto_table, [HQ], dt.date(2026, 3, 11), NOW)
+    staff.cookies.clear()
+    assert staff.post("/staff/sign-in", data={"username": "hongqi", "password": PASSWORD},
+                      follow_redirects=False).status_code == 303
+    page = staff.get("/staff/flags?kind=transfer_overdue").text
+    assert "转交逾期未办结" in page and f"转交 {t['transfer_id']}，承办部门 市市场监管局" in page
+    assert "督促部门办理，办结后登记办结" in page and "办理期限 2026-03-10" in page
+    staff.cookies.clear()
+    ok(staff.post(f"/api/staff/transfers/{t['transfer_id']}/progress", headers=district, json={"status": "closed"}))
+    staff.post("/staff/sign-in", data={"username": "hongqi", "password": PASSWORD}, follow_redirects=False)
+    assert t["transfer_id"] not in staff.get("/staff/flags?kind=transfer_overdue").text
+    assert "转交已办结" in staff.get("/staff/flags?kind=transfer_overdue&state=closed").text

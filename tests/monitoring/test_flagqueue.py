@@ -41,7 +41,7 @@ def test_the_check_stores_state_and_closes_what_a_late_report_resolves(table: Dy
     flags.run(table, ["chengguan"], CAL, dt.date(2026, 11, 10), NOW)
     item = flag(table, "A", "overdue", "2026-10")
     assert (item["state"], item["closed_on"], item["closed_because"]) == ("closed", "2026-11-09", "report_arrived")
-    assert item[schema.GSI2SK] == "closed#overdue#A#2026-10"
+    assert item[schema.GSI2SK] == "CLOSED#A#overdue#2026-10"
     rerun = flags.run(table, ["chengguan"], CAL, dt.date(2026, 11, 23), NOW)
     assert rerun.new_total == 0 and flag(table, "A", "overdue", "2026-10")["closed_on"] == "2026-11-09"
 
@@ -185,7 +185,7 @@ def test_open_counts_by_kind(table: DynamoTable) -> None:
     staffing.record_point_event(table, OFFICE, "P000", "reminder", "2026-11-23", None, None, NOW)
     counts = flagqueue.open_counts(table, ["chengguan", "dongshan"])
     assert counts["chengguan"] == {"overdue": 3, "reminder_due": 2, "revocable": 0, "terminated": 0,
-                                   "plaque_to_recover": 0}
+                                   "plaque_to_recover": 0, "transfer_overdue": 0}
     assert counts["dongshan"]["overdue"] == 6
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
 import pytest
 
+from enforcewatch.api.staff import app as staff_app
 from enforcewatch.cli import main
+from enforcewatch.staff import staffing
 from support.items import put_point
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,12 +35,24 @@ def _check(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> l
 
 def test_check_json_carries_state_and_filters_by_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # The snapshot's 2026-10 report arrived at 00:00 China time on 11-06, a day late.
-    every = _check(tmp_path, capsys)
+    every = _check(tmp_path, capsys, "--state", "all")
     assert [(f["kind"], f["key"], f["state"], f["closed_on"], f["closed_because"]) for f in every] == [
         ("overdue", "2026-10", "closed", "2026-11-06", "report_arrived")]
     assert every[0]["closed_because_label"] == "该月报告已收到（逾期报送）"
     assert _check(tmp_path, capsys, "--state", "open") == []
     assert len(_check(tmp_path, capsys, "--state", "closed")) == 1
+
+
+def test_check_and_the_staff_api_default_to_open_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Both answer "what still needs doing" unless asked for more (docs/rules.md, "the default state")."""
+    assert _check(tmp_path, capsys) == []  # the one flag is closed as of the day: not shown by default
+    snap = tmp_path / "open.json"
+    snap.write_text(json.dumps({**SNAPSHOT, "reports": SNAPSHOT["reports"][:1]}), encoding="utf-8")
+    assert main(["deadlines", "check", "--as-of", "2026-11-23", "--snapshot", str(snap), "--json",
+                 "--content", str(CONTENT)]) == 0
+    assert {f["state"] for f in json.loads(capsys.readouterr().out)["flags"]} == {"open"}
+    assert inspect.signature(staff_app.flags).parameters["state"].default == "open"
+    assert inspect.signature(staffing.flags).parameters["state"].default == "open"
 
 
 def test_check_state_as_of_a_day_before_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,7 +71,7 @@ def test_snapshot_status_since_dates_the_status(tmp_path: Path, capsys: pytest.C
     path = tmp_path / "snap.json"
     path.write_text(json.dumps(snap), encoding="utf-8")
     assert main(["deadlines", "check", "--as-of", "2026-11-23", "--snapshot", str(path), "--json",
-                 "--content", str(CONTENT)]) == 0
+                 "--state", "all", "--content", str(CONTENT)]) == 0
     flags = json.loads(capsys.readouterr().out)["flags"]
     assert [(f["kind"], f["closed_because"], f["closed_on"]) for f in flags] == [("overdue", "reminded", "2026-11-10")]
     bad = {**snap, "points": [{**snap["points"][0], "status_since": "11月"}]}

@@ -103,7 +103,7 @@ def test_check_snapshot_json(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     path = tmp_path / "snap.json"
     path.write_text(json.dumps(SNAPSHOT), encoding="utf-8")
     assert main(["deadlines", "check", "--as-of", "2026-11-23", "--snapshot", str(path), "--json",
-                 "--content", str(CONTENT)]) == 0
+                 "--state", "all", "--content", str(CONTENT)]) == 0  # the flag raised, closed since
     doc = json.loads(capsys.readouterr().out)
     assert doc["as_of"] == "2026-11-23"
     assert [(f["point_id"], f["kind"], f["key"]) for f in doc["flags"]] == [("A", "overdue", "2026-10")]

@@ -41,7 +41,7 @@ def seed(table: DynamoTable, own: str = HQ, other: str = WB) -> None:
         items.append(report(point, district, "2026-02", agency))
         items.append({"pk": f"POINT#{point}", "sk": "FLAG#overdue#2026-02", "point_id": point,
                       "district": district, "kind": "overdue", "key": "2026-02",
-                      "gsi2pk": f"FLAGS#{district}", "gsi2sk": f"overdue#{point}#2026-02"})
+                      "gsi2pk": f"FLAGS#{district}", "gsi2sk": f"OPEN#{point}#overdue#2026-02"})
     items.append({"pk": "COMPLAINT#C1", "sk": "COMPLAINT", "kind": "complaint", "complaint_id": "C1",
                   "received_at": "2026-02-02T03:00:00.000000Z", "status": "收到", "agency": "某局",
                   "name": "举报人甲", "description": "重复检查",

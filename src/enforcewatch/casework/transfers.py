@@ -9,6 +9,13 @@ recorded; the daily check flags transfers still open after their deadline, each 
 Items: the transfer in its owner's partition (`POINT#{id}` or `COMPLAINT#{id}`, sk `TRANSFER#{id}`),
 gsi2 `TRANSFERS#{district|office}` / `{deadline}#{id}` while open (`TRANSFERS_DONE#…` once closed),
 and a pointer `TRANSFER#{id}` / `TRANSFER` naming the owner, written in the same transaction.
+
+A transfer open past its deadline gets one `transfer_overdue` flag, in the flag queue of its point's
+district (gsi2 `FLAGS#{district}` / `OPEN#{point_id}#transfer_overdue#{id}`; complaint clues under
+`FLAGS#office`, enforcewatch.monitoring.flagkeys). The flag closes when the transfer is closed
+(办结: the answer alone does not end it; docs/rules.md): `record` closes it right after the closing
+write, and the daily check closes any flag whose transfer is no longer open (a crash between the two
+writes, or a flag stored by a run racing the closing).
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ from enforcewatch.casework.records import (
     step,
     text,
 )
-from enforcewatch.clock import china_date, iso_utc
+from enforcewatch.clock import china_date, iso_utc, parse_aware
 from enforcewatch.errors import ConditionFailed, FieldError, NotFound
+from enforcewatch.monitoring import flagkeys
 from enforcewatch.monitoring.duedates import WorkCalendar
+from enforcewatch.monitoring.flagstate import CLOSED, OPEN
 from enforcewatch.staff.staffing import Scope, point_in_scope
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -118,7 +127,27 @@ def record(table: DynamoTable, scope: Scope, transfer_id: str, data: dict[str, A
         fields.update(rectification=rectification, rectified_at=iso_utc(now))
     if status == "closed":
         fields.update(closed_at=iso_utc(now), **{schema.GSI2PK: f"TRANSFERS_DONE#{_bucket(item)}"})
-    return public_fields(save_revision(table, item, fields))
+    saved = save_revision(table, item, fields)
+    if status == "closed":
+        close_flag(table, item["pk"], transfer_id, china_date(now))
+    return public_fields(saved)
+
+
+def close_flag(table: DynamoTable, owner_pk: str, transfer_id: str, day: dt.date) -> bool:
+    """Close the transfer's overdue flag, if it has one still open (moving it to the closed range of
+    gsi2 in the same write). False: no flag, or closed already."""
+    flag = {"pk": owner_pk, "sk": f"FLAG#{FLAG_KIND}#{transfer_id}"}
+    stored = table.get(flag["pk"], flag["sk"])
+    if stored is None or stored.get("closed_because"):
+        return False
+    owner = stored.get("point_id") or stored.get("complaint_id") or ""
+    fields = {"state": CLOSED, "closed_on": day.isoformat(), "closed_because": "transfer_closed",
+              schema.GSI2SK: flagkeys.flag_gsi2sk(FLAG_KIND, str(owner), transfer_id, is_open=False)}
+    try:
+        table.update(flag["pk"], flag["sk"], fields, condition=flagkeys.STILL_OPEN)
+    except ConditionFailed:
+        return False  # closed meanwhile
+    return True
 
 
 def listing(table: DynamoTable, scope: Scope, as_of: dt.date, district: str | None = None,
@@ -150,8 +179,8 @@ def flag_item(item: dict[str, Any], as_of: dt.date, now: dt.datetime) -> dict[st
     flag = {"pk": item["pk"], "sk": sk, "kind": FLAG_KIND, "key": item["transfer_id"], "point_id": item.get("point_id"),
             "complaint_id": item.get("complaint_id"), "district": item.get("district"),
             "deadline": item["deadline"], "department": item["department"], "raised_on": as_of.isoformat(),
-            "stored_at": iso_utc(now), schema.GSI2PK: f"FLAGS#{_bucket(item)}",
-            schema.GSI2SK: f"{FLAG_KIND}#{owner}#{item['transfer_id']}"}
+            "stored_at": iso_utc(now), "state": OPEN, schema.GSI2PK: flagkeys.flags_pk(_bucket(item)),
+            schema.GSI2SK: flagkeys.flag_gsi2sk(FLAG_KIND, str(owner), item["transfer_id"])}
     if item.get("point_id"):
         flag.update({schema.GSI1PK: item[schema.GSI1PK], schema.GSI1SK: f"POINT#{item['point_id']}#{sk}"})
     return {k: v for k, v in flag.items() if v is not None}
@@ -165,9 +194,11 @@ def flag_overdue(table: DynamoTable, districts: Iterable[str], as_of: dt.date, n
     current: dict[str, int] = {}
     last = (as_of - dt.timedelta(days=1)).isoformat()
     for bucket in [*districts, OFFICE_BUCKET]:
-        items = table.query(f"TRANSFERS#{bucket}", index=schema.GSI2, sk_between=("0000", f"{last}#\uffff"))
+        items = overdue(table.query(f"TRANSFERS#{bucket}", index=schema.GSI2,
+                                    sk_between=("0000", f"{last}#\uffff")), as_of)
+        sweep_flags(table, bucket, {str(i["transfer_id"]) for i in items}, as_of)
         new[bucket] = current[bucket] = 0
-        for item in overdue(items, as_of):
+        for item in items:
             current[bucket] += 1
             try:
                 table.put_new(flag_item(item, as_of, now))
@@ -175,3 +206,19 @@ def flag_overdue(table: DynamoTable, districts: Iterable[str], as_of: dt.date, n
             except ConditionFailed:
                 pass  # flagged by an earlier run
     return new, current
+
+
+def sweep_flags(table: DynamoTable, bucket: str, still_overdue: set[str], as_of: dt.date) -> None:
+    """Close the bucket's open overdue-transfer flags whose transfer is no longer open and overdue
+    (closed: `record` missed it), and give flags stored under the older key layout the current one."""
+    pk = flagkeys.flags_pk(bucket)
+    legacy = list(table.query(pk, f"{FLAG_KIND}#", index=schema.GSI2))  # before flagkeys: backfill
+    flagkeys.rekey(table, legacy)
+    found = {f["sk"]: f for f in [*legacy, *table.query(pk, flagkeys.OPEN_PREFIX, index=schema.GSI2)]}
+    for flag in found.values():
+        if flag.get("kind") != FLAG_KIND or flag.get("closed_because") or flag["key"] in still_overdue:
+            continue
+        transfer = table.get(flag["pk"], f"TRANSFER#{flag['key']}")
+        if transfer is not None and transfer.get("status") == "closed":
+            closed_at = transfer.get("closed_at")
+            close_flag(table, flag["pk"], str(flag["key"]), china_date(parse_aware(closed_at)) if closed_at else as_of)

@@ -45,8 +45,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--as-of", required=True)
     check.add_argument("--snapshot", type=Path, required=True)
     check.add_argument("--json", action="store_true", help="print only the JSON document")
-    check.add_argument("--state", choices=("all", *STATES), default="all",
-                       help="only flags in this state as of the day (default: all, each with its state)")
+    check.add_argument("--state", choices=("all", *STATES), default="open",
+                       help="only flags in this state as of the day (default: open, what still needs doing, "
+                            "as the staff queue and API; all: every flag, each with its state)")
     check.add_argument("--content", type=Path, default=Path("site/content"))
     check.set_defaults(func=check_snapshot)
 

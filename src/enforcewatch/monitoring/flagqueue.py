@@ -1,11 +1,16 @@
 """The flag queue: stored flags of some districts, by state, grouped by point, a page at a time.
 
-Reads only what a page needs. Open flags of one district and kind are one key range of gsi2
-(`FLAGS#{district}` / `{kind}#{point_id}#{key}`; closed ones under the prefix `closed#`, see
-`enforcewatch.monitoring.flags`). Each (district, kind) range is read lazily in point order and the
-ranges are merged by point, so the first page of a 10,000-point backlog reads about one page of
-items per range, not every flag ever raised. The cursor is the last point of the page; the next
-page starts each range after it.
+Reads only what a page needs. The open flags of one district, of every kind, grouped by point, are
+one key range of gsi2 (`FLAGS#{district}` / `OPEN#{point_id}#{kind}#{key}`; closed ones under
+`CLOSED#`, see `enforcewatch.monitoring.flagkeys`). Each district's range is read lazily in point
+order with a Limit of about a page, and the districts are merged by point, so the first page of a
+10,000-point backlog is one Query per district in scope (two for `all`), not one per district and
+kind, and never every flag ever raised. Kind and month are filtered as the range is read. The cursor
+is the last point of the page; the next page starts each range after it.
+
+`transfer_overdue` flags (casework: a transfer still open past its deadline) of a point are in its
+district's range like the deadline check's; those of complaint clues are the office's own
+(`FLAGS#office`) and are listed with the transfers, not in this queue of points.
 
 Districts are passed in already scoped (`enforcewatch.staff.staffing.Scope.districts`).
 """
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from enforcewatch.errors import FieldError, InputError
+from enforcewatch.monitoring import flagkeys
 from enforcewatch.monitoring.deadlines import DISQUALIFYING_REASONS, FLAG_KINDS, TERMINATION_REASONS
 from enforcewatch.monitoring.duedates import parse_month
 from enforcewatch.monitoring.flags import state_from_item
@@ -29,8 +35,10 @@ from enforcewatch.monitoring.flagstate import CLOSED, OPEN, STATE_LABELS, STATES
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
+TRANSFER_OVERDUE = "transfer_overdue"  # casework's flag (enforcewatch.casework.transfers.FLAG_KIND)
+QUEUE_KINDS = (*FLAG_KINDS, TRANSFER_OVERDUE)
 KIND_LABELS = {"overdue": "逾期未报", "reminder_due": "应提醒", "revocable": "可取消资格",
-               "terminated": "应终止", "plaque_to_recover": "待收回牌匾"}
+               "terminated": "应终止", "plaque_to_recover": "待收回牌匾", TRANSFER_OVERDUE: "转交逾期未办结"}
 # What staff do to close an open flag of each kind: (action, what the button says).
 ACTIONS = {
     "overdue": ("record_reminder", "记录提醒"),
@@ -38,6 +46,7 @@ ACTIONS = {
     "revocable": ("decide_revocation", "作出决定（取消资格或保留）"),
     "terminated": ("set_status", "确认终止或退出"),
     "plaque_to_recover": ("record_plaque_returned", "记录牌匾已收回"),
+    TRANSFER_OVERDUE: ("close_transfer", "督促部门办理，办结后登记办结"),
 }
 PAGE_MAX = 200
 _POINT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")  # as the registry accepts them
@@ -71,7 +80,7 @@ class FlagPage:
 @dataclass(frozen=True)
 class QueueFilter:
     state: str = OPEN  # open | closed | all
-    kinds: tuple[str, ...] = FLAG_KINDS
+    kinds: tuple[str, ...] = QUEUE_KINDS
     month: str | None = None
 
     @classmethod
@@ -81,7 +90,7 @@ class QueueFilter:
         state = state or OPEN
         if state not in (*STATES, "all"):
             problems.append(FieldError(("state",), "状态应为 open（待处理）、closed（已关闭）或 all（全部）"))
-        if kind and kind not in FLAG_KINDS:
+        if kind and kind not in QUEUE_KINDS:
             problems.append(FieldError(("kind",), "标记类型应为 " + " / ".join(f"{k}（{v}）" for k, v in KIND_LABELS.items())))
         if month:
             try:
@@ -90,12 +99,16 @@ class QueueFilter:
                 problems.append(FieldError(("month",), f"月份应写作 YYYY-MM，而不是“{month}”"))
         if problems:
             raise InputError("；".join(f"{p.loc[0]}: {p.msg}" for p in problems), problems)
-        return cls(state, (kind,) if kind else FLAG_KINDS, month or None)
+        return cls(state, (kind,) if kind else QUEUE_KINDS, month or None)
 
     @property
     def prefixes(self) -> list[str]:
+        """The gsi2 sort-key prefixes of the states asked for (one range per district each)."""
         states = (OPEN, CLOSED) if self.state == "all" else (self.state,)
-        return [f"{'closed#' if s == CLOSED else ''}{k}#" for s in states for k in self.kinds]
+        return [flagkeys.state_prefix(s == OPEN) for s in states]
+
+    def wants(self, item: dict[str, Any]) -> bool:
+        return item.get("kind") in self.kinds and (not self.month or flag_month(item) == self.month)
 
 
 def flag_month(item: dict[str, Any]) -> str:
@@ -103,6 +116,8 @@ def flag_month(item: dict[str, Any]) -> str:
     a reminder; otherwise the month it was raised."""
     if item.get("kind") in ("overdue", "reminder_due"):
         return str(item["key"])
+    if item.get("kind") == TRANSFER_OVERDUE:
+        return str(item.get("deadline") or item["raised_on"])[:7]
     return str(item.get("month") or item["raised_on"][:7])
 
 
@@ -135,24 +150,42 @@ def decode_cursor(cursor: str) -> str:
     return point_id
 
 
-def _range(table: DynamoTable, district: str, prefix: str, after: str | None, page: int
+PER_POINT = 3  # open flags a flagged point has, about: sizes the first query of each range
+GROWTH, PAGE_CAP = 4, 400
+
+
+def _range(table: DynamoTable, district: str, prefix: str, after: str | None, first: int, then: int
            ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    start = f"{prefix}{after}#\uffff" if after is not None else prefix
-    for item in table.query(f"FLAGS#{district}", index=schema.GSI2, sk_between=(start, f"{prefix}\uffff"),
-                            page_size=page):
-        yield item["point_id"], item[schema.GSI2SK], item
+    """One district's range of one state, in key order, from after the cursor's point: a first Query
+    of `first` items, then one of `then` (a whole page: point ids often cluster by district, so one
+    district may fill the page), then GROWTH times larger, each after the last key read (a Limit ends
+    a Query; no page is read that the merge does not ask for)."""
+    start, end = (f"{prefix}{after}#\uffff" if after is not None else prefix), f"{prefix}\uffff"
+    sizes = itertools.chain((first, then), (min(PAGE_CAP, then * GROWTH ** n) for n in itertools.count(1)))
+    for size in sizes:
+        got, last = 0, ""
+        query = table.query(flagkeys.flags_pk(district), index=schema.GSI2, sk_between=(start, end), page_size=size)
+        for item in itertools.islice(query, size):
+            got, last = got + 1, item[schema.GSI2SK]
+            yield item["point_id"], last, item
+        if got < size:
+            return
+        start = last + "\x00"  # strictly after the last key read
 
 
-def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], page: int
+def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], first: int
             ) -> list[Iterator[tuple[str, str, dict[str, Any]]]]:
-    """The ranges with their first query page read side by side (a page of the queue starts every range
-    at once; one after the other, their round trips add up). Later pages are read lazily as merged."""
-    def first(rng: Iterator[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
-        return list(itertools.islice(rng, page))
+    """The ranges with their first query read side by side (a page of the queue starts every range
+    at once; one after the other, their round trips add up). Later queries run lazily as merged."""
+    if len(ranges) == 1:
+        return ranges
 
-    with ThreadPoolExecutor(max_workers=min(8, len(ranges) or 1)) as pool:
-        heads = list(pool.map(first, ranges))
-    return [itertools.chain(head, rng) for head, rng in zip(heads, ranges, strict=True)]
+    def head(rng: Iterator[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+        return list(itertools.islice(rng, first))
+
+    with ThreadPoolExecutor(max_workers=min(8, len(ranges))) as pool:
+        heads = list(pool.map(head, ranges))
+    return [itertools.chain(h, rng) for h, rng in zip(heads, ranges, strict=True)]
 
 
 def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter | None = None,
@@ -163,11 +196,15 @@ def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter
     if not 1 <= limit <= PAGE_MAX:
         raise InputError(f"limit: 每页 1–{PAGE_MAX} 个监测点", [FieldError(("limit",), "每页数量无效")])
     after = decode_cursor(cursor) if cursor else None
-    page = min(4 * limit, 100)  # items per query page: about one page of points from each range
-    ranges = _primed([_range(table, d, p, after, page) for d in districts for p in filters.prefixes], page)
+    specs = [(d, p) for d in districts for p in filters.prefixes]
+    # The first query of each range: its share of a page of points, and a little over (points of a
+    # page spread over the districts; a range that runs short reads on, a larger query at a time).
+    first = min(PAGE_CAP, -(-limit * PER_POINT // max(len(specs), 1)) + 2 * PER_POINT)
+    then = min(PAGE_CAP, (limit + 1) * PER_POINT)
+    ranges = _primed([_range(table, d, p, after, first, then) for d, p in specs], first)
     points: list[PointFlags] = []
     for point_id, _, item in heapq.merge(*ranges, key=lambda t: (t[0], t[1])):
-        if filters.month and flag_month(item) != filters.month:
+        if not filters.wants(item):
             continue
         if not points or points[-1].point_id != point_id:
             if len(points) == limit:
@@ -181,7 +218,7 @@ def _finish(table: DynamoTable, page: FlagPage) -> FlagPage:
     """Each point's flags oldest first, and its name and status from the registry (one batch read)."""
     registry = {str(i["point_id"]): i for i in table.batch_get([(f"POINT#{p.point_id}", "POINT") for p in page.points])}
     for p in page.points:
-        p.flags.sort(key=lambda f: (f["raised_on"], f["kind"], f["key"]))
+        p.flags.sort(key=lambda f: (f.get("raised_on") or "", f["kind"], f["key"]))
         item = registry.get(p.point_id)
         if item is not None:
             p.enterprise_name, p.status = item.get("enterprise_name"), item.get("status") or "active"
@@ -189,6 +226,15 @@ def _finish(table: DynamoTable, page: FlagPage) -> FlagPage:
 
 
 def open_counts(table: DynamoTable, districts: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Open flags by district and kind (one count query per range: items are counted, not read)."""
-    return {d: {k: table.count(f"FLAGS#{d}", index=schema.GSI2, sk_prefix=f"{k}#") for k in FLAG_KINDS}
-            for d in districts}
+    """Open flags by district and kind: each district's open range read once (the districts side by
+    side), its items counted by kind."""
+    def district_counts(district: str) -> dict[str, int]:
+        counts = dict.fromkeys(QUEUE_KINDS, 0)
+        for item in table.query(flagkeys.flags_pk(district), flagkeys.OPEN_PREFIX, index=schema.GSI2,
+                                page_size=1000):
+            if item.get("kind") in counts:
+                counts[item["kind"]] += 1
+        return counts
+
+    with ThreadPoolExecutor(max_workers=min(8, len(districts) or 1)) as pool:
+        return dict(zip(districts, pool.map(district_counts, districts), strict=True))

@@ -16,10 +16,12 @@ lets staff change a flag item must store that change elsewhere, or make this wri
 again.
 
 Flags are also a work queue (`enforcewatch.monitoring.flagstate`): each item carries `state` (`open`
-or `closed`) and, once closed, `closed_on` and `closed_because`. A closed flag's gsi2 sort key gets
-the prefix `closed#`, so the open flags of a district and kind are one key range. Closing is the one
-change made to a stored flag, and it is monotone: a conditional update (only while the item has no
-`closed_because`) written by the check, or by `refresh_point` right after staff act on the point.
+or `closed`) and, once closed, `closed_on` and `closed_because`. Its gsi2 sort key starts with its
+state (`OPEN#{point_id}#…` or `CLOSED#…`, `enforcewatch.monitoring.flagkeys`), so the open flags of
+a district, grouped by point, are one key range. Closing is the one change made to a stored flag, and
+it is monotone: a conditional update (only while the item has no `closed_because`) that sets the
+closed key in the same write, by the check or by `refresh_point` right after staff act on the point.
+The check also gives flags stored under the older key layout the current one (`flagkeys.rekey`).
 The one race left: staff act between a run's read and its bulk write of a flag that did not exist
 yet; the run then stores that flag open, and the next run closes it.
 """
@@ -35,7 +37,7 @@ from typing import Any
 
 from enforcewatch.clock import china_date, iso_utc, parse_aware
 from enforcewatch.errors import ConditionFailed, InputError
-from enforcewatch.monitoring import flagstate
+from enforcewatch.monitoring import flagkeys, flagstate
 from enforcewatch.monitoring.deadlines import (
     EVENT_KINDS,
     FLAG_KINDS,
@@ -135,18 +137,13 @@ def flag_sk(flag: Flag) -> str:
     return f"FLAG#{flag.kind}#{flag.key}"
 
 
-def flag_gsi2sk(kind: str, point_id: str, key: str, state: str = OPEN) -> str:
-    """Open flags sort by kind, then point; closed ones the same under the prefix `closed#`."""
-    return f"{'closed#' if state == CLOSED else ''}{kind}#{point_id}#{key}"
-
-
 def flag_item(flag: Flag, now: dt.datetime, state: FlagState = OPEN_STATE) -> dict[str, Any]:
     sk = flag_sk(flag)
     item = {
         "pk": f"POINT#{flag.point_id}", "sk": sk,
         schema.GSI1PK: f"DISTRICT#{flag.district}", schema.GSI1SK: f"POINT#{flag.point_id}#{sk}",
-        schema.GSI2PK: f"FLAGS#{flag.district}",
-        schema.GSI2SK: flag_gsi2sk(flag.kind, flag.point_id, flag.key, state.state),
+        schema.GSI2PK: flagkeys.flags_pk(flag.district),
+        schema.GSI2SK: flagkeys.flag_gsi2sk(flag.kind, flag.point_id, flag.key, state.is_open),
         **flag.as_json(), "stored_at": iso_utc(now), **_state_fields(state),
     }
     return {k: v for k, v in item.items() if v is not None}
@@ -162,10 +159,9 @@ def _state_fields(state: FlagState) -> dict[str, Any]:
 def close_flag(table: DynamoTable, item: Mapping[str, Any], state: FlagState) -> bool:
     """Mark a stored open flag closed (once: a flag already closed keeps its first closing)."""
     fields = {k: v for k, v in _state_fields(state).items() if v is not None}
-    fields[schema.GSI2SK] = flag_gsi2sk(item["kind"], item["point_id"], item["key"], CLOSED)
+    fields[schema.GSI2SK] = flagkeys.flag_gsi2sk(item["kind"], item["point_id"], item["key"], is_open=False)
     try:
-        table.update(item["pk"], item["sk"], fields,
-                     condition=f"attribute_exists({schema.PK}) AND attribute_not_exists(closed_because)")
+        table.update(item["pk"], item["sk"], fields, condition=flagkeys.STILL_OPEN)
     except ConditionFailed:
         return False  # closed meanwhile by another run or a staff action
     return True
@@ -247,6 +243,7 @@ def check(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, 
                       if (f.point_id, flag_sk(f)) not in data.stored}.values())
         judged = flagstate.states(fresh, data.points, data.reports, data.events, as_of)
         table.batch_put([flag_item(f, now, state) for f, state in judged])  # unconditional: see the docstring
+        flagkeys.rekey(table, data.flag_items.values())  # flags stored under the older key layout
         close_resolved(table, data, as_of)
         _index_points(table, data.unindexed)
         summary.new[district] = Counter(f.kind for f in fresh)

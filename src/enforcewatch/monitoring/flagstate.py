@@ -14,6 +14,9 @@ status if set before D. A flag closes on the earliest day one of its closing rul
   the case as well) or keep it with a reason (event `revocation_kept` naming the flag's key).
 - `terminated`: the status is set (any non-active status).
 - `plaque_to_recover`: the plaque is returned (event `plaque_returned`), or the point is active again.
+
+Casework's `transfer_overdue` closes when its transfer is closed (办结, `transfer_closed`):
+`enforcewatch.casework.transfers`, on the transfer's record, not here.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ CLOSED_BECAUSE = {
     "kept": "经研究保留资格",
     "plaque_returned": "牌匾已收回",
     "reactivated": "监测点已恢复正常状态",
+    "transfer_closed": "转交已办结",
 }
 LEFT_ACTIVE = {"revoked": "revoked", "terminated": "terminated", "withdrawn": "withdrawn"}
 

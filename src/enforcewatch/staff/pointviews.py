@@ -14,7 +14,8 @@ from typing import Any
 
 from enforcewatch.clock import parse_aware as parse_received
 from enforcewatch.errors import FieldError, InputError, NotFound
-from enforcewatch.monitoring.deadlines import FLAG_KINDS, STATUSES, on_time
+from enforcewatch.monitoring import flagkeys
+from enforcewatch.monitoring.deadlines import STATUSES, on_time
 from enforcewatch.monitoring.flags import state_from_item
 from enforcewatch.staff.staffing import Scope, point_in_scope
 from enforcewatch.store import schema
@@ -56,13 +57,13 @@ class PointRow:
 
 def scope_rows(table: DynamoTable, scope: Scope, district: str | None, month: str = "") -> list[PointRow]:
     """The points in scope (gsi2 `POINTS#{district}`: points only) with their open flags (the open
-    ranges of gsi2 `FLAGS#{district}`) and, given a month, its first filings (gsi2 `REPORTS#`): what
+    range of gsi2 `FLAGS#{district}`) and, given a month, its first filings (gsi2 `REPORTS#`): what
     the list filters on, without reading every report and closed flag of the district."""
     out: list[PointRow] = []
     for d in scope.districts(district or None):
         flagged: dict[str, list[dict[str, Any]]] = {}
-        for kind in FLAG_KINDS:
-            for item in table.query(f"FLAGS#{d}", f"{kind}#", index=schema.GSI2):
+        for item in table.query(flagkeys.flags_pk(d), flagkeys.OPEN_PREFIX, index=schema.GSI2):
+            if item.get("point_id"):
                 flagged.setdefault(str(item["point_id"]), []).append(item)
         filed: dict[str, dt.datetime] = {}
         if month:

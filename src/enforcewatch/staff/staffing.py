@@ -19,7 +19,7 @@ from typing import Any
 from enforcewatch import codes
 from enforcewatch.clock import china_date, iso_utc, parse_aware
 from enforcewatch.errors import FieldError, Forbidden, InputError, NotFound
-from enforcewatch.monitoring import events, flagqueue, registry
+from enforcewatch.monitoring import events, flagkeys, flagqueue, registry
 from enforcewatch.monitoring import flags as flags_store
 from enforcewatch.staff.accounts import OFFICE
 from enforcewatch.store import schema
@@ -154,14 +154,17 @@ def flag_queue(table: DynamoTable, scope: Scope, district: str | None = None, *,
 
 def flags(table: DynamoTable, scope: Scope, district: str | None = None, state: str | None = "open"
           ) -> Iterator[dict[str, Any]]:
-    """Stored flags of the deadline check in one state (`open`, `closed` or `all`), each with its
-    `state`, per district in scope (the city office also sees `office`: overdue transfers of complaint
-    clues, enforcewatch.casework.transfers; those flags have no closing rule here and count as open)."""
-    wanted = flagqueue.QueueFilter.parse(state).state
+    """Stored flags in one state (`open` by default, as in the queue and `deadlines check`; `closed` or
+    `all`), each with its `state`, per district in scope: the deadline check's and overdue transfers
+    (the city office also sees `office`: overdue transfers of complaint clues). One key range of gsi2
+    per district and state (enforcewatch.monitoring.flagkeys)."""
+    wanted = flagqueue.QueueFilter.parse(state)
     for d in scope.districts(district) + (["office"] if scope.is_office and not district else []):
-        for item in table.query(f"FLAGS#{d}", index=schema.GSI2):
-            found = flags_store.state_from_item(item)
-            if wanted in ("all", found.state):
+        for prefix in wanted.prefixes:
+            for item in table.query(flagkeys.flags_pk(d), prefix, index=schema.GSI2):
+                found = flags_store.state_from_item(item)
+                if wanted.state not in ("all", found.state):
+                    continue  # pragma: no cover - the closing write moves the key with the state
                 yield {**{k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi"))},
                        **found.as_json()}
 
