@@ -74,6 +74,18 @@ def test_staff_function_loads_no_public_routers_or_form_stack() -> None:
     assert _present(modules, PUBLIC_ONLY + SITE_ONLY) == []
 
 
+def test_staff_function_leaves_the_lazy_route_groups_for_their_first_request() -> None:
+    """The casework, insight, draw, plan and channel routes are imported when first requested (api/staff/lazy.py)."""
+    from enforcewatch.api.staff.app import LAZY_GROUPS
+
+    modules = loaded_by("staff_api")
+    assert "enforcewatch.api.staff.queue" in modules
+    assert [module for module, _prefix in LAZY_GROUPS if module in modules] == []
+    # nor the domain packages behind them (the plan, notice and draw pages included)
+    assert sorted(m for m in modules if m.split(".")[:2] in (["enforcewatch", "control"], ["enforcewatch", "channel"],
+                                                            ["enforcewatch", "draws"])) == []
+
+
 def test_api_package_imports_nothing_until_asked() -> None:
     """Importing a submodule runs enforcewatch/api/__init__.py: it must stay empty of routers."""
     script = ("import sys, enforcewatch.api.errors; "

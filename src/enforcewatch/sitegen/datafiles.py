@@ -6,6 +6,7 @@ sheet (`to_xlsx` of its items) reads back into `lists import` unchanged."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -13,6 +14,7 @@ from typing import Any
 
 from enforcewatch.cells import as_text
 from enforcewatch.sitegen.catalog import Department, LawRef
+from enforcewatch.tabular.fastrows import append_rows
 from enforcewatch.tabular.writer import stable_xlsx
 
 Column = tuple[str, Callable[[Any, Department], object]]
@@ -153,26 +155,39 @@ SHEET_NAMES = {"enforcement-items": "行政执法事项清单", "spot-checks": "
 
 
 def to_xlsx(key: str, items: Sequence[Any], departments: Mapping[str, Department]) -> bytes:
-    """The CSV's columns as a workbook: a bold, frozen header row, every text cell formula-safe."""
+    """The CSV's columns as a workbook: a bold, frozen header row, every text cell formula-safe.
+    The rows are appended to the header-only workbook as openpyxl writes them (tabular.fastrows,
+    same bytes, about 20 times faster); openpyxl writes the whole workbook when a value needs it."""
+    columns = COLUMNS[key]
+    rows = [[_cell(get(item, departments[item.department])) for _, get in columns] for item in items]
+    fast = append_rows(_header_workbook(key), rows)
+    return fast if fast is not None else _openpyxl_xlsx(key, rows)
+
+
+@functools.cache
+def _header_workbook(key: str) -> bytes:
+    """The list's workbook with its header row only (the same for every build)."""
+    return _openpyxl_xlsx(key, [])
+
+
+def _openpyxl_xlsx(key: str, rows: Sequence[Sequence[object]]) -> bytes:
     # cold start: loaded only when this path runs, not at import
     from openpyxl import Workbook  # heavy: only when a workbook is written
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    columns = COLUMNS[key]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_NAMES[key])
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
-    for name, _ in columns:
+    for name, _ in COLUMNS[key]:
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for item in items:
-        dept = departments[item.department]
-        sheet.append([_cell(get(item, dept)) for _, get in columns])
+    for row in rows:
+        sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return stable_xlsx(out.getvalue())

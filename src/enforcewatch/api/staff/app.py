@@ -24,16 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from enforcewatch.api.errors import register_error_handlers
 from enforcewatch.api.staff import (
     admin_pages,
-    casework,
-    channel,
-    channel_pages,
-    draw_pages,
-    draws,
     import_pages,
-    insights,
     pages,
-    plan_pages,
-    plans,
     point_pages,
     queue,
     work_pages,
@@ -46,6 +38,7 @@ from enforcewatch.api.staff.http import (
     staff_headers,
 )
 from enforcewatch.api.staff.large_downloads import S3Downloads
+from enforcewatch.api.staff.lazy import include_lazily
 from enforcewatch.api.staff.page_kit import register_page_errors
 from enforcewatch.clock import china_date
 from enforcewatch.config import Settings
@@ -56,6 +49,13 @@ from enforcewatch.staff.accounts import USERNAME_RE, Accounts, Disabled
 from enforcewatch.store.dynamo import DynamoTable
 
 UNKNOWN_ACTOR = "未知用户名"
+# Route groups a session does not start with: imported on their first request (lazy.py). Every
+# path of each group's router starts with its prefix.
+LAZY_GROUPS = (("enforcewatch.api.staff.casework", "/api/staff/"), ("enforcewatch.api.staff.insights", "/api/staff/insights/"),
+               ("enforcewatch.api.staff.draws", "/api/staff/draws"), ("enforcewatch.api.staff.plans", "/api/staff/plans"),
+               ("enforcewatch.api.staff.channel", "/api/staff/"),
+               ("enforcewatch.api.staff.plan_pages", "/staff/plans"), ("enforcewatch.api.staff.draw_pages", "/staff/draws"),
+               ("enforcewatch.api.staff.channel_pages", ("/staff/notices", "/staff/suggestions")))
 SOURCE_PAGE_DIR = Path(__file__).resolve().parents[4] / "site" / "templates" / "staff"  # a source checkout
 
 
@@ -273,14 +273,8 @@ def create_staff_app(
     app.include_router(work_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(import_pages.router)
-    app.include_router(plan_pages.router)
-    app.include_router(channel_pages.router)
-    app.include_router(draw_pages.router)
     app.include_router(router)
-    app.include_router(casework.router)
-    app.include_router(insights.router)
-    app.include_router(draws.router)
     app.include_router(queue.router)
-    app.include_router(plans.router)
-    app.include_router(channel.router)
+    for module, prefix in LAZY_GROUPS:
+        include_lazily(app, module, prefix)
     return app
