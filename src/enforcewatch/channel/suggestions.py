@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from enforcewatch.casework.records import collect, text
-from enforcewatch.clock import iso_utc as iso
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError, NotFound
 from enforcewatch.staff.staffing import Scope, point_in_scope
 
@@ -37,7 +37,7 @@ def reply(table: Any, scope: Scope, point_id: str, month: str, seq: int, data: d
         raise NotFound("没有找到该月报中的意见建议")
     item = {"pk": f"POINT#{point['point_id']}", "sk": _sk(month, seq), "kind": "suggestion_reply",
             "point_id": point["point_id"], "district": point.get("district"), "month": month, "seq": seq,
-            "status": status, "reply": answer, "replied_by": scope.username, "updated_at": iso(now)}
+            "status": status, "reply": answer, "replied_by": scope.username, "updated_at": iso_utc(now)}
     table.put({k: v for k, v in item.items() if v is not None})
     return {k: v for k, v in item.items() if k not in ("pk", "sk") and v is not None}
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from enforcewatch.casework import transfers
-from enforcewatch.clock import parse_aware as parse_received
+from enforcewatch.clock import parse_aware
 from enforcewatch.monitoring.deadlines import on_time
 from enforcewatch.monitoring.duedates import WorkCalendar, month_text
 from enforcewatch.monitoring.flagqueue import KIND_LABELS, open_counts
@@ -75,7 +75,7 @@ def district_month(table: DynamoTable, district: str, name: str, month: str, due
     for r in table.query(f"REPORTS#{district}", index=schema.GSI2, sk_between=(f"{month}#", f"{month}#\uffff")):
         pid = str(r["point_id"])
         if int(r.get("seq", 0)) == 0 and pid in due_points:  # the first filing decides (SPEC)
-            at = parse_received(str(r["received_at"]))
+            at = parse_aware(str(r["received_at"]))
             first[pid] = min(at, first.get(pid, at))
     row.due = len(due_points)
     row.on_time = sum(1 for at in first.values() if on_time(at, due_date))

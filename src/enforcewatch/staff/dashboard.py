@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from enforcewatch.clock import parse_aware as parse_received
+from enforcewatch.clock import parse_aware
 from enforcewatch.errors import CalendarUnknown
 from enforcewatch.monitoring import flagqueue
 from enforcewatch.monitoring.duedates import WorkCalendar
@@ -84,7 +84,7 @@ def _district_line(table: DynamoTable, district: str, month: str, due: dt.date |
     first: dict[str, dt.datetime] = {}
     for item in table.query(f"REPORTS#{district}", f"{month}#", index=schema.GSI2):
         if int(item.get("seq", 0)) == 0:
-            first[str(item["point_id"])] = parse_received(item["received_at"])
+            first[str(item["point_id"])] = parse_aware(item["received_at"])
     for item in table.query(f"POINTS#{district}", index=schema.GSI2):
         row = PointRow(item, first_filing={month: first[item["point_id"]]} if item["point_id"] in first else {})
         if row.owes(month):
