@@ -15,6 +15,7 @@ from enforcewatch.casework.records import collect, new_id, text
 from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError
 from enforcewatch.staff.staffing import Scope, point_in_scope
+from enforcewatch.store import schema
 
 AUDIENCES = {"all": "全部监测点", "district": "本辖区监测点", "point": "一个监测点"}
 KINDS = ("通知", "提醒", "会议通知", "评议问卷", "其他")
@@ -79,9 +80,6 @@ def beijing(stamp: str) -> str:
 def sent(table: Any, scope: Scope) -> list[dict[str, Any]]:
     """The notices a staff account may see: the office all of them; a district those to its district
     and its points, and those to all points."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.store import schema
-
     keys = ["NOTICES#ALL"] + [f"NOTICES#D#{d}" for d in scope.districts()]
     out = [n for key in keys for n in table.query(key, index=schema.GSI2)]
     # notices to single points: found through each district's points (gsi1 has the registry)

@@ -14,6 +14,8 @@ from typing import Any
 from enforcewatch.casework.records import collect, text
 from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError, NotFound
+from enforcewatch.insights.inspections import latest_filings
+from enforcewatch.staff.exportrows import stored_reports
 from enforcewatch.staff.staffing import Scope, point_in_scope
 
 STATUSES = {"received": "收到", "in_progress": "处理中", "answered": "已答复"}
@@ -64,10 +66,6 @@ def for_point(table: Any, point_id: str) -> list[dict[str, Any]]:
 def listing(table: Any, districts: list[str], month_from: str, month_to: str) -> list[dict[str, Any]]:
     """The suggestions of these districts' latest filings in the months, each with its status and reply
     (a staff account's work list; open ones first)."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.insights.inspections import latest_filings
-    from enforcewatch.staff.exportrows import stored_reports
-
     out = []
     for report in latest_filings(stored_reports(table, districts, month_from, month_to)):
         if not report.get("suggestions"):

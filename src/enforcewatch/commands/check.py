@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from enforcewatch.draws.publication import draws_hook
 from enforcewatch.sitegen.content import load_content
 
 
@@ -18,9 +19,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws.publication import draws_hook
-
     content = load_content(args.content)
     extra = "".join(f"{label} {len(data.items)} 项，" for label, data in (
         ("重点监管", content.key_supervision), ("包容审慎", content.prudent), ("抽查结果", content.spot_check_results))

@@ -19,7 +19,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.control import matching, plans, plansheet, publication
+from enforcewatch.control.plans import published
 from enforcewatch.errors import InputError
+from enforcewatch.insights.inspections import Catalogue
+from enforcewatch.sitegen.content import load_content
+from enforcewatch.staff import audit
+from enforcewatch.staff.staffing import load_districts
+from enforcewatch.store.ddblocal import open_table
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -69,26 +76,15 @@ def _today() -> dt.date:
 
 
 def _published(content_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control.plans import published
-    from enforcewatch.sitegen.content import load_content
-
     content = load_content(content_dir)
     return (content, *published(content))
 
 
 def _audit(table: Any, actor: str, action: str, details: dict[str, Any]) -> None:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.staff import audit
-
     audit.record(table, actor, action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
 
 
 def run_add(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans
-    from enforcewatch.store.ddblocal import open_table
-
     raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     try:
         data = json.loads(raw)
@@ -104,10 +100,6 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans, plansheet
-    from enforcewatch.store.ddblocal import open_table
-
     _, departments, matters = _published(args.content)
     valid = plans.validate_rows(plansheet.rows(args.file), str(args.file), departments, matters)
     with open_table(args.data_dir) as table:
@@ -118,10 +110,6 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans
-    from enforcewatch.store.ddblocal import open_table
-
     with open_table(args.data_dir) as table:
         for plan in plans.listing(table, args.date_from, args.date_to):
             print(json.dumps(plan, ensure_ascii=False, default=str))  # noqa: T201
@@ -129,10 +117,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_publish(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans, publication
-    from enforcewatch.store.ddblocal import open_table
-
     as_of = args.as_of or _today()
     _, departments, _ = _published(args.content)
     out = args.out or args.content / publication.PLANS_FILE
@@ -144,12 +128,6 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_match(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import matching
-    from enforcewatch.insights.inspections import Catalogue
-    from enforcewatch.staff.staffing import load_districts
-    from enforcewatch.store.ddblocal import open_table
-
     content, _, _ = _published(args.content)
     districts = [d["id"] for d in load_districts(args.content)]
     with open_table(args.data_dir) as table:

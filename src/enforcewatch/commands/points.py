@@ -15,9 +15,11 @@ from typing import Any
 
 from enforcewatch.clock import utc_now
 from enforcewatch.errors import InputError
-from enforcewatch.monitoring import importjournal
+from enforcewatch.monitoring import importjournal, registry_sheet
 from enforcewatch.monitoring.registry import load_districts, pending_codes, run_import
+from enforcewatch.monitoring.registry_template import registry_template_bytes
 from enforcewatch.progress import Progress
+from enforcewatch.store.ddblocal import open_table
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -62,9 +64,6 @@ def _recovered(recovery: importjournal.Recovery | None) -> None:
 
 
 def template(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.monitoring.registry_template import registry_template_bytes
-
     data = registry_template_bytes(load_districts(args.content))
     try:
         with args.out.open("xb") as fh:
@@ -78,10 +77,6 @@ def template(args: argparse.Namespace) -> int:
 
 
 def dry_run(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.monitoring import registry_sheet
-    from enforcewatch.store.ddblocal import open_table
-
     districts = load_districts(args.content)
     with open_table(args.data_dir) as table:
         shown = registry_sheet.preview(args.file, districts, table)

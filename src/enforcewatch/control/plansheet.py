@@ -54,7 +54,8 @@ def raw_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             yield from enumerate(csv.reader(handle), start=1)
         return
-    # cold start: loaded only when this path runs, not at import
+    # cold start: openpyxl is ~200 modules and the staff function loads this module at cold start
+    # (the plans routes): only a plan sheet in .xlsx loads it
     import openpyxl  # heavy: only when importing a spreadsheet
 
     try:

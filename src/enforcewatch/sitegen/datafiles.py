@@ -154,7 +154,8 @@ SHEET_NAMES = {"enforcement-items": "行政执法事项清单", "spot-checks": "
 
 def to_xlsx(key: str, items: Sequence[Any], departments: Mapping[str, Department]) -> bytes:
     """The CSV's columns as a workbook: a bold, frozen header row, every text cell formula-safe."""
-    # cold start: loaded only when this path runs, not at import
+    # cold start: openpyxl is ~200 modules, which the CLI's start (every subcommand loads sitegen)
+    # does not need: only a build that writes the workbooks loads it
     from openpyxl import Workbook  # heavy: only when a workbook is written
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from enforcewatch.clock import china_date, parse_aware
-from enforcewatch.errors import FieldError, InputError
+from enforcewatch.errors import FieldError, InputError, NotFound
 from enforcewatch.intake.submissions import DISSATISFIED
 from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.staff import staffing
@@ -92,9 +92,6 @@ def complaints(table: DynamoTable, scope: Scope, calendar: WorkCalendar, now: dt
 
 
 def complaint(table: DynamoTable, scope: Scope, complaint_id: str) -> dict[str, Any]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.errors import NotFound
-
     scope.require_office()
     item = table.get(f"COMPLAINT#{complaint_id}", "COMPLAINT")
     if item is None:
