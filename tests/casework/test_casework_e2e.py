@@ -10,10 +10,8 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from support.browser import axe_context, axe_violations, sign_in_tools
 from support.casework import PDF, PNG, USCC_A
+from support.stack import serving
 from support.staff import PASSWORD, seed
 from support.submitting import inspection, report
 
@@ -38,12 +37,6 @@ TODAY = dt.datetime.now(CHINA).date()  # the server runs on the real clock
 THIS_MONTH = f"{dt.datetime.now(dt.UTC):%Y-%m}"
 LAST_MONTH = f"{TODAY.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
 JSON = {"Accept": "application/json"}
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def content_with_next_year(target: Path) -> Path:
@@ -59,36 +52,13 @@ def content_with_next_year(target: Path) -> Path:
 def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path, Path]]:
     data = tmp_path_factory.mktemp("casework-serve")
     content = content_with_next_year(tmp_path_factory.mktemp("casework-content") / "content")
-    port = _port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EW_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "enforcewatch", "serve", "--port", str(port), "--data-dir", str(data),
-         "--content", str(content)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve exited"
-            try:
-                if httpx.get(base + "/staff/tools/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with serving(data, "--content", str(content), env=env) as base:
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
         seed(table, OWN, OTHER)
         for point in ("P-HQ-1", "P-WB-1"):  # the staff seed leaves the first report month out
             table.update(f"POINT#{point}", "POINT", {"reporting_from": "2026-02"})
         yield base, data, content
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 def bearer(base: str, username: str) -> dict[str, str]:

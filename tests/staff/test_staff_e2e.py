@@ -7,10 +7,6 @@ import csv
 import io
 import os
 import random
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +21,7 @@ from enforcewatch.staff.accounts import User
 from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from support.browser import axe_context, axe_violations, sign_in_tools
+from support.stack import serving
 from support.staff import PASSWORD, seed
 
 pytestmark = [pytest.mark.ddb_local]
@@ -35,42 +32,14 @@ _this_month = f"{datetime.now(UTC):%Y-%m}"  # the server stamps audit entries wi
 AUDIT_QUERY = f"from={_this_month}&to={_this_month}"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path]]:
     data = tmp_path_factory.mktemp("serve-data")
-    port = _port()
     env = {k: v for k, v in os.environ.items() if k != "EW_TOKEN_SECRET"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "enforcewatch", "serve", "--port", str(port), "--data-dir", str(data)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve exited"
-            try:
-                if httpx.get(base + "/staff/tools/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with serving(data, env=env, wait=120) as base:
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
         seed(table, OWN, OTHER)
         yield base, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 def login(base: str, username: str, password: str = PASSWORD) -> httpx.Response:
