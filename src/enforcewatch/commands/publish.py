@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.control.publication import plans_hook
 from enforcewatch.errors import InputError
 from enforcewatch.insights.publicstats import statistics_hook
 from enforcewatch.monitoring.duedates import calendar_hook
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     progress.phase("2/3 正在生成网站…")
     today = dt.datetime.now(CHINA).date()
     built = build_site(args.content, args.templates, args.out,
-                       hooks=(calendar_hook(args.content, today), statistics_hook(args.content)))
+                       hooks=(calendar_hook(args.content, today), statistics_hook(args.content),
+                              plans_hook(args.content)))
     progress.phase("3/3 正在比较存储桶中的文件…")
     try:
         files = siteupload.local_files(args.out, args.prefix)
