@@ -32,8 +32,8 @@ from mangum import Mangum
 
 from enforcewatch.api.public.app import create_app
 from enforcewatch.config import Settings
+from enforcewatch.errors import ConditionFailed
 from enforcewatch.intake.complaints import ComplaintIn
-from enforcewatch.store.dynamo import ConditionFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENT = json.loads((ROOT / "tests" / "events" / "apigw_v2_post_complaint.json").read_text(encoding="utf-8"))
@@ -139,8 +139,9 @@ def main() -> None:
     results = per_request({"validate": lambda _i: ComplaintIn.model_validate(body),
                            "handler/mem": handler_call(MemoryTable()), "floor": floor_call()}, n)
     if not args.no_local:
+        from enforcewatch.store.attrvalues import to_attr
         from enforcewatch.store.ddblocal import DynamoDBLocal
-        from enforcewatch.store.dynamo import DynamoTable, to_attr
+        from enforcewatch.store.dynamo import DynamoTable
 
         with DynamoDBLocal(None) as server:
             table = DynamoTable.from_settings(Settings(table_name="bench", dynamodb_endpoint=server.endpoint))

@@ -7,12 +7,14 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from enforcewatch.config import Settings
 from enforcewatch.store.ddblocal import DynamoDBLocal, LocalStoreMissing, find_jar_dir
 from enforcewatch.store.dynamo import DynamoTable
+from support.browser import chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,3 +109,10 @@ def chromium_path() -> str:
     if not Path(path).exists():
         _require("Chromium", f"{path} missing (Debian package chromium)")
     return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """Headless Chromium, launched once per test module (tests/support/browser.py)."""
+    with chromium(chromium_path) as instance:
+        yield instance

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from enforcewatch.errors import EnforceWatchError
+from enforcewatch.store.awserrors import describe
 
 # Subcommand modules under enforcewatch.commands; a missing module is skipped so features land one by one.
 COMMANDS = ("build", "serve", "check", "deadlines", "points", "lists", "publish", "events", "staff", "export",
@@ -69,9 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        # cold start: loaded only when this path runs, not at import
-        from enforcewatch.store.awserrors import describe
-
         line = describe(exc)  # no credentials, no table, throttled: one line, not a traceback
         if line is None or args.debug:
             raise

@@ -7,9 +7,11 @@ One ASGI app routes by path: `/api/staff/…` and `/staff/…` to the staff app 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import os
+import random
 import secrets
 import signal
 import sys
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from enforcewatch.clock import china_today
+from enforcewatch.commands import demo
 from enforcewatch.config import ENV_RECEIPT_SECRET, Settings
 
 log = logging.getLogger("enforcewatch.local")
@@ -145,7 +148,8 @@ def server_config(app: Any, host: str, port: int) -> Any:
     trusted (uvicorn trusts them from loopback by default), since the guessing limits count per address
     and any client can set them (issue 19). No access log: receipt look-ups and form posts are nobody's
     business (seed 000 §八)."""
-    # cold start: loaded only when this path runs, not at import
+    # cold start: uvicorn is ~125 modules; every CLI subcommand loads this module, only `serve` runs a
+    # server
     import uvicorn
 
     return uvicorn.Config(app, host=host, port=port, lifespan="off", access_log=False, log_level="warning",
@@ -221,12 +225,6 @@ def serve(options: LocalOptions) -> int:
 
 
 def _load_demo(table: Any, content_dir: Path) -> None:
-    # cold start: loaded only when this path runs, not at import
-    import datetime as dt
-    import random
-
-    from enforcewatch.commands import demo
-
     _say("演示模式：正在生成示范城市的数据……")
     city = demo.load(table, content_dir, dt.datetime.now(dt.UTC), random.Random(2026))
     _say(f"演示数据：{city.points} 个监测点、{city.reports} 份月报、{city.complaints} 件投诉、{city.flags} 条标记")

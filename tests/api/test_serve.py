@@ -13,13 +13,11 @@ import httpx
 import pytest
 
 from enforcewatch.store.ddblocal import free_port, open_table
+from support.browser import axe_context, axe_violations
 from support.stack import Stack
 from support.submitting import add_point, complaint
 
-ROOT = Path(__file__).resolve().parents[2]
 EXE = Path(sys.executable).parent / "enforcewatch"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 
@@ -69,13 +67,6 @@ def test_receipt_survives_a_restart_and_ctrl_c_stops_everything(stack):
     assert got.status_code == 200 and got.json()["status"] == "收到"
 
 
-def _browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    return pw, pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-
-
 def _fill_complaint(page, agency: str) -> None:
     page.select_option("#f-complainant_type", "企业")
     page.fill("#f-name", "示范市某某有限公司")
@@ -108,13 +99,13 @@ def _fill_report(page, code: str) -> None:
 @pytest.mark.browser
 @pytest.mark.ddb_local
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_complaint_and_report_through_the_browser(stack, chromium_path, javascript):
+def test_complaint_and_report_through_the_browser(stack, browser, javascript):
     with open_table(stack.data_dir) as table:
         code = add_point(table, "BR-0001", seed=11)
         before = len(list(table.query("POINT#BR-0001", "REPORT#", consistent=True)))
-    pw, browser = _browser(chromium_path)
+    context = browser.new_context(java_script_enabled=javascript)
     try:
-        page = browser.new_context(java_script_enabled=javascript).new_page()
+        page = context.new_page()
         agency = f"示范市某执法大队（{'js' if javascript else 'nojs'}）"
         page.goto(stack.url + "/complaint/")
         if javascript:
@@ -144,8 +135,7 @@ def test_complaint_and_report_through_the_browser(stack, chromium_path, javascri
         page.click("form.submission button[type=submit]")
         assert "月报已报送" in page.inner_text("h1")
     finally:
-        browser.close()
-        pw.stop()
+        context.close()
     with open_table(stack.data_dir) as table:
         stored = [c for c in table.query("COMPLAINTS", index="gsi2") if c["agency"] == agency]
         assert len(stored) == 1 and stored[0]["description"].startswith("同一事项")
@@ -155,12 +145,11 @@ def test_complaint_and_report_through_the_browser(stack, chromium_path, javascri
 
 @pytest.mark.browser
 @pytest.mark.ddb_local
-def test_form_pages_pass_axe_wcag_aa(stack, chromium_path):
-    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-    pw, browser = _browser(chromium_path)
+def test_form_pages_pass_axe_wcag_aa(stack, browser):
     found = {}
+    context = axe_context(browser)
     try:
-        page = browser.new_context(bypass_csp=True).new_page()  # axe is injected as a script the CSP refuses
+        page = context.new_page()
         for path in ("/report/", "/complaint/", "/receipt/"):
             page.goto(stack.url + path)
             if path == "/complaint/":  # also the page as it comes back with errors
@@ -168,12 +157,9 @@ def test_form_pages_pass_axe_wcag_aa(stack, chromium_path):
                 page.check("#f-attest")
                 page.click("form.submission button[type=submit]")
                 assert page.is_visible("#error-summary")
-            page.add_script_tag(path=str(axe))
-            result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
-            found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+            found[path] = axe_violations(page)
     finally:
-        browser.close()
-        pw.stop()
+        context.close()
     assert found == {"/report/": [], "/complaint/": [], "/receipt/": []}
 
 

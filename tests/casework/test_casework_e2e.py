@@ -10,10 +10,8 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +23,9 @@ from enforcewatch.config import Settings
 from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
+from support.browser import axe_context, axe_violations, sign_in_tools
 from support.casework import PDF, PNG, USCC_A
+from support.stack import serving
 from support.staff import PASSWORD, seed
 from support.submitting import inspection, report
 
@@ -37,12 +37,6 @@ TODAY = dt.datetime.now(CHINA).date()  # the server runs on the real clock
 THIS_MONTH = f"{dt.datetime.now(dt.UTC):%Y-%m}"
 LAST_MONTH = f"{TODAY.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
 JSON = {"Accept": "application/json"}
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def content_with_next_year(target: Path) -> Path:
@@ -58,36 +52,13 @@ def content_with_next_year(target: Path) -> Path:
 def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path, Path]]:
     data = tmp_path_factory.mktemp("casework-serve")
     content = content_with_next_year(tmp_path_factory.mktemp("casework-content") / "content")
-    port = _port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EW_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "enforcewatch", "serve", "--port", str(port), "--data-dir", str(data),
-         "--content", str(content)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve exited"
-            try:
-                if httpx.get(base + "/staff/tools/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with serving(data, "--content", str(content), env=env) as base:
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
         seed(table, OWN, OTHER)
         for point in ("P-HQ-1", "P-WB-1"):  # the staff seed leaves the first report month out
             table.update(f"POINT#{point}", "POINT", {"reporting_from": "2026-02"})
         yield base, data, content
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 def bearer(base: str, username: str) -> dict[str, str]:
@@ -218,114 +189,105 @@ def test_whole_cycle_over_http(served) -> None:
     assert all(code not in json.dumps(e, ensure_ascii=False) for e in entries)
 
 
-def test_casework_on_the_staff_page_in_chromium(served, chromium_path, tmp_path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_casework_on_the_staff_page_in_chromium(served, browser, tmp_path) -> None:
+    from playwright.sync_api import expect
 
     base, _, _ = served
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync"]
 
     def sign_in(page, username: str) -> None:
-        page.goto(f"{base}/staff/tools/")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_selector("#work:not([hidden])")
+        sign_in_tools(page, base, username)
         expect(page.locator("#nm-district option")).not_to_have_count(0)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=args)
-        try:
-            page = browser.new_context(accept_downloads=True).new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            sign_in(page, "hongqi")
-            assert page.is_hidden("#commend-form") and page.locator("#nm-district option").count() == 1
-            page.fill("#nm-name", "浏览器示范企业")
-            page.fill("#nm-uscc", "91410700MA0000003" + __import__("enforcewatch.uscc").uscc.check_character(
-                "91410700MA0000003"))
-            page.fill("#nm-by", "城关区人民政府")
-            page.fill("#nm-industry", "制造业")
-            page.click("#nominate-form button[type=submit]")
-            expect(page.locator("#nominations")).to_contain_text("浏览器示范企业")
-            row = page.locator("#nominations tr", has_text="浏览器示范企业")
-            for box in row.locator("input[type=checkbox]").all():
-                box.check()
-            row.locator("button", has_text="资格审查").click()
-            expect(page.locator("#nominations tr", has_text="浏览器示范企业")).to_contain_text("符合条件")
-            page.click("#logout")
-            page.wait_for_selector("#login-section:not([hidden])")
-            assert page.inner_text("#nominations") == ""  # nothing of the previous session stays
+    context = browser.new_context(accept_downloads=True)
+    checking = axe_context(browser)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, "hongqi")
+        assert page.is_hidden("#commend-form") and page.locator("#nm-district option").count() == 1
+        page.fill("#nm-name", "浏览器示范企业")
+        page.fill("#nm-uscc", "91410700MA0000003" + __import__("enforcewatch.uscc").uscc.check_character(
+            "91410700MA0000003"))
+        page.fill("#nm-by", "城关区人民政府")
+        page.fill("#nm-industry", "制造业")
+        page.click("#nominate-form button[type=submit]")
+        expect(page.locator("#nominations")).to_contain_text("浏览器示范企业")
+        row = page.locator("#nominations tr", has_text="浏览器示范企业")
+        for box in row.locator("input[type=checkbox]").all():
+            box.check()
+        row.locator("button", has_text="资格审查").click()
+        expect(page.locator("#nominations tr", has_text="浏览器示范企业")).to_contain_text("符合条件")
+        page.click("#logout")
+        page.wait_for_selector("#login-section:not([hidden])")
+        assert page.inner_text("#nominations") == ""  # nothing of the previous session stays
 
-            sign_in(page, "city")
-            page.click("#load-nominations")
-            row = page.locator("#nominations tr", has_text="浏览器示范企业")
-            row.locator("input[name=meeting]").fill("第2次联席会议")
-            row.locator("button", has_text="不通过").wait_for()
-            row.locator("button", has_text="通过").first.click()
-            row = page.locator("#nominations tr", has_text="浏览器示范企业")
-            expect(row).to_contain_text("联席会议已通过")
-            row.locator("input[name=point_id]").fill("CG-WEB-1")
-            row.locator("input[name=plaque_no]").fill("监测点-WEB-1")
-            row.locator("input[name=designated_on]").fill(TODAY.isoformat())
-            row.locator("input[name=reporting_from]").fill(f"{TODAY:%Y-%m}")
-            row.locator("button", has_text="授牌").click()
-            expect(page.locator(".access-code strong")).to_have_text(__import__("re").compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$"))
+        sign_in(page, "city")
+        page.click("#load-nominations")
+        row = page.locator("#nominations tr", has_text="浏览器示范企业")
+        row.locator("input[name=meeting]").fill("第2次联席会议")
+        row.locator("button", has_text="不通过").wait_for()
+        row.locator("button", has_text="通过").first.click()
+        row = page.locator("#nominations tr", has_text="浏览器示范企业")
+        expect(row).to_contain_text("联席会议已通过")
+        row.locator("input[name=point_id]").fill("CG-WEB-1")
+        row.locator("input[name=plaque_no]").fill("监测点-WEB-1")
+        row.locator("input[name=designated_on]").fill(TODAY.isoformat())
+        row.locator("input[name=reporting_from]").fill(f"{TODAY:%Y-%m}")
+        row.locator("button", has_text="授牌").click()
+        expect(page.locator(".access-code strong")).to_have_text(__import__("re").compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$"))
 
-            page.fill("#cw-point", "P-HQ-1")
-            page.click("#point-form button[type=submit]")
-            page.wait_for_selector("#point-work:not([hidden])")
-            page.fill("#vf-month", "2026-02")
-            page.click("#verify-form button[type=submit]")
-            box = page.locator("#verifications .case-box").first
-            box.locator("input[name=text]").fill("请提供2月检查的执法文书")
-            box.locator("button", has_text="要求提供材料").click()
-            expect(page.locator("#verifications")).to_contain_text("尚未答复")
-            page.locator("#verifications .case-box select").select_option("unfounded")
-            page.locator("#verifications .case-box input[name=note]").fill("企业记错日期")
-            page.locator("#verifications .case-box button", has_text="记录结论").click()
-            expect(page.locator("#verifications")).to_contain_text("已办结：不属实")
+        page.fill("#cw-point", "P-HQ-1")
+        page.click("#point-form button[type=submit]")
+        page.wait_for_selector("#point-work:not([hidden])")
+        page.fill("#vf-month", "2026-02")
+        page.click("#verify-form button[type=submit]")
+        box = page.locator("#verifications .case-box").first
+        box.locator("input[name=text]").fill("请提供2月检查的执法文书")
+        box.locator("button", has_text="要求提供材料").click()
+        expect(page.locator("#verifications")).to_contain_text("尚未答复")
+        page.locator("#verifications .case-box select").select_option("unfounded")
+        page.locator("#verifications .case-box input[name=note]").fill("企业记错日期")
+        page.locator("#verifications .case-box button", has_text="记录结论").click()
+        expect(page.locator("#verifications")).to_contain_text("已办结：不属实")
 
-            page.fill("#tf-clue", "多头检查")
-            page.fill("#tf-dept", "市住建局")
-            page.fill("#tf-days", "5")
-            page.click("#transfer-form button[type=submit]")
-            expect(page.locator("#transfers")).to_contain_text("市住建局")
-            page.locator("#transfers tr", has_text="市住建局").locator("select").select_option("answered")
-            page.locator("#transfers tr", has_text="市住建局").locator("input[name=answer]").fill("已约谈")
-            page.locator("#transfers tr", has_text="市住建局").locator("button").click()
-            expect(page.locator("#transfers tr", has_text="市住建局")).to_contain_text("部门已答复")
+        page.fill("#tf-clue", "多头检查")
+        page.fill("#tf-dept", "市住建局")
+        page.fill("#tf-days", "5")
+        page.click("#transfer-form button[type=submit]")
+        expect(page.locator("#transfers")).to_contain_text("市住建局")
+        page.locator("#transfers tr", has_text="市住建局").locator("select").select_option("answered")
+        page.locator("#transfers tr", has_text="市住建局").locator("input[name=answer]").fill("已约谈")
+        page.locator("#transfers tr", has_text="市住建局").locator("button").click()
+        expect(page.locator("#transfers tr", has_text="市住建局")).to_contain_text("部门已答复")
 
-            page.fill("#cf-period", f"{TODAY.year}年第四季度")
-            page.click("#commend-form button[type=submit]")
-            expect(page.locator("#alert")).to_contain_text("提出建议合理")
-            for box_id in ("#cf-timely", "#cf-objective", "#cf-reasonable"):
-                page.check(box_id)
-            page.click("#commend-form button[type=submit]")
-            expect(page.locator("#timeline-table")).to_contain_text("表彰")
-            assert {"核查", "转交", "表彰"} <= set(page.locator("#timeline-table tbody td:nth-child(2)").all_inner_texts())
-            with page.expect_download() as download:
-                page.click("#commended-form button[type=submit]")
-            saved = tmp_path / "commended.xlsx"
-            download.value.save_as(saved)
-            assert "P-HQ-1" in [c.value for row in load_workbook(saved).active.iter_rows() for c in row]
-            assert errors == []  # the page runs under its own CSP
+        page.fill("#cf-period", f"{TODAY.year}年第四季度")
+        page.click("#commend-form button[type=submit]")
+        expect(page.locator("#alert")).to_contain_text("提出建议合理")
+        for box_id in ("#cf-timely", "#cf-objective", "#cf-reasonable"):
+            page.check(box_id)
+        page.click("#commend-form button[type=submit]")
+        expect(page.locator("#timeline-table")).to_contain_text("表彰")
+        assert {"核查", "转交", "表彰"} <= set(page.locator("#timeline-table tbody td:nth-child(2)").all_inner_texts())
+        with page.expect_download() as download:
+            page.click("#commended-form button[type=submit]")
+        saved = tmp_path / "commended.xlsx"
+        download.value.save_as(saved)
+        assert "P-HQ-1" in [c.value for row in load_workbook(saved).active.iter_rows() for c in row]
+        assert errors == []  # the page runs under its own CSP
 
-            checker = browser.new_context(bypass_csp=True).new_page()
-            sign_in(checker, "city")
-            checker.click("#load-nominations")
-            checker.wait_for_selector("#nominations table")
-            checker.fill("#cw-point", "P-HQ-1")
-            checker.click("#point-form button[type=submit]")
-            checker.wait_for_selector("#point-work:not([hidden])")
-            checker.click("#load-transfers")
-            checker.wait_for_selector("#transfers table")
-            checker.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-            result = checker.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
-            checker.goto(f"{base}/materials/")  # the point's materials page, as built
-            checker.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-            result = checker.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
-        finally:
-            browser.close()
+        checker = checking.new_page()
+        sign_in(checker, "city")
+        checker.click("#load-nominations")
+        checker.wait_for_selector("#nominations table")
+        checker.fill("#cw-point", "P-HQ-1")
+        checker.click("#point-form button[type=submit]")
+        checker.wait_for_selector("#point-work:not([hidden])")
+        checker.click("#load-transfers")
+        checker.wait_for_selector("#transfers table")
+        assert axe_violations(checker) == []
+        checker.goto(f"{base}/materials/")  # the point's materials page, as built
+        assert axe_violations(checker) == []
+    finally:
+        context.close()
+        checking.close()

@@ -184,25 +184,22 @@ def served(moto_table: Any, tmp_path: Path) -> Iterator[tuple[str, dict[str, str
 
 
 @pytest.mark.browser
-def test_a_point_sees_a_notice_and_a_reply_in_the_browser(served: tuple[str, dict[str, str]], chromium_path: str
+def test_a_point_sees_a_notice_and_a_reply_in_the_browser(served: tuple[str, dict[str, str]], browser: Any
                                                           ) -> None:
-    from playwright.sync_api import sync_playwright
-
     base, codes = served
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN").new_page()
-            page.goto(f"{base}/inbox/", wait_until="load")
-            assert "座谈会" not in page.inner_text("main")  # nothing before signing in
-            page.fill("#f-point_id", "A1")
-            page.fill("#f-access_code", codes["A1"])
-            page.click("form.submission button[type=submit]")
-            page.wait_for_selector("#notices-heading")
-            text = page.inner_text("main")
-            assert "【会议通知】监测点座谈会邀请" in text and "城关区营商环境办" in text
-            assert "已在本站公布涉企检查计划。" in text and "（已答复）" in text
-            (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
-            page.screenshot(path=str(ROOT / "tests" / "artifacts" / "channel-inbox.png"), full_page=True)
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/inbox/", wait_until="load")
+        assert "座谈会" not in page.inner_text("main")  # nothing before signing in
+        page.fill("#f-point_id", "A1")
+        page.fill("#f-access_code", codes["A1"])
+        page.click("form.submission button[type=submit]")
+        page.wait_for_selector("#notices-heading")
+        text = page.inner_text("main")
+        assert "【会议通知】监测点座谈会邀请" in text and "城关区营商环境办" in text
+        assert "已在本站公布涉企检查计划。" in text and "（已答复）" in text
+        (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "tests" / "artifacts" / "channel-inbox.png"), full_page=True)
+    finally:
+        context.close()

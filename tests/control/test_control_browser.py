@@ -10,7 +10,6 @@ import http.server
 import random
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +17,16 @@ import pytest
 
 from enforcewatch.control import matching, plans, publication
 from enforcewatch.sitegen.build import build_site
+from support.browser import SERIOUS, axe_context, axe_violations
 from support.control import generated_plans, plan, point_items
 from support.insights import CONTENT, content, inspection, report
+from support.staff import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 NOW = dt.datetime(2026, 5, 12, 2, 0, tzinfo=dt.UTC)
-PASSWORD = "correct horse battery"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -39,24 +38,6 @@ def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-def _axe(page: Any) -> list[Any]:
-    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
-    return [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 PLAN_PAGES = {"index": "/inspection-plans/", "agency": "/inspection-plans/department/yjgl/",
@@ -92,7 +73,7 @@ def test_published_inspection_plans_pages(browser: Any, tmp_path: Path) -> None:
     server, base = _serve(out)
     try:
         for width in (1280, 1024):
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+            context = axe_context(browser, viewport={"width": width, "height": 900}, locale="zh-CN")
             page = context.new_page()
             page.goto(f"{base}/", wait_until="load")
             page.get_by_role("navigation", name="主导航").get_by_role("link", name="涉企检查计划").click()
@@ -109,7 +90,7 @@ def test_published_inspection_plans_pages(browser: Any, tmp_path: Path) -> None:
                 page.goto(base + path, wait_until="load")
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 0, (name, width, overflow)
-                assert _axe(page) == [], (name, width)
+                assert axe_violations(page, SERIOUS) == [], (name, width)
                 if width == 1280:
                     ARTIFACTS.mkdir(exist_ok=True)
                     page.screenshot(path=str(ARTIFACTS / f"control-inspection-plans-{name}.png"), full_page=True)

@@ -18,15 +18,13 @@ import pytest
 
 from enforcewatch.draws.publication import draws_hook
 from enforcewatch.sitegen.build import build_site
+from support.browser import AXE, SERIOUS, axe_context, axe_violations
 from support.draws import ROOT, SAMPLES, vectors
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SAMPLE = sorted(SAMPLES.glob("*.json"))[0]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -46,18 +44,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 @pytest.fixture
@@ -167,17 +153,17 @@ def test_without_javascript_the_page_gives_the_command_and_hides_the_check(site:
     context.close()
 
 
-def test_axe_finds_no_serious_or_critical_violation(site: tuple[str, Path], page: Any) -> None:
+def test_axe_finds_no_serious_or_critical_violation(site: tuple[str, Path], browser: Any) -> None:
     if not AXE.is_file():
         pytest.skip("axe-core not installed (node_modules)")
     url, _ = site
-    page.goto(url + "/draws/", wait_until="load")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
-                           "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == []
+    context = axe_context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(url + "/draws/", wait_until="load")
+        assert axe_violations(page, SERIOUS) == []
+    finally:
+        context.close()
 
 
 def test_nothing_confidential_in_the_published_record(site: tuple[str, Path]) -> None:

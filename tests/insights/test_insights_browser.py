@@ -30,14 +30,13 @@ from enforcewatch.insights.inspections import Catalogue
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
+from support.browser import axe_context, axe_violations, sign_in_tools
 from support.insights import CONTENT, ROOT, content, generated_month, inspection, report
 from support.items import point_item
+from support.staff import PASSWORD
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-PASSWORD = "correct horse battery"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 
 
 def _port() -> int:
@@ -105,76 +104,60 @@ def served(tmp_path_factory: Any, ddb_local_server: Any) -> Iterator[str]:
         second.stop()
 
 
-def _axe(page: Any) -> list[Any]:
-    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+def test_statistics_page(served: str, browser: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = axe_context(browser, viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{served}/statistics/")
+        assert page.locator("h1").inner_text() == "涉企行政执法监测统计"
+        assert page.locator("svg[role=img]").count() == 3
+        assert page.locator("table").count() == 4
+        assert "不公布" in page.inner_text("main")
+        page.screenshot(path=str(ARTIFACTS / "insights-statistics.png"), full_page=True)
+        assert all(u.startswith(served) for u in requests)  # nothing from another host
+        assert axe_violations(page) == []
+        csv = httpx.get(f"{served}/data/statistics.csv")
+        assert csv.status_code == 200 and "PX1" not in csv.text and "厂区绿化" not in csv.text
+    finally:
+        context.close()
 
 
-def test_statistics_page(served: str, chromium_path: str) -> None:
-    from playwright.sync_api import sync_playwright
+def test_staff_scorecard_page(served: str, browser: Any) -> None:
+    from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
-        try:
-            page = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True).new_page()  # axe is injected
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(f"{served}/statistics/")
-            assert page.locator("h1").inner_text() == "涉企行政执法监测统计"
-            assert page.locator("svg[role=img]").count() == 3
-            assert page.locator("table").count() == 4
-            assert "不公布" in page.inner_text("main")
-            page.screenshot(path=str(ARTIFACTS / "insights-statistics.png"), full_page=True)
-            assert all(u.startswith(served) for u in requests)  # nothing from another host
-            assert _axe(page) == []
-            csv = httpx.get(f"{served}/data/statistics.csv")
-            assert csv.status_code == 200 and "PX1" not in csv.text and "厂区绿化" not in csv.text
-        finally:
-            browser.close()
-
-
-def test_staff_scorecard_page(served: str, chromium_path: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
-        try:
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{served}/staff/tools/")
-            page.fill("#username", "city")
-            page.fill("#password", PASSWORD)
-            page.click("#login-form button[type=submit]")
-            page.wait_for_selector("#work:not([hidden])")
-            page.click("text=执法单位评议与监测发现")  # the staff page links to it (default: this year so far)
-            page.wait_for_selector("#sc-h")
-            page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03")
-            assert "执法单位评议汇总" in page.inner_text("main")
-            assert page.locator("svg[role=img]").count() == 4
-            page.screenshot(path=str(ARTIFACTS / "insights-scorecards.png"), full_page=True)
-            page.screenshot(path=str(ARTIFACTS / "insights-scorecards-top.png"))
-            page.locator("a", has_text="查看").first.click()  # the first agency's drill-down
-            page.wait_for_selector("#detail")
-            page.locator("#detail").screenshot(path=str(ARTIFACTS / "insights-drilldown.png"))
-            page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03&kind=multi_agency")
-            page.locator("article li a").first.click()  # a finding's evidence: the point's inspections
-            page.wait_for_selector("#detail")
-            page.go_back()
-            page.locator("form.transfer button").first.click()
-            expect(page.locator("#status")).to_contain_text("已转交")
-            assert page.inner_text("#alert") == ""
-            assert errors == []  # runs under the staff CSP (no inline script or style)
-            checker = browser.new_context(bypass_csp=True).new_page()
-            checker.goto(f"{served}/staff/tools/")
-            checker.fill("#username", "city")
-            checker.fill("#password", PASSWORD)
-            checker.click("#login-form button[type=submit]")
-            checker.wait_for_selector("#work:not([hidden])")
-            checker.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03&agency=scjg")
-            assert _axe(checker) == []
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    checking = axe_context(browser)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in_tools(page, served, "city")
+        page.click("text=执法单位评议与监测发现")  # the staff page links to it (default: this year so far)
+        page.wait_for_selector("#sc-h")
+        page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03")
+        assert "执法单位评议汇总" in page.inner_text("main")
+        assert page.locator("svg[role=img]").count() == 4
+        page.screenshot(path=str(ARTIFACTS / "insights-scorecards.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "insights-scorecards-top.png"))
+        page.locator("a", has_text="查看").first.click()  # the first agency's drill-down
+        page.wait_for_selector("#detail")
+        page.locator("#detail").screenshot(path=str(ARTIFACTS / "insights-drilldown.png"))
+        page.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03&kind=multi_agency")
+        page.locator("article li a").first.click()  # a finding's evidence: the point's inspections
+        page.wait_for_selector("#detail")
+        page.go_back()
+        page.locator("form.transfer button").first.click()
+        expect(page.locator("#status")).to_contain_text("已转交")
+        assert page.inner_text("#alert") == ""
+        assert errors == []  # runs under the staff CSP (no inline script or style)
+        checker = checking.new_page()
+        sign_in_tools(checker, served, "city")
+        checker.goto(f"{served}/api/staff/insights/page?from=2026-01&to=2026-03&agency=scjg")
+        assert axe_violations(checker) == []
+    finally:
+        context.close()
+        checking.close()

@@ -179,10 +179,10 @@ def test_a_concurrent_filing_takes_the_next_number_and_never_overwrites(table, m
 
 @pytest.mark.ddb_local
 def test_dynamodb_local_reports_the_error_codes_the_store_translates(local_table):
-    """moto is lenient; DynamoDB Local is the contract: these codes are what dynamo._translate relies on."""
+    """moto is lenient; DynamoDB Local is the contract: these codes are what dynamoerrors.translate relies on."""
     from botocore.exceptions import ClientError
 
-    from enforcewatch.store.dynamo import to_attr
+    from enforcewatch.store.attrvalues import to_attr
 
     item = {"pk": "POINT#X", "sk": "REPORT#2026-02#0000"}
     local_table.put_new(item)

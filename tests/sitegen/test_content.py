@@ -196,9 +196,9 @@ def test_every_error_in_every_file_at_once_sorted(content_dir: Path) -> None:
 def test_locate_falls_back_to_the_enclosing_node(content_dir: Path) -> None:
     import yaml
 
-    from enforcewatch.sitegen.content import _LineLoader
+    from enforcewatch.sitegen.yamllines import LineLoader
 
-    data = yaml.load("a:\n  - x: 1\n    y: 2\n  - z: 3\n", Loader=_LineLoader)  # noqa: S506
+    data = yaml.load("a:\n  - x: 1\n    y: 2\n  - z: 3\n", Loader=LineLoader)  # noqa: S506
     assert locate(data, ("a", 0, "y")) == 3
     assert locate(data, ("a", 1, "missing")) == 4
     assert locate(data, ("nothing",)) == 1

@@ -12,9 +12,10 @@ import pytest
 from enforcewatch.errors import ContentError
 from enforcewatch.sitegen import contentcache
 from enforcewatch.sitegen.build import build_site
-from enforcewatch.sitegen.content import LIST_FILES, _fast_yaml, load_content
+from enforcewatch.sitegen.content import LIST_FILES, load_content
 from enforcewatch.sitegen.contentcache import ContentCache, split_items
 from enforcewatch.sitegen.manifest import CONTENT_CACHE, RECORDS
+from enforcewatch.sitegen.yamllines import fast_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"
@@ -188,7 +189,7 @@ def test_odd_shapes_are_read_whole(text: str) -> None:
     class Row(BaseModel):
         a: int
 
-    assert ContentCache(None).read_list("x", text, _fast_yaml, Row, ()) is None
+    assert ContentCache(None).read_list("x", text, fast_yaml, Row, ()) is None
 
 
 def test_entries_that_run_together_are_not_cut_apart() -> None:
@@ -201,5 +202,5 @@ def test_entries_that_run_together_are_not_cut_apart() -> None:
     class Row(BaseModel):
         a: str
 
-    assert ContentCache(None).read_list("x", text, _fast_yaml, Row, ()) is None  # read whole instead
-    assert _fast_yaml(text)["items"] == [{"a": "one - two"}, {"a": "three"}]
+    assert ContentCache(None).read_list("x", text, fast_yaml, Row, ()) is None  # read whole instead
+    assert fast_yaml(text)["items"] == [{"a": "one - two"}, {"a": "three"}]

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from enforcewatch.errors import InputError
+from enforcewatch.errors import ConditionFailed, InputError
 from enforcewatch.staff import audit
-from enforcewatch.store.dynamo import ConditionFailed
 
 
 def test_entries_append_and_read_by_month(table) -> None:

@@ -117,4 +117,4 @@ def test_plans_list_and_match(moto_table: Any, tmp_path: Path, monkeypatch: pyte
     doc = run_json(["plans", "list", "--content", str(content)], capsys)
     assert [(p["department"], p["title"]) for p in doc["plans"]] == [("scjg", "2026年度登记事项监督检查计划")]
     doc = run_json(["plans", "match", "--today", "2026-06-01", "--content", str(content)], capsys)
-    assert set(doc) == {"new", "known"} and all(isinstance(v, int) for v in doc.values())
+    assert set(doc) == {"new", "known", "withdrawn", "noted"} and all(isinstance(v, int) for v in doc.values())

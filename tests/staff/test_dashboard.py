@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from enforcewatch.errors import Forbidden
-from enforcewatch.insights.dashboard import dashboard, reporting_month
+from enforcewatch.insights.dashboard import dashboard
 from enforcewatch.monitoring import flags
 from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.staff import staffing
+from enforcewatch.staff.dashboard import reporting_month
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 from support.items import put_point, put_report

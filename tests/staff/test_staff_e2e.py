@@ -7,10 +7,6 @@ import csv
 import io
 import os
 import random
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +20,8 @@ from enforcewatch.staff import tokens
 from enforcewatch.staff.accounts import User
 from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
+from support.browser import axe_context, axe_violations, sign_in_tools
+from support.stack import serving
 from support.staff import PASSWORD, seed
 
 pytestmark = [pytest.mark.ddb_local]
@@ -34,42 +32,14 @@ _this_month = f"{datetime.now(UTC):%Y-%m}"  # the server stamps audit entries wi
 AUDIT_QUERY = f"from={_this_month}&to={_this_month}"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path]]:
     data = tmp_path_factory.mktemp("serve-data")
-    port = _port()
     env = {k: v for k, v in os.environ.items() if k != "EW_TOKEN_SECRET"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "enforcewatch", "serve", "--port", str(port), "--data-dir", str(data)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve exited"
-            try:
-                if httpx.get(base + "/staff/tools/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with serving(data, env=env, wait=120) as base:
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
         seed(table, OWN, OTHER)
         yield base, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 def login(base: str, username: str, password: str = PASSWORD) -> httpx.Response:
@@ -125,79 +95,72 @@ def test_http_sign_in_tokens_scoping_exports_and_audit(served) -> None:
 
 
 @pytest.mark.browser
-def test_staff_page_in_chromium(served, chromium_path, tmp_path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_staff_page_in_chromium(served, browser, tmp_path) -> None:
+    from playwright.sync_api import expect
 
     base, _ = served
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=args)
-        try:
-            page = browser.new_context(accept_downloads=True).new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/staff/tools/")
-            assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex, nofollow"
-            page.fill("#username", "city")
-            page.fill("#password", "wrong password")
-            page.click("#login-form button[type=submit]")
-            expect(page.locator("#alert")).to_contain_text("用户名或密码错误")
-            page.fill("#password", PASSWORD)
-            page.click("#login-form button[type=submit]")
-            page.wait_for_selector("#work:not([hidden])")
-            assert "city" in page.inner_text("#who")
+    context = browser.new_context(accept_downloads=True)
+    checking = axe_context(browser)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/staff/tools/")
+        assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex, nofollow"
+        page.fill("#username", "city")
+        page.fill("#password", "wrong password")
+        page.click("#login-form button[type=submit]")
+        expect(page.locator("#alert")).to_contain_text("用户名或密码错误")
+        page.fill("#password", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_selector("#work:not([hidden])")
+        assert "city" in page.inner_text("#who")
 
-            page.fill("#dl-from", "2026-01")
-            page.fill("#dl-to", "2026-03")
-            page.select_option("#dl-format", "xlsx")
-            with page.expect_download() as download:
-                page.click("#download-form button[type=submit]")
-            saved = tmp_path / "dl.xlsx"
-            download.value.save_as(saved)
-            assert load_workbook(saved).active.max_row == 3
+        page.fill("#dl-from", "2026-01")
+        page.fill("#dl-to", "2026-03")
+        page.select_option("#dl-format", "xlsx")
+        with page.expect_download() as download:
+            page.click("#download-form button[type=submit]")
+        saved = tmp_path / "dl.xlsx"
+        download.value.save_as(saved)
+        assert load_workbook(saved).active.max_row == 3
 
-            page.click("#load-flags")
-            page.wait_for_selector("#flags-table:not([hidden])")
-            assert "P-HQ-1" in page.inner_text("#flags-table") and "P-WB-1" in page.inner_text("#flags-table")
+        page.click("#load-flags")
+        page.wait_for_selector("#flags-table:not([hidden])")
+        assert "P-HQ-1" in page.inner_text("#flags-table") and "P-WB-1" in page.inner_text("#flags-table")
 
-            page.fill("#c-from", "2026-01")
-            page.fill("#c-to", "2026-03")
-            page.click("#complaints-form button[type=submit]")
-            page.wait_for_selector(".complaint form")
-            page.select_option(".complaint select", "已办结")
-            page.fill(".complaint textarea", "经核查，已责令整改。")
-            page.click(".complaint button[type=submit]")
-            expect(page.locator("#status")).to_contain_text("已保存")
+        page.fill("#c-from", "2026-01")
+        page.fill("#c-to", "2026-03")
+        page.click("#complaints-form button[type=submit]")
+        page.wait_for_selector(".complaint form")
+        page.select_option(".complaint select", "已办结")
+        page.fill(".complaint textarea", "经核查，已责令整改。")
+        page.click(".complaint button[type=submit]")
+        expect(page.locator("#status")).to_contain_text("已保存")
 
-            page.fill("#a-from", _this_month)
-            page.fill("#a-to", _this_month)
-            page.click("#audit-form button[type=submit]")
-            page.wait_for_selector("#audit-table:not([hidden])")
-            assert "complaint_reply" in page.inner_text("#audit-table")
+        page.fill("#a-from", _this_month)
+        page.fill("#a-to", _this_month)
+        page.click("#audit-form button[type=submit]")
+        page.wait_for_selector("#audit-table:not([hidden])")
+        assert "complaint_reply" in page.inner_text("#audit-table")
 
-            page.click("#logout")
-            page.wait_for_selector("#login-section:not([hidden])")
-            page.fill("#username", "hongqi")
-            page.fill("#password", PASSWORD)
-            page.click("#login-form button[type=submit]")
-            page.wait_for_selector("#work:not([hidden])")
-            assert page.is_hidden("#office-only")
-            assert page.is_hidden("#flags-table") and page.inner_text("#complaints") == ""  # nothing left over
-            page.click("#load-flags")
-            expect(page.locator("#status")).to_contain_text("共 1 条预警")
-            assert "P-WB-1" not in page.inner_text("#flags-table")
-            assert errors == []  # the page runs under its own CSP (no inline script, no eval)
+        page.click("#logout")
+        page.wait_for_selector("#login-section:not([hidden])")
+        page.fill("#username", "hongqi")
+        page.fill("#password", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_selector("#work:not([hidden])")
+        assert page.is_hidden("#office-only")
+        assert page.is_hidden("#flags-table") and page.inner_text("#complaints") == ""  # nothing left over
+        page.click("#load-flags")
+        expect(page.locator("#status")).to_contain_text("共 1 条预警")
+        assert "P-WB-1" not in page.inner_text("#flags-table")
+        assert errors == []  # the page runs under its own CSP (no inline script, no eval)
 
-            # accessibility: axe-core (injected, so this context alone bypasses the CSP) on the signed-in page
-            checker = browser.new_context(bypass_csp=True).new_page()
-            checker.goto(f"{base}/staff/tools/")
-            checker.fill("#username", "city")
-            checker.fill("#password", PASSWORD)
-            checker.click("#login-form button[type=submit]")
-            checker.wait_for_selector("#work:not([hidden])")
-            checker.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-            result = checker.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
-        finally:
-            browser.close()
+        # accessibility: axe-core (injected, so this context alone bypasses the CSP) on the signed-in page
+        checker = checking.new_page()
+        sign_in_tools(checker, base, "city")
+        assert axe_violations(checker) == []
+    finally:
+        context.close()
+        checking.close()

@@ -30,15 +30,14 @@ from enforcewatch.draws import tasks
 from enforcewatch.sitegen.content import load_content
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
+from support.browser import axe_context, axe_violations
 from support.draws import uscc
+from support.staff import PASSWORD
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "site" / "content"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-PASSWORD = "correct horse battery"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 OWN = "chengguan"  # 城关区; its points are CHE-…, the other districts' XIN-…, GAO-… (site/content/districts.yaml)
 
 
@@ -78,6 +77,7 @@ def local_table(ddb_local_server) -> DynamoTable:  # module-wide: the demo city 
 
 @pytest.fixture(scope="module")
 def served(city: dict[str, Any]) -> Iterator[str]:
+    ARTIFACTS.mkdir(exist_ok=True)  # the screenshots
     import uvicorn
 
     settings = Settings(token_secret="w" * 48, content_dir=CONTENT)
@@ -97,19 +97,6 @@ def served(city: dict[str, Any]) -> Iterator[str]:
     yield base
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def sign_in(browser: Any, base: str, username: str, width: int = 1280, script: bool = False) -> Any:
@@ -376,19 +363,13 @@ def test_import_a_plan_sheet_with_one_bad_row_fix_it_and_import(served: str, bro
     page.context.close()
 
 
-def _axe(page: Any) -> list[Any]:
-    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})")
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-
-
 @pytest.mark.parametrize("width", [1280, 1024])
 def test_pages_pass_axe(served: str, browser: Any, city: dict[str, Any], width: int) -> None:
     month = max(r["month"] for r in city["table"].query("POINT#CHE-001", "REPORT#"))
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    context = axe_context(browser, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(f"{served}/staff/sign-in")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.fill("#username", "demo")
     page.fill("#password", PASSWORD)
     page.click("form[action='/staff/sign-in'] button[type=submit]")
@@ -396,11 +377,11 @@ def test_pages_pass_axe(served: str, browser: Any, city: dict[str, Any], width: 
     for path in PAGES:
         page.goto(served + path.format(month=month, plan=city["plan_id"], seq=city["suggested"]["seq"]))
         assert page.locator("main h1").count() == 1, path
-        found[path] = _axe(page)
+        found[path] = axe_violations(page)
     for path, button in (("/staff/plans/new", "保存检查计划"), ("/staff/notices", "发送通知")):  # with field messages
         page.goto(served + path)
         page.click(f"button:has-text('{button}')")
         assert page.locator(".field-error").count() > 0, path
-        found[f"{path} (problems shown)"] = _axe(page)
+        found[f"{path} (problems shown)"] = axe_violations(page)
     assert found == {path: [] for path in found} and len(found) == len(PAGES) + 2
     context.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from enforcewatch.errors import ContentError
-from enforcewatch.sitegen import content
+from enforcewatch.sitegen import content, yamllines
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "site-min"
@@ -29,7 +29,7 @@ def test_quick_read_gives_up_on_any_problem(tmp_path: Path) -> None:
     rel = tmp_path / "c" / "lists" / "leniency.yaml"
     rel.write_text(rel.read_text(encoding="utf-8").replace("department: scjg", "department: nowhere", 1),
                    encoding="utf-8")
-    with pytest.raises(content._FastReadFailed):
+    with pytest.raises(yamllines.FastReadFailed):
         content._load(content._Collector(tmp_path / "c", fast=True))
     with pytest.raises(ContentError) as exc:
         content.load_content(tmp_path / "c")
@@ -41,7 +41,7 @@ def test_yaml_syntax_error_is_placed_by_the_line_tracking_read(tmp_path: Path) -
     shutil.copytree(FIXTURE, tmp_path / "c")
     depts = tmp_path / "c" / "departments.yaml"
     depts.write_text(depts.read_text(encoding="utf-8") + "- id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(content._FastReadFailed):
+    with pytest.raises(yamllines.FastReadFailed):
         content._load(content._Collector(tmp_path / "c", fast=True))
     with pytest.raises(ContentError) as exc:
         content.load_content(tmp_path / "c")

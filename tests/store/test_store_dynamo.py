@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from enforcewatch.errors import StoreUnavailable
+from enforcewatch.errors import ConditionFailed, StoreUnavailable
 from enforcewatch.store import schema
-from enforcewatch.store.dynamo import ConditionFailed, DynamoTable
+from enforcewatch.store.dynamo import DynamoTable
 
 
 def test_put_new_refuses_second_write_and_returns_existing(table: DynamoTable) -> None:
@@ -58,13 +58,13 @@ def _reference_from_attr(item: dict) -> dict:
     """The straightforward decoding: boto3's TypeDeserializer, then Decimal → int/float."""
     from boto3.dynamodb.types import TypeDeserializer
 
-    from enforcewatch.store.dynamo import _plain
+    from enforcewatch.store.attrvalues import plain
 
-    return {k: _plain(TypeDeserializer().deserialize(v)) for k, v in item.items()}
+    return {k: plain(TypeDeserializer().deserialize(v)) for k, v in item.items()}
 
 
 def test_item_decoding_is_exactly_boto3s() -> None:
-    from enforcewatch.store.dynamo import from_attr, to_attr
+    from enforcewatch.store.attrvalues import from_attr, to_attr
 
     numbers = ["0", "-0", "7", "-12", "123456789012345678", "1234567890123456789", "12345678901234567890123",
                "1.5", "-0.25", "0.10", "1E+2", "1e-3", "100.000", "3.14159265358979323846", "-1234567.5"]

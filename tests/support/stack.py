@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -57,3 +59,35 @@ class Stack:
             raise AssertionError("serve did not stop on Ctrl-C") from None
         self.proc = None
         return out.decode()
+
+
+@contextmanager
+def serving(data_dir: Path, *extra: str, env: Mapping[str, str], wait: float = 180) -> Iterator[str]:
+    """`python -m enforcewatch serve` on a free port with `data_dir`, yielding its base URL once the
+    staff tools page answers; stopped on the way out (terminate, then kill). Its output is discarded,
+    so a busy server never blocks on a full pipe; what it printed to stderr is the message if it exits."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "enforcewatch", "serve", "--port", str(port), "--data-dir", str(data_dir), *extra],
+        cwd=ROOT, env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve exited"
+            assert time.monotonic() < deadline, f"serve did not answer within {wait:.0f} s"
+            try:
+                if httpx.get(base + "/staff/tools/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()

@@ -12,9 +12,10 @@ import random
 from typing import Any
 
 from enforcewatch.casework.records import collect, new_id, text
-from enforcewatch.clock import iso_utc as iso
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError
 from enforcewatch.staff.staffing import Scope, point_in_scope
+from enforcewatch.store import schema
 
 AUDIENCES = {"all": "全部监测点", "district": "本辖区监测点", "point": "一个监测点"}
 KINDS = ("通知", "提醒", "会议通知", "评议问卷", "其他")
@@ -54,8 +55,8 @@ def send(table: Any, scope: Scope, data: dict[str, Any], now: dt.datetime, rng: 
     sender = OFFICE_NAME if scope.is_office else f"{district_names.get(scope.district or '', '')}营商环境办"
     item = {"pk": f"NOTICE#{notice_id}", "sk": "NOTICE", "kind": "notice", "notice_id": notice_id,
             "audience": audience, "district": district, "point_id": point_id, "notice_kind": kind,
-            "title": title, "body": body, "sender": sender, "sent_by": scope.username, "sent_at": iso(now),
-            "gsi2pk": _audience_key(str(audience), district, point_id), "gsi2sk": f"{iso(now)}#{notice_id}"}
+            "title": title, "body": body, "sender": sender, "sent_by": scope.username, "sent_at": iso_utc(now),
+            "gsi2pk": _audience_key(str(audience), district, point_id), "gsi2sk": f"{iso_utc(now)}#{notice_id}"}
     table.put_new({k: v for k, v in item.items() if v is not None})
     return {k: v for k, v in item.items() if not k.startswith(("pk", "sk", "gsi")) and v is not None}
 
@@ -79,9 +80,6 @@ def beijing(stamp: str) -> str:
 def sent(table: Any, scope: Scope) -> list[dict[str, Any]]:
     """The notices a staff account may see: the office all of them; a district those to its district
     and its points, and those to all points."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.store import schema
-
     keys = ["NOTICES#ALL"] + [f"NOTICES#D#{d}" for d in scope.districts()]
     out = [n for key in keys for n in table.query(key, index=schema.GSI2)]
     # notices to single points: found through each district's points (gsi1 has the registry)

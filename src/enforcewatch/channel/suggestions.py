@@ -12,8 +12,10 @@ import datetime as dt
 from typing import Any
 
 from enforcewatch.casework.records import collect, text
-from enforcewatch.clock import iso_utc as iso
+from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError, NotFound
+from enforcewatch.insights.inspections import latest_filings
+from enforcewatch.staff.exportrows import stored_reports
 from enforcewatch.staff.staffing import Scope, point_in_scope
 
 STATUSES = {"received": "收到", "in_progress": "处理中", "answered": "已答复"}
@@ -37,7 +39,7 @@ def reply(table: Any, scope: Scope, point_id: str, month: str, seq: int, data: d
         raise NotFound("没有找到该月报中的意见建议")
     item = {"pk": f"POINT#{point['point_id']}", "sk": _sk(month, seq), "kind": "suggestion_reply",
             "point_id": point["point_id"], "district": point.get("district"), "month": month, "seq": seq,
-            "status": status, "reply": answer, "replied_by": scope.username, "updated_at": iso(now)}
+            "status": status, "reply": answer, "replied_by": scope.username, "updated_at": iso_utc(now)}
     table.put({k: v for k, v in item.items() if v is not None})
     return {k: v for k, v in item.items() if k not in ("pk", "sk") and v is not None}
 
@@ -79,10 +81,6 @@ def for_point(table: Any, point_id: str) -> list[dict[str, Any]]:
 def listing(table: Any, districts: list[str], month_from: str, month_to: str) -> list[dict[str, Any]]:
     """The suggestions of these districts' latest filings in the months, each with its status and reply
     (a staff account's work list; open ones first)."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.insights.inspections import latest_filings
-    from enforcewatch.staff.exportrows import stored_reports
-
     out = []
     for report in latest_filings(stored_reports(table, districts, month_from, month_to)):
         if not report.get("suggestions"):

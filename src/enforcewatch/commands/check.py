@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from enforcewatch.draws.publication import draws_hook
 from enforcewatch.progress import working
 from enforcewatch.sitegen.content import load_content
 
@@ -19,9 +20,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws.publication import draws_hook
-
     with working("正在检查内容…"):
         content = load_content(args.content)
     extra = "".join(f"{label} {len(data.items)} 项，" for label, data in (

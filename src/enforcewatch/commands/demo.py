@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,9 +195,6 @@ def load(table: DynamoTable, content_dir: Path, now: dt.datetime, rng: random.Ra
 
 def write_items(table: DynamoTable, items: list[dict[str, Any]]) -> None:
     """In bulk, four batches at a time (the demo's minute is mostly these writes)."""
-    # cold start: loaded only when this path runs, not at import
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(table.batch_put, [items[i:i + 250] for i in range(0, len(items), 250)]))
 

@@ -16,6 +16,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from enforcewatch.commands import draws_tasks
 from enforcewatch.commands.output import add_json, emit
 from enforcewatch.draws import membership, publication, verify
 from enforcewatch.draws import record as rec
@@ -24,9 +25,6 @@ from enforcewatch.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.commands import draws_tasks
-
     p = subparsers.add_parser("draws", help="双随机 draws: verify a record, check membership, run the workflow")
     sub = p.add_subparsers(dest="draws_command", metavar="ACTION")
     sub.required = True

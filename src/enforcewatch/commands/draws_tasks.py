@@ -25,7 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from enforcewatch.commands.output import add_json, emit
+from enforcewatch.draws import publication, tasks
 from enforcewatch.errors import InputError
+from enforcewatch.sitegen.content import load_content
+from enforcewatch.store import ddblocal
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -70,20 +73,12 @@ def _actor() -> str:
 
 
 def _step(args: argparse.Namespace, action: str, draw_id: str, fn: Callable[[Any], Any], **details: Any) -> Any:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-    from enforcewatch.store.ddblocal import open_table
-
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         return tasks.audited(table, _actor(), action, draw_id, dt.datetime.now(dt.UTC), random.SystemRandom(),
                              lambda: fn(table), **details)
 
 
 def run_open(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import publication, tasks
-    from enforcewatch.sitegen.content import load_content
-
     try:
         data = json.loads(args.spec.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -103,26 +98,17 @@ def run_open(args: argparse.Namespace) -> int:
 
 
 def run_commit(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-
     task = _step(args, "draws.commit", args.draw_id,
                  lambda t: tasks.commit(t, args.draw_id, args.party, args.commitment, dt.datetime.now(dt.UTC)),
                  party=args.party)
     _say(f"{args.draw_id}：{tasks.STATES[task['state']]}")
     if task["state"] == "announced":
-        # cold start: loaded only when this path runs, not at import
-        from enforcewatch.store.ddblocal import open_table
-
-        with open_table(args.data_dir) as table:  # the announced record, to publish now
+        with ddblocal.open_table(args.data_dir) as table:  # the announced record, to publish now
             print(tasks.announced_record(table, task).dump(), end="")  # noqa: T201
     return 0
 
 
 def run_reveal(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-
     task = _step(args, "draws.reveal", args.draw_id,
                  lambda t: tasks.reveal(t, args.draw_id, args.party, args.secret, dt.datetime.now(dt.UTC)),
                  party=args.party)
@@ -131,18 +117,12 @@ def run_reveal(args: argparse.Namespace) -> int:
 
 
 def run_draw(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-
     task = _step(args, "draws.run", args.draw_id, lambda t: tasks.run(t, args.draw_id))
     _say(f"{args.draw_id}：已抽取 {task['selected_count']} 户")
     return 0
 
 
 def run_publish(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-
     _, body = _step(args, "draws.publish", args.draw_id, lambda t: tasks.publish(t, args.draw_id))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{args.draw_id}.json"
@@ -152,9 +132,6 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_proof(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-
     found = _step(args, "draws.proof", args.draw_id, lambda t: tasks.proof(t, args.draw_id, args.uscc),
                   uscc=args.uscc.strip().upper())
     print(json.dumps(found, ensure_ascii=False))  # noqa: T201
@@ -162,21 +139,13 @@ def run_proof(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-    from enforcewatch.store.ddblocal import open_table
-
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         print(json.dumps(tasks.view(tasks.get(table, args.draw_id)), ensure_ascii=False, indent=1))  # noqa: T201
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws import tasks
-    from enforcewatch.store.ddblocal import open_table
-
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         found = [{"draw_id": t["draw_id"], "scheduled_at": t["scheduled_at"], "state": t["state"],
                   "state_label": tasks.STATES[t["state"]], "title": t["title"]} for t in tasks.listing(table)]
     if args.json:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from enforcewatch.errors import InputError
 from enforcewatch.progress import Progress, working
-from enforcewatch.sitegen.listimport import LIST_ATTRS, ListImportPlan
+from enforcewatch.sitegen.listimport import LIST_ATTRS, ListImportPlan, plan_import
+from enforcewatch.sitegen.listyaml import write_plan
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
@@ -49,10 +50,6 @@ def show(plan: ListImportPlan) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.sitegen.listimport import plan_import
-    from enforcewatch.sitegen.listyaml import write_plan
-
     today = args.today or dt.datetime.now(CHINA).date()
     progress = Progress("")
     progress.phase(f"正在读取 {args.file.name} 并与清单比较…")

@@ -21,8 +21,15 @@ from typing import Any
 
 from enforcewatch.clock import china_today
 from enforcewatch.commands.output import add_json, emit
+from enforcewatch.control import matching, plans, plansheet, publication
+from enforcewatch.control.plans import published
 from enforcewatch.errors import InputError
+from enforcewatch.insights.inspections import Catalogue
 from enforcewatch.progress import working
+from enforcewatch.sitegen.content import load_content
+from enforcewatch.staff import audit
+from enforcewatch.staff.staffing import load_districts
+from enforcewatch.store import ddblocal
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -70,28 +77,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _published(content_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control.plans import published
-    from enforcewatch.sitegen.content import load_content
-
     content = load_content(content_dir)
     return (content, *published(content))
 
 
 def _audit(table: Any, actor: str, action: str, details: dict[str, Any]) -> None:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.staff import audit
-
     audit.record(table, actor, action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
 
 
 def _recheck(table: Any, content: Any, content_dir: Path) -> None:
     """Findings a plan just entered clears (filed in time, entered late) are withdrawn at once."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import matching
-    from enforcewatch.insights.inspections import Catalogue
-    from enforcewatch.staff.staffing import load_districts
-
     districts = [d["id"] for d in load_districts(content_dir)]
     counts = matching.recheck(table, Catalogue.from_content(content), districts, china_today())
     if counts["withdrawn"] or counts["noted"]:
@@ -100,17 +95,13 @@ def _recheck(table: Any, content: Any, content_dir: Path) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans
-    from enforcewatch.store.ddblocal import open_table
-
     raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     try:
         data = json.loads(raw)
     except ValueError as exc:
         raise InputError(f"{args.file}: 不是有效的 JSON：{exc}") from None
     content, departments, matters = _published(args.content)
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         stored = plans.file_plan(table, data, departments, matters, "cli", dt.datetime.now(dt.UTC),
                                  random.SystemRandom())
         _audit(table, "cli", "plan_add", {"plan_id": stored["plan_id"]})
@@ -120,15 +111,11 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans, plansheet
-    from enforcewatch.store.ddblocal import open_table
-
     with working(f"正在读取并检查 {args.file.name}…") as progress:
         content, departments, matters = _published(args.content)
         valid = plansheet.load(args.file, departments, matters)
         progress.phase(f"正在写入 {len(valid)} 项检查计划…")
-        with open_table(args.data_dir) as table:
+        with ddblocal.open_table(args.data_dir) as table:
             count = plans.store_all(table, valid, "cli", dt.datetime.now(dt.UTC), random.SystemRandom())
             _audit(table, "cli", "plan_import", {"file": args.file.name, "plans": count})
             _recheck(table, content, args.content)
@@ -137,11 +124,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans
-    from enforcewatch.store.ddblocal import open_table
-
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         found = plans.listing(table, args.date_from, args.date_to)
     if args.json:
         emit({"plans": found})
@@ -152,16 +135,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_publish(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans, publication
-    from enforcewatch.store.ddblocal import open_table
-
     as_of = args.as_of or china_today()
     if as_of > china_today():  # a later day would publish targets a plan still withholds today
         raise InputError(f"--as-of {as_of} 晚于今天（{china_today()}），检查对象可能提前公开：请不要使用将来的日期")
     _, departments, _ = _published(args.content)
     out = args.out or args.content / publication.PLANS_FILE
-    with working("正在生成公开的检查计划…"), open_table(args.data_dir) as table:
+    with working("正在生成公开的检查计划…"), ddblocal.open_table(args.data_dir) as table:
         count = publication.write(plans.public_views(plans.listing(table), as_of, departments), as_of, out)
         _audit(table, "cli", "plans_publish", {"as_of": as_of.isoformat(), "plans": count})
     print(f"已写入 {out}：{count} 项检查计划（截至 {as_of}）", file=sys.stderr)  # noqa: T201
@@ -169,15 +148,9 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_match(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import matching
-    from enforcewatch.insights.inspections import Catalogue
-    from enforcewatch.staff.staffing import load_districts
-    from enforcewatch.store.ddblocal import open_table
-
     content, _, _ = _published(args.content)
     districts = [d["id"] for d in load_districts(args.content)]
-    with working("正在比对检查记录与检查计划…"), open_table(args.data_dir) as table:
+    with working("正在比对检查记录与检查计划…"), ddblocal.open_table(args.data_dir) as table:
         counts = matching.run(table, Catalogue.from_content(content), districts, args.today or china_today())
     if args.json:
         emit({key: counts[key] for key in ("new", "known", "withdrawn", "noted")})

@@ -16,9 +16,11 @@ from typing import Any
 from enforcewatch.clock import utc_now
 from enforcewatch.commands.output import add_json, emit
 from enforcewatch.errors import InputError
-from enforcewatch.monitoring import importjournal
+from enforcewatch.monitoring import importjournal, registry_sheet
 from enforcewatch.monitoring.registry import load_districts, pending_codes, run_import
+from enforcewatch.monitoring.registry_template import registry_template_bytes
 from enforcewatch.progress import Progress
+from enforcewatch.store import ddblocal
 
 DEFAULT_DATA_DIR = Path(".data")
 
@@ -59,14 +61,13 @@ def run_list(args: argparse.Namespace) -> int:
     # cold start: loaded only when this path runs, not at import
     from enforcewatch.staff.pointviews import scope_rows
     from enforcewatch.staff.staffing import Scope
-    from enforcewatch.store.ddblocal import open_table
 
     districts = load_districts(args.content)
     names = {d.id: d.name for d in districts}
     if args.district and args.district not in names:
         raise InputError(f"--district: 未知的县（市、区）{args.district}")
     scope = Scope("cli", "office", None, tuple(names))
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         found = [{**{k: row.point.get(k) for k in POINT_FIELDS}, "open_flags": len(row.open_flags)}
                  for row in scope_rows(table, scope, args.district)]
     if args.json:
@@ -95,9 +96,6 @@ def _recovered(recovery: importjournal.Recovery | None) -> None:
 
 
 def template(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.monitoring.registry_template import registry_template_bytes
-
     data = registry_template_bytes(load_districts(args.content))
     try:
         with args.out.open("xb") as fh:
@@ -111,12 +109,8 @@ def template(args: argparse.Namespace) -> int:
 
 
 def dry_run(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.monitoring import registry_sheet
-    from enforcewatch.store.ddblocal import open_table
-
     districts = load_districts(args.content)
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         shown = registry_sheet.preview(args.file, districts, table)
     if shown.error:
         raise InputError(shown.error)
@@ -137,9 +131,6 @@ def _json(data: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # cold start: a command's modules load when it runs, not at every CLI start
-    from enforcewatch.store.ddblocal import open_table
-
     if args.dry_run:
         if args.file is None or args.recover:
             raise InputError("--dry-run 需要导入文件，且不能与 --recover 同时使用")
@@ -147,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     if args.recover:
         if args.file or args.codes_out or args.reissue_codes:
             raise InputError("--recover 不能与导入文件、--codes-out 或 --reissue-codes 同时使用")
-        with open_table(args.data_dir) as table:
+        with ddblocal.open_table(args.data_dir) as table:
             recovery = importjournal.recover(table, utc_now())
             heads = importjournal.imports(table)
         if recovery is None:
@@ -169,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         progress.total = total
         progress.step(done)
 
-    with open_table(args.data_dir) as table:
+    with ddblocal.open_table(args.data_dir) as table:
         outcome = run_import(table, args.file, districts, args.codes_out, rng=random.SystemRandom(),
                              now=utc_now(), reissue=args.reissue_codes, announce=_recovered,
                              progress=written)

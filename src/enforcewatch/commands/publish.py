@@ -15,8 +15,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.control.publication import plans_hook
 from enforcewatch.errors import InputError
+from enforcewatch.insights.publicstats import statistics_hook
+from enforcewatch.monitoring.duedates import calendar_hook
 from enforcewatch.progress import Progress
+from enforcewatch.sitegen.build import build_site
+from enforcewatch.sitegen.content import load_content
+from enforcewatch.store import siteupload
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
@@ -47,14 +53,6 @@ def areas(keys: list[str]) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control.publication import plans_hook
-    from enforcewatch.insights.publicstats import statistics_hook
-    from enforcewatch.monitoring.duedates import calendar_hook
-    from enforcewatch.sitegen.build import build_site
-    from enforcewatch.sitegen.content import load_content
-    from enforcewatch.store import siteupload
-
     progress = Progress("正在上传")
     progress.phase("1/3 正在检查内容…")
     load_content(args.content)  # every problem as PATH:LINE: field: message, before anything is built

@@ -100,8 +100,9 @@ def csv_text(data: PlansFile, matter_names: Mapping[str, str]) -> str:
 
 def xlsx_bytes(data: PlansFile, matter_names: Mapping[str, str]) -> bytes:
     """The CSV's columns as a workbook (bold, frozen header; the same bytes for the same plans)."""
-    # cold start: loaded only when this path runs, not at import
-    from openpyxl import Workbook  # heavy: only when a workbook is written
+    # cold start: openpyxl is ~200 modules, which the CLI's start and the staff function (the plans
+    # pages) do not need: only a workbook download or the plans build loads it
+    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 

@@ -2,6 +2,7 @@
 report is due from, reported on time, late, and missing; open flags by kind; complaints awaiting a
 reply and past their reply deadline (city office only); transfers past their deadline.
 
+The counts are the workspace's (`enforcewatch.staff.dashboard`), shaped for the JSON API.
 The current reporting month is the month before today's (China time): its report is due by the 5th
 of this month, holidays postponed (seed 000 §七). A point is due to report for it if its status is
 active and its first reporting month is on or before it. Each count comes from key-range reads:
@@ -18,12 +19,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from enforcewatch.casework import transfers
-from enforcewatch.clock import parse_aware as parse_received
-from enforcewatch.monitoring.deadlines import on_time
-from enforcewatch.monitoring.duedates import WorkCalendar, month_text
+from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.monitoring.flagqueue import KIND_LABELS, open_counts
 from enforcewatch.staff import staffing
-from enforcewatch.store import schema
+from enforcewatch.staff.dashboard import complaint_counts, district_line, reporting_month
 from enforcewatch.store.dynamo import DynamoTable
 
 
@@ -60,28 +59,13 @@ class Dashboard:
         return doc
 
 
-def reporting_month(today: dt.date) -> str:
-    """The month whose report is being collected: the one before today's."""
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return month_text(first.year, first.month)
-
-
-def district_month(table: DynamoTable, district: str, name: str, month: str, due_date: dt.date) -> DistrictMonth:
-    """Due, on time, late and missing for one district and month."""
-    row = DistrictMonth(district, name)
-    due_points = {str(p["point_id"]) for p in table.query(f"POINTS#{district}", index=schema.GSI2)
-                  if (p.get("status") or "active") == "active" and str(p.get("reporting_from", "9999")) <= month}
-    first: dict[str, dt.datetime] = {}
-    for r in table.query(f"REPORTS#{district}", index=schema.GSI2, sk_between=(f"{month}#", f"{month}#\uffff")):
-        pid = str(r["point_id"])
-        if int(r.get("seq", 0)) == 0 and pid in due_points:  # the first filing decides (SPEC)
-            at = parse_received(str(r["received_at"]))
-            first[pid] = min(at, first.get(pid, at))
-    row.due = len(due_points)
-    row.on_time = sum(1 for at in first.values() if on_time(at, due_date))
-    row.late = len(first) - row.on_time
-    row.missing = row.due - len(first)
-    return row
+def district_month(table: DynamoTable, district: str, name: str, month: str, due_date: dt.date,
+                   today: dt.date) -> DistrictMonth:
+    """Due, on time, late and missing for one district and month: the workspace's own count
+    (`staff.dashboard.district_line`), with "not received yet" counted as missing."""
+    line = district_line(table, district, month, due_date, today)
+    return DistrictMonth(district, name, line.due, line.counts["on_time"], line.counts["late"],
+                         line.counts["missing"] + line.counts["pending"])
 
 
 def dashboard(table: DynamoTable, scope: staffing.Scope, calendar: WorkCalendar, today: dt.date,
@@ -92,17 +76,13 @@ def dashboard(table: DynamoTable, scope: staffing.Scope, calendar: WorkCalendar,
     districts = scope.districts(district)
     month = reporting_month(today)
     due_date = calendar.due_date_of(month)
-    rows = [district_month(table, d, district_names.get(d, d), month, due_date) for d in districts]
+    rows = [district_month(table, d, district_names.get(d, d), month, due_date, today) for d in districts]
     counts = open_counts(table, districts)
     for row in rows:
         row.open_flags = counts[row.district]
     by_kind = {k: sum(c[k] for c in counts.values()) for k in KIND_LABELS}
     awaiting = past = None
     if scope.is_office and not district:
-        since = today - dt.timedelta(days=365)
-        recent = list(staffing.complaints(table, scope, f"{since:%Y-%m}", f"{today:%Y-%m}"))
-        awaiting = sum(1 for c in recent if not c.get("reply"))
-        past = sum(1 for _ in staffing.unreplied_complaints(iter(recent), today, reply_limit,
-                                                            is_workday or calendar.is_workday))
+        awaiting, past = complaint_counts(table, scope, today, reply_limit, is_workday or calendar.is_workday)
     overdue = sum(1 for t in transfers.listing(table, scope, today, district) if t["overdue"])
     return Dashboard(today, month, due_date, due_date < today, rows, by_kind, awaiting, past, overdue)

@@ -44,7 +44,8 @@ def example_row(districts: Sequence[Any]) -> dict[str, str]:
 
 def registry_template_bytes(districts: Sequence[Any]) -> bytes:
     """The template as XLSX bytes (districts: objects with `.name`, offered as a drop-down too)."""
-    # cold start: loaded only when this path runs, not at import
+    # cold start: openpyxl is ~200 modules, which neither the CLI's start nor a function needs; only
+    # `points template` builds the workbook
     from openpyxl import Workbook  # heavy: only when the template is asked for
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -39,14 +39,19 @@ DEFAULT_SPOT_CHECK_CLASSES = ("重点检查事项", "一般检查事项")
 DEFAULT_CHECK_METHODS = ("现场检查", "书面检查", "网络检查", "网络监测", "实地核查", "其他")
 
 
+def _defaults(values: tuple[str, ...]) -> Any:
+    """A list field that starts as a fresh copy of `values`."""
+    return Field(default_factory=lambda: list(values))
+
+
 class Enumerations(Model):
     """Values the office may configure in site.yaml; content is checked against them."""
 
-    enforcement_kinds: list[Text] = Field(default_factory=lambda: list(DEFAULT_ENFORCEMENT_KINDS))
-    leniency_kinds: list[Text] = Field(default_factory=lambda: list(DEFAULT_LENIENCY_KINDS))
-    leniency_measures: list[Text] = Field(default_factory=lambda: list(DEFAULT_LENIENCY_MEASURES))
-    spot_check_classes: list[Text] = Field(default_factory=lambda: list(DEFAULT_SPOT_CHECK_CLASSES))
-    check_methods: list[Text] = Field(default_factory=lambda: list(DEFAULT_CHECK_METHODS))
+    enforcement_kinds: list[Text] = _defaults(DEFAULT_ENFORCEMENT_KINDS)
+    leniency_kinds: list[Text] = _defaults(DEFAULT_LENIENCY_KINDS)
+    leniency_measures: list[Text] = _defaults(DEFAULT_LENIENCY_MEASURES)
+    spot_check_classes: list[Text] = _defaults(DEFAULT_SPOT_CHECK_CLASSES)
+    check_methods: list[Text] = _defaults(DEFAULT_CHECK_METHODS)
 
 
 class EnforcementLabels(Model):
@@ -253,25 +258,31 @@ class Adjustment(Model):
     effect: Text
 
 
-class EnforcementList(Model):
-    meta: ListMeta
-    items: list[EnforcementItem]
+ItemT = TypeVar("ItemT", bound=ListItem)
 
 
-class SpotCheckList(Model):
+class PublishedList(Model, Generic[ItemT]):
+    """A list file as published: its metadata block and its items (one definition for all six lists;
+    the problems of a file are sorted, so field order does not change what is reported)."""
+
     meta: ListMeta
+    items: list[ItemT]
+
+
+class EnforcementList(PublishedList[EnforcementItem]):
+    pass
+
+
+class SpotCheckList(PublishedList[SpotCheckItem]):
     results_publication: str = ""
     credit_policy: CreditPolicy
     adjustments: list[Adjustment] = Field(default_factory=list)
-    items: list[SpotCheckItem]
 
 
-class LeniencyList(Model):
-    meta: ListMeta
+class LeniencyList(PublishedList[LeniencyEntry]):
     legal_basis: dict[str, str] = Field(default_factory=dict)
     definitions: dict[str, str] = Field(default_factory=dict)
     exclusions: list[Text] = Field(default_factory=list)  # seed 002 §(六): said on the page
-    items: list[LeniencyEntry]
 
 
 class PageMeta(Model):

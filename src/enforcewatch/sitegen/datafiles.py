@@ -171,7 +171,8 @@ def _header_workbook(key: str) -> bytes:
 
 
 def _openpyxl_xlsx(key: str, rows: Sequence[Sequence[object]]) -> bytes:
-    # cold start: loaded only when this path runs, not at import
+    # cold start: openpyxl is ~200 modules, which the CLI's start (every subcommand loads sitegen)
+    # does not need: only a build that writes the workbooks loads it
     from openpyxl import Workbook  # heavy: only when a workbook is written
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

@@ -29,7 +29,8 @@ from enforcewatch.sitegen.listlines import edit_scalars
 
 
 def _yaml() -> Any:
-    # cold start: loaded only when this path runs, not at import
+    # cold start: ruamel.yaml (~30 modules) is for writing a list back in the office's own style; the
+    # CLI's start and every build load this module without it
     from ruamel.yaml import YAML  # only when a list is written
 
     rt = YAML()
@@ -42,7 +43,8 @@ def _yaml() -> Any:
 
 def _flow(value: Any) -> Any:
     """A field value as YAML nodes in the file's own style: short lists and law refs in flow style."""
-    # cold start: loaded only when this path runs, not at import
+    # cold start: ruamel.yaml (~30 modules) is for writing a list back in the office's own style; the
+    # CLI's start and every build load this module without it
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(value, dict):
@@ -59,7 +61,8 @@ def _flow(value: Any) -> Any:
 
 
 def _item_node(values: dict[str, Any], key: str) -> Any:
-    # cold start: loaded only when this path runs, not at import
+    # cold start: ruamel.yaml (~30 modules) is for writing a list back in the office's own style; the
+    # CLI's start and every build load this module without it
     from ruamel.yaml.comments import CommentedMap
 
     order = [c.field for c in listcolumns.COLUMNS[key] if c.field]
@@ -121,7 +124,8 @@ def _dump(yaml: Any, doc: Any) -> str:
 
 def _log(doc: Any, plan: ListImportPlan, source: str) -> None:
     """Record the changes in `meta.changelog`, newest first (as the office keeps it)."""
-    # cold start: loaded only when this path runs, not at import
+    # cold start: ruamel.yaml (~30 modules) is for writing a list back in the office's own style; the
+    # CLI's start and every build load this module without it
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     meta = doc["meta"]

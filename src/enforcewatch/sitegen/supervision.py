@@ -17,10 +17,10 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
-from enforcewatch.sitegen.catalog import Id, LawRef, ListItem, ListMeta, Model, Text
+from enforcewatch.sitegen.catalog import DEFAULT_LENIENCY_MEASURES, Id, LawRef, ListItem, PublishedList, Text
 
-# seed 002 (五): the soft measures, in the order they are to be tried.
-PRUDENT_MEASURES = ("教育提醒", "劝导示范", "警示告诫", "行政提示", "行政指导", "行政约谈")
+# seed 002 (五): the soft measures, in the order they are to be tried (the leniency list's defaults).
+PRUDENT_MEASURES = DEFAULT_LENIENCY_MEASURES
 INNOVATION_KINDS = ("新技术", "新产业", "新业态", "新模式")  # 四新
 # The outcomes a 双随机 result notice counts (国家企业信用信息公示系统 wording).
 RESULT_OUTCOMES = ("未发现问题", "发现问题已责令改正", "发现问题已立案查处", "未按规定公示应当公示的信息",
@@ -101,17 +101,13 @@ class SpotCheckResult(ListItem):
         return self
 
 
-class KeySupervisionList(Model):
-    meta: ListMeta
-    items: list[KeySupervisionItem]
+class KeySupervisionList(PublishedList[KeySupervisionItem]):
+    pass
 
 
-class PrudentList(Model):
-    meta: ListMeta
-    items: list[PrudentItem]
+class PrudentList(PublishedList[PrudentItem]):
+    pass
 
 
-class SpotCheckResultList(Model):
-    meta: ListMeta
+class SpotCheckResultList(PublishedList[SpotCheckResult]):
     publish_within_days: int = Field(default=30, ge=1)  # the office's period from completion to publication
-    items: list[SpotCheckResult]

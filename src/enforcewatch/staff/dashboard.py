@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from enforcewatch.clock import parse_aware as parse_received
+from enforcewatch.clock import parse_aware
 from enforcewatch.errors import CalendarUnknown
 from enforcewatch.monitoring import flagqueue
 from enforcewatch.monitoring.duedates import WorkCalendar
@@ -24,6 +24,7 @@ STATES = ("on_time", "late", "missing", "pending")
 
 
 def reporting_month(today: dt.date) -> str:
+    """The month whose reports are being collected: the one before today's."""
     last = today.replace(day=1) - dt.timedelta(days=1)
     return f"{last:%Y-%m}"
 
@@ -63,20 +64,20 @@ def build(table: DynamoTable, scope: Scope, calendar: WorkCalendar, today: dt.da
         due: dt.date | None = calendar.due_date_of(month)
     except CalendarUnknown:
         due = None
-    lines = [_district_line(table, d, month, due, today) for d in scope.districts(district)]
+    lines = [district_line(table, d, month, due, today) for d in scope.districts(district)]
     flag_counts: Counter[str] = Counter()
     for counts in flagqueue.open_counts(table, scope.districts(district)).values():
         flag_counts.update(counts)
     waiting = late = None
     if scope.is_office and not district:
-        waiting, late = _complaints(table, scope, today, reply_limit, calendar.is_workday)
+        waiting, late = complaint_counts(table, scope, today, reply_limit, calendar.is_workday)
     late_transfers = sorted(transfers_late(table, scope, today, district), key=lambda t: str(t.get("deadline")))
     return Dashboard(month, due, lines, flag_counts, waiting, late, late_transfers)
 
 
-def _district_line(table: DynamoTable, district: str, month: str, due: dt.date | None, today: dt.date
+def district_line(table: DynamoTable, district: str, month: str, due: dt.date | None, today: dt.date
                    ) -> DistrictLine:
-    """One district's month: its points (gsi2 `POINTS#{district}`, points only) against that month's
+    """One district's month (nothing when its due date is not known yet): its points (gsi2 `POINTS#{district}`, points only) against that month's
     first filings (gsi2 `REPORTS#{district}` from `{month}#`): two reads of just those items."""
     line = DistrictLine(district)
     if due is None:
@@ -84,7 +85,7 @@ def _district_line(table: DynamoTable, district: str, month: str, due: dt.date |
     first: dict[str, dt.datetime] = {}
     for item in table.query(f"REPORTS#{district}", f"{month}#", index=schema.GSI2):
         if int(item.get("seq", 0)) == 0:
-            first[str(item["point_id"])] = parse_received(item["received_at"])
+            first[str(item["point_id"])] = parse_aware(item["received_at"])
     for item in table.query(f"POINTS#{district}", index=schema.GSI2):
         row = PointRow(item, first_filing={month: first[item["point_id"]]} if item["point_id"] in first else {})
         if row.owes(month):
@@ -105,8 +106,9 @@ def transfers_late(table: DynamoTable, scope: Scope, today: dt.date, district: s
                 yield item
 
 
-def _complaints(table: DynamoTable, scope: Scope, today: dt.date, limit: int,
-                is_workday: Callable[[dt.date], bool]) -> tuple[int, int]:
+def complaint_counts(table: DynamoTable, scope: Scope, today: dt.date, limit: int,
+                     is_workday: Callable[[dt.date], bool]) -> tuple[int, int]:
+    """Complaints of the last twelve months in scope: (awaiting a reply, past the reply deadline)."""
     recent = list(staffing.complaints(table, scope, f"{today.year - 1}-{today.month:02d}", f"{today:%Y-%m}"))
     waiting = sum(1 for c in recent if not c.get("reply"))
     late = sum(1 for _ in staffing.unreplied_complaints(iter(recent), today, limit, is_workday))

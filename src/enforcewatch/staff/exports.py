@@ -194,7 +194,8 @@ _STYLE = re.compile(r' s="(\d+)"')
 def _style_row(worksheet: Any) -> None:
     """A row with one date and one date-time cell, so the workbook's styles hold both formats (the row
     itself is taken out of the sheet again; its style ids are read from it)."""
-    # cold start: loaded only when this path runs, not at import
+    # cold start: openpyxl is ~200 modules and the staff function loads this module at cold start:
+    # only an .xlsx download loads it
     from openpyxl.cell import WriteOnlyCell
 
     day = WriteOnlyCell(worksheet, value=dt.date(2000, 1, 1))  # type: ignore[arg-type]  # openpyxl takes dates

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from enforcewatch.clock import CHINA, china_date
+from enforcewatch.clock import CHINA
 from enforcewatch.monitoring.deadlines import (
     DISQUALIFYING_REASONS,
     EVENT_LABELS,
@@ -34,8 +34,6 @@ def beijing(value: str | dt.datetime | None, with_seconds: bool = False) -> str:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
 
-
-china_today = china_date  # the pages' name for the China date of a moment
 
 
 class DistrictNames:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from enforcewatch.clock import parse_aware as parse_received
+from enforcewatch.clock import parse_aware
 from enforcewatch.errors import FieldError, InputError, NotFound
 from enforcewatch.monitoring import flagkeys
 from enforcewatch.monitoring.deadlines import STATUSES, on_time
@@ -69,7 +69,7 @@ def scope_rows(table: DynamoTable, scope: Scope, district: str | None, month: st
         if month:
             for item in table.query(f"REPORTS#{d}", f"{month}#", index=schema.GSI2):
                 if int(item.get("seq", 0)) == 0:
-                    filed[str(item["point_id"])] = parse_received(item["received_at"])
+                    filed[str(item["point_id"])] = parse_aware(item["received_at"])
         for item in table.query(f"POINTS#{d}", index=schema.GSI2):
             pid = str(item["point_id"])
             out.append(PointRow(item, open_flags=flagged.get(pid, []),

@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from enforcewatch.errors import FieldError, InputError
+from enforcewatch.clock import china_date, parse_aware
+from enforcewatch.errors import FieldError, InputError, NotFound
 from enforcewatch.intake.submissions import DISSATISFIED
 from enforcewatch.monitoring.duedates import WorkCalendar
 from enforcewatch.staff import staffing
-from enforcewatch.staff.labels import china_today
 from enforcewatch.staff.staffing import Scope
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -76,13 +76,13 @@ def complaints(table: DynamoTable, scope: Scope, calendar: WorkCalendar, now: dt
     """The last twelve months' complaints (office only), newest first, each with its reply deadline."""
     if view not in COMPLAINT_VIEWS:
         raise InputError("筛选条件不在可选范围内", [FieldError(("view",), "应为 待答复 或 已超过答复期限")])
-    today = china_today(now)
+    today = china_date(now)
     items = list(staffing.complaints(table, scope, f"{today.year - 1}-{today.month:02d}", f"{today:%Y-%m}"))
     late = {c["complaint_id"] for c in staffing.unreplied_complaints(iter(items), today, reply_limit,
                                                                      calendar.is_workday)}
     out = []
     for c in items:
-        arrived = china_today(dt.datetime.fromisoformat(c["received_at"].replace("Z", "+00:00")))
+        arrived = china_date(parse_aware(c["received_at"]))
         row = {**c, "deadline": calendar.add_working_days(arrived, reply_limit), "late": c["complaint_id"] in late}
         if (view == "waiting" and c.get("reply")) or (view == "late" and not row["late"]):
             continue
@@ -92,9 +92,6 @@ def complaints(table: DynamoTable, scope: Scope, calendar: WorkCalendar, now: dt
 
 
 def complaint(table: DynamoTable, scope: Scope, complaint_id: str) -> dict[str, Any]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.errors import NotFound
-
     scope.require_office()
     item = table.get(f"COMPLAINT#{complaint_id}", "COMPLAINT")
     if item is None:

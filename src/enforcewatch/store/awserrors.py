@@ -6,6 +6,8 @@ The commands that reach AWS (`EW_STORE=aws`, `publish`) let botocore's exception
 
 from __future__ import annotations
 
+from botocore import exceptions as bx
+
 THROTTLED = ("ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
              "SlowDown", "TooManyRequestsException")
 DENIED = ("AccessDenied", "AccessDeniedException", "UnrecognizedClientException", "InvalidAccessKeyId",
@@ -16,9 +18,6 @@ def describe(exc: BaseException) -> str | None:
     """The line for a botocore exception, or None if `exc` is not one."""
     if not type(exc).__module__.startswith("botocore"):
         return None
-    # cold start: loaded only when this path runs, not at import
-    from botocore import exceptions as bx
-
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         return "找不到 AWS 凭证：请设置 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY、AWS_PROFILE，或在有角色的机器上运行"
     if isinstance(exc, bx.NoRegionError):

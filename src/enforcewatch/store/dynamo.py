@@ -1,127 +1,28 @@
-"""A thin adapter over one DynamoDB table: the boto3 client is injected, errors become domain errors.
-
-Items are plain dicts of Python values (str, int, bool, None, list, dict); numbers are stored as
-DynamoDB numbers and come back as int (floats are not used in stored items: store money, ratios
-and scores as strings or integers).
-"""
+"""A thin adapter over one DynamoDB table: the boto3 client is injected, errors become domain errors
+(`dynamoerrors`), items are plain dicts of Python values (`attrvalues`)."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import ClientError
 
-from enforcewatch.errors import ConditionFailed, StoreUnavailable
+from enforcewatch.errors import StoreUnavailable
 from enforcewatch.store import schema
+from enforcewatch.store.attrvalues import from_attr, serialize, to_attr
+from enforcewatch.store.dynamoerrors import translate
 
 if TYPE_CHECKING:  # pragma: no cover
     from enforcewatch.config import Settings
 
-_serializer = TypeSerializer()
 _NAME_REF = re.compile(r"#([A-Za-z_][A-Za-z0-9_]*)")
-_deserializer = TypeDeserializer()
 
-UNAVAILABLE_CODES = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "LimitExceededException",
-    "ResourceNotFoundException",
-}
 # BatchWriteItem calls per chunk before unprocessed items count as a persistent throttle: the backoff
 # between them doubles from 0.05 s to at most 2 s (about 7 s in all).
 BATCH_ATTEMPTS = 9
-
-
-def to_attr(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, set):
-        return sorted(_plain(v) for v in value)
-    return value
-
-
-def _number(text: str) -> int | float:
-    """A DynamoDB number as `_plain` makes it: int when integral, else float (exactly, by way of Decimal)."""
-    if len(text) < 19 and text.isascii() and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
-        return int(text)  # the common case: a plain integer, without building a Decimal
-    number: int | float = _plain(DYNAMODB_CONTEXT.create_decimal(text))  # what TypeDeserializer does (and raises on)
-    return number
-
-
-def _decode(value: Mapping[str, Any]) -> Any:
-    """One attribute value, as `_plain(TypeDeserializer().deserialize(value))` gives it, without the
-    per-value method dispatch and Decimal of boto3's deserializer (most of the read's own CPU time)."""
-    if "S" in value:
-        return value["S"]
-    if "N" in value:
-        return _number(value["N"])
-    if "M" in value:
-        return {k: _decode(v) for k, v in value["M"].items()}
-    if "L" in value:
-        return [_decode(v) for v in value["L"]]
-    if "BOOL" in value:
-        return value["BOOL"]
-    if "NULL" in value:
-        return None
-    if "SS" in value:
-        return sorted(value["SS"])
-    if "NS" in value:
-        return sorted(_number(v) for v in value["NS"])
-    return _plain(_deserializer.deserialize(value))  # binary (B, BS): boto3's own types
-
-
-def from_attr(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _decode(v) for k, v in item.items()}
-
-
-def _cancelled(reasons: Sequence[Mapping[str, Any]]) -> Exception | None:
-    """A cancelled transaction: the first failed condition, or a conflict or throttle worth retrying."""
-    failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
-    if failed:
-        return ConditionFailed(None, failed[0])
-    if any(r.get("Code") in ("ThrottlingError", "TransactionConflict") for r in reasons):
-        return StoreUnavailable("系统繁忙，请稍后重试，您填写的内容未丢失")
-    return None
-
-
-def _client_error(exc: ClientError) -> Exception:
-    code = exc.response.get("Error", {}).get("Code", "")
-    if code == "ConditionalCheckFailedException":
-        old = cast("dict[str, Any] | None", exc.response.get("Item"))  # ReturnValuesOnConditionCheckFailure
-        return ConditionFailed(from_attr(old) if old else None)
-    if code == "TransactionCanceledException":
-        cancelled = _cancelled(exc.response.get("CancellationReasons") or [])
-        if cancelled is not None:
-            return cancelled
-    if code in UNAVAILABLE_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
-        return StoreUnavailable("系统暂时无法保存，请稍后重试，您填写的内容未丢失")
-    return exc
-
-
-def _translate(exc: Exception) -> Exception:
-    if isinstance(exc, ClientError):
-        return _client_error(exc)
-    # ConnectionError: refused, unreachable, connect timeout. HTTPClientError: the connection closed or the
-    # read timed out mid-request, so the write may have been applied: the client retries with its key.
-    if isinstance(exc, (ConnectionError, HTTPClientError)):
-        return StoreUnavailable("系统暂时无法连接数据存储，请稍后重试，您填写的内容未丢失")
-    return exc
 
 
 _TRANSACT_KINDS = {"put": "Put", "delete": "Delete", "check": "ConditionCheck", "set": "Update"}
@@ -133,13 +34,13 @@ def _transact_item(table: str, kind: str, item: Mapping[str, Any], condition: st
     if kind not in _TRANSACT_KINDS:
         raise ValueError(f"unknown transaction operation {kind!r}")
     names = {f"#{n}": n for n in _NAME_REF.findall(condition or "")}
-    vals = {k: _serializer.serialize(v) for k, v in (values or {}).items()}
+    vals = {k: serialize(v) for k, v in (values or {}).items()}
     body: dict[str, Any] = {"TableName": table}
     if kind == "set":
         fields = [(k, v) for k, v in item.items() if k not in (schema.PK, schema.SK)]
         body["UpdateExpression"] = "SET " + ", ".join(f"#set{i} = :set{i}" for i in range(len(fields)))
         names.update({f"#set{i}": k for i, (k, _) in enumerate(fields)})
-        vals.update({f":set{i}": _serializer.serialize(v) for i, (_, v) in enumerate(fields)})
+        vals.update({f":set{i}": serialize(v) for i, (_, v) in enumerate(fields)})
     expressions = {"ConditionExpression": condition, "ExpressionAttributeNames": names,
                    "ExpressionAttributeValues": vals}
     body.update({k: v for k, v in expressions.items() if v})
@@ -182,7 +83,7 @@ class DynamoTable:
             return False
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
         self.client.create_table(**schema.create_table_request(self.name))
         self.client.get_waiter("table_exists").wait(TableName=self.name, WaiterConfig={"Delay": 0.2})
         return True
@@ -194,7 +95,7 @@ class DynamoTable:
                 TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}), ConsistentRead=consistent
             )
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
         item = out.get("Item")
         return from_attr(item) if item else None
 
@@ -211,7 +112,7 @@ class DynamoTable:
                 try:
                     out = self.client.batch_get_item(RequestItems=pending)
                 except Exception as exc:
-                    raise _translate(exc) from exc
+                    raise translate(exc) from exc
                 found += [from_attr(i) for i in out.get("Responses", {}).get(self.name, [])]
                 pending = out.get("UnprocessedKeys") or {}
                 if not pending:
@@ -238,7 +139,7 @@ class DynamoTable:
         try:
             self.client.put_item(**kwargs)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     def update(
         self,
@@ -258,7 +159,7 @@ class DynamoTable:
             "Key": to_attr({schema.PK: pk, schema.SK: sk}),
             "UpdateExpression": expr,
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {k: _serializer.serialize(v) for k, v in values.items()},
+            "ExpressionAttributeValues": {k: serialize(v) for k, v in values.items()},
             "ReturnValues": "ALL_NEW",
         }
         if condition:
@@ -267,7 +168,7 @@ class DynamoTable:
         try:
             out = self.client.update_item(**kwargs)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
         return from_attr(out.get("Attributes", {}))
 
     def increment(
@@ -279,11 +180,11 @@ class DynamoTable:
         kwargs: dict[str, Any] = {"ConditionExpression": f"attribute_exists({schema.PK})"} if must_exist else {}
         expr = "ADD #f :by"
         names = {"#f": field}
-        values = {":by": _serializer.serialize(by)}
+        values = {":by": serialize(by)}
         if expires_at is not None:
             expr += " SET #ttl = if_not_exists(#ttl, :ttl)"
             names["#ttl"] = schema.TTL_ATTRIBUTE
-            values[":ttl"] = _serializer.serialize(expires_at)
+            values[":ttl"] = serialize(expires_at)
         try:
             out = self.client.update_item(
                 TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}), UpdateExpression=expr,
@@ -291,14 +192,14 @@ class DynamoTable:
                 ReturnValues="ALL_NEW", **kwargs,
             )
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
         return from_attr(out.get("Attributes", {}))
 
     def delete(self, pk: str, sk: str) -> None:
         try:
             self.client.delete_item(TableName=self.name, Key=to_attr({schema.PK: pk, schema.SK: sk}))
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     def transact_put_new(self, items: Sequence[Mapping[str, Any]]) -> None:
         """Write all items or none; each must not exist yet."""
@@ -315,7 +216,7 @@ class DynamoTable:
         try:
             self.client.transact_write_items(TransactItems=ops)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     def transact_write(self, ops: Sequence[tuple[str, Mapping[str, Any], str | None, Mapping[str, Any] | None]],
                        token: str | None = None) -> None:
@@ -331,7 +232,7 @@ class DynamoTable:
         try:
             self.client.transact_write_items(**kwargs)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     def batch_put(self, items: Sequence[Mapping[str, Any]], attempts: int = BATCH_ATTEMPTS) -> None:
         """Unconditional bulk write (BatchWriteItem), 25 at a time: an item with the same key is replaced.
@@ -356,7 +257,7 @@ class DynamoTable:
                 try:
                     out = self.client.batch_write_item(RequestItems=pending)
                 except Exception as exc:
-                    raise _translate(exc) from exc
+                    raise translate(exc) from exc
                 pending = out.get("UnprocessedItems") or {}
                 if not pending:
                     break
@@ -376,7 +277,7 @@ class DynamoTable:
             try:
                 out = self.client.query(**kwargs)
             except Exception as exc:
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
             total += int(out.get("Count", 0))
             if not out.get("LastEvaluatedKey"):
                 return total
@@ -402,7 +303,7 @@ class DynamoTable:
             "TableName": self.name,
             "KeyConditionExpression": cond,
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {k: _serializer.serialize(v) for k, v in values.items()},
+            "ExpressionAttributeValues": {k: serialize(v) for k, v in values.items()},
         }
         if index:
             kwargs["IndexName"] = index
@@ -428,7 +329,7 @@ class DynamoTable:
             try:
                 out = self.client.query(**kwargs)
             except Exception as exc:
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
             for item in out.get("Items", []):
                 yield from_attr(item)
             last = out.get("LastEvaluatedKey")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import boto3
+
 # Pagefind's index chunks and fragments are named by their content hash: they never change.
 IMMUTABLE_DIRS = ("/pagefind/fragment/", "/pagefind/index/", "/pagefind/filter/")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -129,14 +131,8 @@ def invalidate(cloudfront: Any, distribution: str, now: float) -> str:
 
 
 def s3_client(region: str | None) -> Any:
-    # cold start: loaded only when this path runs, not at import
-    import boto3  # the edge: only when publishing
-
     return boto3.client("s3", region_name=region)
 
 
 def cloudfront_client(region: str | None) -> Any:
-    # cold start: loaded only when this path runs, not at import
-    import boto3
-
     return boto3.client("cloudfront", region_name=region)

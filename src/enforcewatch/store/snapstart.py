@@ -18,12 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import boto3
+
 
 def fresh_client(client: Any) -> Any:
     """A new boto3 client like `client`: same service, region, endpoint and configuration."""
-    # cold start: loaded only when this path runs, not at import
-    import boto3
-
     meta = client.meta
     return boto3.client(meta.service_model.service_name, region_name=meta.region_name,
                         endpoint_url=meta.endpoint_url, config=meta.config)
@@ -42,7 +41,8 @@ def after_restore(hook: Callable[[], None]) -> bool:
     """Run `hook` whenever Lambda resumes this function from a snapshot; False where there are no
     snapshots (the hooks library exists only in Lambda's Python runtime)."""
     try:
-        # cold start: loaded only when this path runs, not at import
+        # cold start: not a cost; the module exists only in Lambda's SnapStart runtime, so it cannot be
+        # imported anywhere else
         from snapshot_restore_py import register_after_restore  # type: ignore[import-not-found]  # Lambda's runtime
     except ImportError:
         return False

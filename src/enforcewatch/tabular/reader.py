@@ -140,7 +140,8 @@ def _csv_rows(raw: bytes, display: str) -> Iterator[tuple[Any, ...]]:
 
 
 def _xlsx_sheet(raw: bytes, display: str, layout: Layout) -> Sheet:
-    # cold start: loaded only when this path runs, not at import
+    # cold start: openpyxl is ~200 modules; the staff and deadline functions load this module at cold
+    # start (registry imports), so it comes only when a spreadsheet is read
     import openpyxl  # heavy: only when a spreadsheet is read
 
     try:

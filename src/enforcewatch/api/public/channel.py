@@ -23,7 +23,8 @@ PAGE = "inbox"
 
 @router.post("/inbox")
 async def inbox(request: Request) -> Response:
-    # cold start: loaded only when this path runs, not at import
+    # cold start: the submit function must not load enforcewatch.monitoring or argon2 (the inbox's
+    # access-code check; tests/functions/test_cold_start.py): only a point's inbox request does
     from enforcewatch.channel import inbox as point_inbox
     from enforcewatch.monitoring.duedates import load_calendar
 

@@ -119,7 +119,8 @@ def _raise_grave_report(table: Any, data: Any, answer: dict[str, Any], now: date
     when the submission ticks one of them."""
     if not _ticks_grave(data):
         return
-    # cold start: loaded only when this path runs, not at import
+    # cold start: the submit function must not load enforcewatch.insights (tests/functions/
+    # test_cold_start.py): only this report route runs detection
     from enforcewatch.insights import detection
 
     report = table.get(f"POINT#{answer['point_id']}", f"REPORT#{answer['month']}#{int(answer['seq']):04d}")
@@ -131,7 +132,8 @@ def _raise_grave_complaint(table: Any, data: Any, answer: dict[str, Any], now: d
     """A complaint of 打击报复: the same, beside the complaint (the city office's alone)."""
     if not isinstance(data, dict) or data.get("category") != "打击报复":
         return
-    # cold start: loaded only when this path runs, not at import
+    # cold start: the submit function must not load enforcewatch.insights (tests/functions/
+    # test_cold_start.py): only this report route scores conduct
     from enforcewatch.insights import conduct, detection
 
     complaint = table.get(f"COMPLAINT#{complaints.complaint_id_for(codes.hash_code(answer['receipt']))}", "COMPLAINT")

@@ -9,9 +9,10 @@ from starlette.datastructures import UploadFile
 
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
+from enforcewatch.clock import china_date
 from enforcewatch.errors import EnforceWatchError
 from enforcewatch.monitoring import officecalendar
-from enforcewatch.staff import audit, labels, paging, totp
+from enforcewatch.staff import audit, paging, totp
 from enforcewatch.staff.accounts import ROLES
 from enforcewatch.staff.readings import ReportFilter
 
@@ -25,7 +26,7 @@ def admin_page(request: Request, scope: PageScope, ctx: Ctx) -> Response:
     scope.require_office()
     return render(request, ctx, "admin.html", scope=scope, users=ctx.accounts.listing(), roles=ROLE_LABELS,
                   districts=ctx.districts, years=officecalendar.stored_years(ctx.table),
-                  next_year=labels.china_today(ctx.now()).year + 1)
+                  next_year=china_date(ctx.now()).year + 1)
 
 
 @router.post(f"{ADMIN}/calendar")
@@ -100,7 +101,7 @@ async def change_user(username: str, action: str, request: Request, scope: FormS
 @router.get(f"{ADMIN}/audit", response_class=HTMLResponse)
 def audit_page(request: Request, scope: PageScope, ctx: Ctx, page: str = "") -> Response:
     scope.require_office()
-    this = f"{labels.china_today(ctx.now()):%Y-%m}"
+    this = f"{china_date(ctx.now()):%Y-%m}"
     flt = ReportFilter(request.query_params.get("from") or this, request.query_params.get("to") or this)
     flt.check()
     audit.check_range(flt.month_from, flt.month_to)

@@ -10,6 +10,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep
+from enforcewatch.channel import notices, suggestions
+from enforcewatch.staff import exports
 
 router = APIRouter(prefix="/api/staff")
 
@@ -32,9 +34,6 @@ class ReplyIn(BaseModel):
 
 @router.post("/notices", status_code=201)
 def send_route(body: NoticeIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.channel import notices
-
     names = {d["id"]: d["name"] for d in ctx.districts}
     sent = notices.send(ctx.table, scope, body.model_dump(), ctx.now(), ctx.rng, names)
     ctx.log(scope.username, "notice_send", {"notice_id": sent["notice_id"], "audience": sent["audience"],
@@ -44,9 +43,6 @@ def send_route(body: NoticeIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
 
 @router.get("/notices")
 def list_route(scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.channel import notices
-
     found = notices.sent(ctx.table, scope)
     ctx.log(scope.username, "notices", {"rows": len(found)})
     return {"ok": True, "notices": found}
@@ -54,9 +50,6 @@ def list_route(scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
 
 @router.post("/points/{point_id}/suggestions/{month}/{seq}/reply")
 def reply_route(point_id: str, month: str, seq: int, body: ReplyIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.channel import suggestions
-
     out = suggestions.reply(ctx.table, scope, point_id, month, seq, body.model_dump(), ctx.now())
     ctx.log(scope.username, "suggestion_reply", {"point_id": point_id, "month": month, "seq": seq,
                                                  "status": body.status})
@@ -67,10 +60,6 @@ def reply_route(point_id: str, month: str, seq: int, body: ReplyIn, scope: Scope
 def suggestions_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", district: str | None = None
                       ) -> dict[str, Any]:
     """The suggestions in the reports of the months, with status and reply (open ones first)."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.channel import suggestions
-    from enforcewatch.staff import exports
-
     req = exports.ExportRequest.parse("report", "json", from_, to, None)  # the same month checks and messages
     found = suggestions.listing(ctx.table, scope.districts(district), req.month_from, req.month_to)
     ctx.log(scope.username, "suggestions", {"from": req.month_from, "to": req.month_to, "district": district,

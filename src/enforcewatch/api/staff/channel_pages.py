@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
 from enforcewatch.channel import notices, suggestions
+from enforcewatch.clock import china_date
 from enforcewatch.errors import EnforceWatchError, FieldError
-from enforcewatch.staff import exports, labels, paging
+from enforcewatch.staff import exports, paging
 from enforcewatch.staff.staffing import Scope
 
 router = APIRouter(include_in_schema=False)
@@ -81,7 +82,7 @@ def _months(request: Request, today: dt.date) -> tuple[str, str]:
 @router.get(SUGGESTIONS, response_class=HTMLResponse)
 def suggestions_page(request: Request, scope: PageScope, ctx: Ctx, district: str = "", status: str = "",
                      page: str = "") -> Response:
-    month_from, month_to = _months(request, labels.china_today(ctx.now()))
+    month_from, month_to = _months(request, china_date(ctx.now()))
     req = exports.ExportRequest.parse("report", "json", month_from, month_to, None)  # the same month checks
     rows = suggestions.listing(ctx.table, scope.districts(district or None), req.month_from, req.month_to)
     if status in suggestions.STATUSES:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.staff.deps import Ctx, ScopeDep
 from enforcewatch.draws import tasks
+from enforcewatch.draws.verify import ratios_bp
 from enforcewatch.errors import Conflict, FieldError, InputError
 
 router = APIRouter(prefix="/api/staff/draws")
@@ -43,8 +44,8 @@ def _step(ctx: Any, scope: Any, action: str, draw_id: str, fn: Callable[[], Any]
 
 
 def _matter(ctx: Any, item_id: str) -> tuple[str, dict[str, int]]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.draws.verify import ratios_bp
+    # cold start: the staff function must not load enforcewatch.sitegen (the site's content models and
+    # YAML loader; tests/functions/test_cold_start.py): only this route reads the published lists
     from enforcewatch.sitegen.content import load_content
 
     items = {i.id: i for i in load_content(ctx.settings.content_dir).spot_checks.items}

@@ -46,7 +46,8 @@ class SignInRequired(Exception):
 
 @lru_cache(maxsize=4)
 def _environment(templates_dir: Path, districts: tuple[tuple[str, str], ...]) -> Environment:
-    # cold start: loaded only when this path runs, not at import
+    # cold start: the staff function must not load enforcewatch.sitegen, jinja2 or markdown
+    # (tests/functions/test_cold_start.py): the environment is built on the first page rendered
     from enforcewatch.sitegen.render import make_environment
 
     env = make_environment(templates_dir)

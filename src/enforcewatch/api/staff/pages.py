@@ -21,9 +21,10 @@ from enforcewatch.api.staff.page_kit import (
     render,
     session_scope,
 )
+from enforcewatch.clock import china_date
 from enforcewatch.errors import EnforceWatchError, NotFound
 from enforcewatch.monitoring.duedates import load_calendar
-from enforcewatch.staff import dashboard, labels, tokens
+from enforcewatch.staff import dashboard, tokens
 
 router = APIRouter(include_in_schema=False)
 ASSETS = {"site.css": ("static/site.css", "text/css"), "workspace.css": ("staff/workspace.css", "text/css")}
@@ -81,7 +82,7 @@ def sign_out(request: Request, scope: FormScope, ctx: Ctx) -> Response:
 
 @router.get("/staff/", response_class=HTMLResponse)
 def dashboard_page(request: Request, scope: PageScope, ctx: Ctx, district: str = "") -> Response:
-    today = labels.china_today(ctx.now())
+    today = china_date(ctx.now())
     board = dashboard.build(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), today, ctx.reply_limit,
                             district or None)
     return render(request, ctx, "dashboard.html", scope=scope, board=board, district=district,

@@ -5,19 +5,23 @@ any staff account lists them. Each route parses, calls `enforcewatch.control.pla
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep
+from enforcewatch.control import plans, plansheet
+from enforcewatch.control.plans import published
 from enforcewatch.errors import FieldError, InputError
 
 router = APIRouter(prefix="/api/staff/plans")
 
 
 def _published(ctx: Any) -> tuple[dict[str, str], dict[str, str]]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control.plans import published
+    # cold start: the staff function must not load enforcewatch.sitegen (the site's content models and
+    # YAML loader; tests/functions/test_cold_start.py): only this route reads the published lists
     from enforcewatch.sitegen.content import load_content
 
     return published(load_content(ctx.settings.content_dir))
@@ -35,9 +39,6 @@ def _day(value: str | None, field: str) -> dt.date | None:
 @router.post("", status_code=201)
 async def file_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
     """File a plan (JSON body: docs/control.md); the city office only."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans
-
     scope.require_office()
     try:
         data = await request.json()
@@ -50,9 +51,6 @@ async def file_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str, A
 
 @router.get("")
 def list_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "") -> dict[str, Any]:
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.control import plans
-
     found = plans.listing(ctx.table, _day(from_, "from"), _day(to, "to"))
     ctx.log(scope.username, "plans", {"from": from_, "to": to, "rows": len(found)})
     return {"ok": True, "plans": found}
@@ -65,12 +63,6 @@ SHEET_LIMIT = 2 * 1024 * 1024  # bytes of one uploaded sheet
 async def import_route(request: Request, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
     """A sheet of plans (multipart field `file`, .xlsx or .csv; docs/control.md): every row checked
     first, nothing stored on a problem; the city office only."""
-    # cold start: loaded only when this path runs, not at import
-    import tempfile
-    from pathlib import Path
-
-    from enforcewatch.control import plans, plansheet
-
     scope.require_office()
     form = await request.form(max_files=1, max_fields=5)
     upload = form.get("file")

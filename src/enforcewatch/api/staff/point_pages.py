@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
+from enforcewatch.clock import china_date
 from enforcewatch.errors import CalendarUnknown, EnforceWatchError, FieldError, InputError
 from enforcewatch.monitoring.deadlines import EVENT_LABELS, STATUS_LABELS
 from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.monitoring.events import REASONS
-from enforcewatch.staff import labels, paging, pointviews, staffing
+from enforcewatch.staff import paging, pointviews, staffing
 from enforcewatch.staff.pointviews import REPORTED, RegistryFilter
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 def points_page(request: Request, scope: PageScope, ctx: Ctx, q: str = "", district: str = "", status: str = "",
                 industry: str = "", flagged: str = "", month: str = "", reported: str = "", page: str = "") -> Response:
     flt = RegistryFilter(q[:100], district, status, industry, flagged == "1", month, reported)
-    today = labels.china_today(ctx.now())
+    today = china_date(ctx.now())
     due = None
     if month:
         try:
@@ -42,7 +43,7 @@ def points_page(request: Request, scope: PageScope, ctx: Ctx, q: str = "", distr
 
 def _point_values(ctx: Ctx, scope: staffing.Scope, point_id: str) -> dict[str, Any]:
     return {"scope": scope, "view": pointviews.point_page(ctx.table, scope, point_id), "statuses": STATUS_LABELS,
-            "event_kinds": EVENT_LABELS, "reasons": REASONS, "today": labels.china_today(ctx.now())}
+            "event_kinds": EVENT_LABELS, "reasons": REASONS, "today": china_date(ctx.now())}
 
 
 @router.get("/staff/points/{point_id}", response_class=HTMLResponse)
@@ -75,7 +76,7 @@ async def point_event(point_id: str, request: Request, scope: FormScope, ctx: Ct
     form = await form_of(request)
     back = form.get("back", "") if form.get("back", "").startswith("/staff/") else f"/staff/points/{point_id}"
     kind = form.get("kind", "")
-    day = form.get("date") or labels.china_today(ctx.now()).isoformat()
+    day = form.get("date") or china_date(ctx.now()).isoformat()
     try:
         item = staffing.record_point_event(ctx.table, scope, point_id, kind, day, form.get("reason") or None,
                                            form.get("note") or None, ctx.now())

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from enforcewatch.api.staff.deps import Ctx, ScopeDep
 from enforcewatch.clock import china_date
+from enforcewatch.insights import dashboard as office_dashboard
 from enforcewatch.monitoring import events
+from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.staff import staffing
 
 router = APIRouter()
@@ -52,12 +54,9 @@ def reissue_access_code(point_id: str, scope: ScopeDep, ctx: Ctx) -> dict[str, A
 @router.get("/api/staff/dashboard")
 def dashboard(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
     """The current reporting month's figures for the districts in scope (enforcewatch.insights.dashboard)."""
-    # cold start: loaded only when this path runs, not at import
-    from enforcewatch.insights.dashboard import dashboard as build
-    from enforcewatch.monitoring.duedates import load_calendar
-
-    board = build(ctx.table, scope, load_calendar(ctx.settings.content_dir), china_date(ctx.now()),
-                  {d["id"]: d["name"] for d in ctx.districts}, ctx.reply_limit, district=district)
+    names = {d["id"]: d["name"] for d in ctx.districts}
+    board = office_dashboard.dashboard(ctx.table, scope, load_calendar(ctx.settings.content_dir), china_date(ctx.now()),
+                                       names, ctx.reply_limit, district=district)
     return {"ok": True, **board.as_json()}
 
 

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from enforcewatch.api.staff.deps import Ctx
 from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
+from enforcewatch.clock import china_date
 from enforcewatch.errors import EnforceWatchError
 from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.monitoring.flagqueue import KIND_LABELS
-from enforcewatch.staff import dashboard, labels, paging, queue, readings, staffing
+from enforcewatch.staff import dashboard, paging, queue, readings, staffing
 from enforcewatch.staff.readings import COMPLAINT_VIEWS, ReportFilter
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +51,7 @@ async def flag_step(request: Request, scope: FormScope, ctx: Ctx) -> Response:
     now = ctx.now()
     try:
         if step in ("reminder", "plaque_returned"):
-            day = labels.china_today(now).isoformat()
+            day = china_date(now).isoformat()
             item = staffing.record_point_event(ctx.table, scope, point_id, step, day, None, form.get("note") or None, now)
             ctx.log(scope.username, "point_event", {"point_id": point_id, "kind": step, "date": day,
                                                      "event_id": item["event_id"], "via": "queue"})
@@ -70,7 +71,7 @@ async def flag_step(request: Request, scope: FormScope, ctx: Ctx) -> Response:
 @router.get("/staff/reports", response_class=HTMLResponse)
 def reports_page(request: Request, scope: PageScope, ctx: Ctx, district: str = "", agency: str = "",
                  misconduct: str = "", dissatisfied: str = "", page: str = "") -> Response:
-    last = dashboard.reporting_month(labels.china_today(ctx.now()))
+    last = dashboard.reporting_month(china_date(ctx.now()))
     month_from = request.query_params.get("from") or last
     month_to = request.query_params.get("to") or last
     flt = ReportFilter(month_from, month_to, district, agency[:100], misconduct == "1", dissatisfied == "1")
