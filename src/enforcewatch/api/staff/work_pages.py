@@ -9,7 +9,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from enforcewatch.api.staff.deps import Ctx
-from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
+from enforcewatch.api.staff.page_kit import (
+    FormScope,
+    PageScope,
+    form_failed,
+    form_of,
+    input_refused,
+    pager,
+    redirect,
+    render,
+)
 from enforcewatch.errors import EnforceWatchError
 from enforcewatch.monitoring.duedates import load_calendar
 from enforcewatch.monitoring.flagqueue import KIND_LABELS
@@ -104,7 +113,11 @@ async def complaint_reply(complaint_id: str, request: Request, scope: FormScope,
         staffing.reply_to_complaint(ctx.table, scope, complaint_id, form.get("status", ""), form.get("reply"),
                                     ctx.now())
     except EnforceWatchError as exc:
-        return redirect(ctx, back, f"未能保存：{exc.message}", "error")
+        if not input_refused(exc):
+            return redirect(ctx, back, f"未能保存：{exc.message}", "error")
+        kept = {"status": form.get("status", ""), "reply": form.get("reply", "")}
+        form_failed(request, exc, "reply", kept, ("reply", "status"), "未能保存答复")
+        return complaint_page(complaint_id, request, scope, ctx)
     ctx.log(scope.username, "complaint_reply", {"complaint_id": complaint_id, "status": form.get("status"),
                                                  "replied": bool(form.get("reply")), "via": "page"})
     return redirect(ctx, back, "答复已保存，投诉人可凭回执码查看。")
