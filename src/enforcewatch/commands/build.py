@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import china_today
+from enforcewatch.commands import sitecalendar
 from enforcewatch.control.publication import plans_hook
 from enforcewatch.draws.publication import draws_hook
 from enforcewatch.insights.publicstats import statistics_hook
@@ -23,6 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--out", type=Path, default=Path("_site"), help="output directory (brought up to date in place, only on success)")
     p.add_argument("--today", type=dt.date.fromisoformat, default=None,
                    help="build date for the reporting calendar, YYYY-MM-DD (default: today, China time)")
+    sitecalendar.add_argument(p)
     p.set_defaults(func=run)
 
 
@@ -30,10 +32,11 @@ def run(args: argparse.Namespace) -> int:
     today = args.today or china_today()
     progress = Progress("")
     progress.phase("正在检查内容并生成网站…")
-    result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today),
-                                                                       statistics_hook(args.content),
-                                                                       draws_hook(args.content),
-                                                                       plans_hook(args.content)))
+    with sitecalendar.calendar_table(args.data_dir) as table:
+        result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today, table),
+                                                                           statistics_hook(args.content),
+                                                                           draws_hook(args.content),
+                                                                           plans_hook(args.content)))
     progress.done()
     print(f"已生成 {result.pages} 个页面、{result.files} 个文件：{args.out}", file=sys.stderr)  # noqa: T201
     print(f"搜索索引：{result.search_pages} 个页面，用时 {result.search_seconds:.1f} 秒", file=sys.stderr)  # noqa: T201

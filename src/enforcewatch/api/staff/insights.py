@@ -121,7 +121,7 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
     if found is None or (found.get("office_only") and not scope.is_office):
         raise NotFound("没有找到该监测发现")
     department = body.department or "、".join(found.get("agencies") or [])
-    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir), {
+    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), {
         "point_id": point_id, "clue": detection.clue(found), "source": f"监测发现 {finding_id}",
         "department": department, "discipline": body.discipline, "working_days": body.working_days,
     }, ctx.now(), ctx.rng)
@@ -146,7 +146,7 @@ def complaint_transfer_route(complaint_id: str, finding_id: str, body: TransferI
     found = ctx.table.get(f"COMPLAINT#{complaint_id}", f"FINDING#{kind}#{key}") if kind in detection.KINDS else None
     if found is None:
         raise NotFound("没有找到该监测发现")
-    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir), {
+    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), {
         "complaint_id": complaint_id, "clue": detection.clue(found), "source": f"监测发现 {finding_id}",
         "department": body.department or "、".join(found.get("agencies") or []), "discipline": body.discipline,
         "working_days": body.working_days}, ctx.now(), ctx.rng)

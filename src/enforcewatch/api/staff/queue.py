@@ -56,7 +56,7 @@ def dashboard(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[st
     from enforcewatch.insights.dashboard import dashboard as build
     from enforcewatch.monitoring.duedates import load_calendar
 
-    board = build(ctx.table, scope, load_calendar(ctx.settings.content_dir), china_date(ctx.now()),
+    board = build(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), china_date(ctx.now()),
                   {d["id"]: d["name"] for d in ctx.districts}, ctx.reply_limit, district=district)
     return {"ok": True, **board.as_json()}
 
