@@ -233,7 +233,9 @@ def _load_demo(table: Any, content_dir: Path) -> None:
 
     _say("演示模式：正在生成示范城市的数据……")
     city = demo.load(table, content_dir, dt.datetime.now(dt.UTC), random.Random(2026))
-    _say(f"演示数据：{city.points} 个监测点、{city.reports} 份月报、{city.complaints} 件投诉、{city.flags} 条标记")
+    _say(f"演示数据：{city.points} 个监测点、{city.reports} 份月报、{city.complaints} 件投诉、{city.flags} 条标记、"
+         f"{city.extras.get('plans', 0)} 份检查计划、{city.extras.get('notices', 0)} 条通知、"
+         f"{city.extras.get('draws', 0)} 个双随机抽取任务")
     _say(f"演示账户（市级）：用户名 {city.username}  密码 {city.password}  （登录页 /staff/sign-in）")
 
 

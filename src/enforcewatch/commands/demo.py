@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from enforcewatch import codes, uscc
 from enforcewatch.casework import transfers
 from enforcewatch.clock import iso_utc, parse_aware
+from enforcewatch.commands import demo_extras
 from enforcewatch.intake.reports import ReportStored
 from enforcewatch.intake.submissions import VOCABULARY
 from enforcewatch.monitoring import flags, flagstate
@@ -49,6 +50,7 @@ class DemoCity:
     flags: int
     username: str
     password: str
+    extras: dict[str, int] = field(default_factory=dict)  # plans, notices, draws (demo_extras)
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -186,10 +188,12 @@ def load(table: DynamoTable, content_dir: Path, now: dt.datetime, rng: random.Ra
     raised = stored_flags(items, today, calendar, now)
     write_items(table, raised)
     late_transfers, _ = transfers.flag_overdue(table, districts, today, now)
+    names = {d.id: d.name for d in load_districts(content_dir)}
+    extras = demo_extras.load_extras(table, content_dir, points, office, names, now, rng)
     password = password or secrets.token_urlsafe(12)
     Accounts(table).add(DEMO_USER, "office", None, password, now)
     return DemoCity(len(points), sum(1 for i in items if i.get("kind") == "report"), len(complaints),
-                    len(raised) + sum(late_transfers.values()), DEMO_USER, password)
+                    len(raised) + sum(late_transfers.values()), DEMO_USER, password, extras)
 
 
 def write_items(table: DynamoTable, items: list[dict[str, Any]]) -> None:
