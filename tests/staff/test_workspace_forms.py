@@ -133,3 +133,19 @@ def test_complaint_reply_keeps_the_reply_text(staff) -> None:
     assert page.find(id="c-status").find("option", selected=True).get_text() == "已回复"
     assert "4000" in beside(page, "c-reply")
     assert staff.table.get("COMPLAINT#C1", "COMPLAINT").get("reply") is None
+
+
+def test_keeping_a_point_keeps_the_reason_typed_in_the_queue(staff) -> None:
+    staff.table.put({"pk": "POINT#P-HQ-1", "sk": "FLAG#revocable#2026-01", "point_id": "P-HQ-1", "district": "hongqi",
+                     "kind": "revocable", "key": "2026-01", "reason": "safety_accident", "raised_on": "2026-02-01",
+                     "gsi2pk": "FLAGS#hongqi", "gsi2sk": "revocable#P-HQ-1#2026-01"})
+    csrf = signed_in(staff, "hongqi")
+    assert "保留资格" in staff.get("/staff/flags?kind=revocable").text
+    note = "企业已整改，" * 400  # over the 2000 characters a reason may have
+    r = staff.post("/staff/flags/step", data={"csrf": csrf, "point_id": "P-HQ-1", "flag_key": "2026-01", "step": "keep",
+                                              "note": note, "back": "/staff/flags?kind=revocable"})
+    page = refused(r)
+    field = page.select_one("details[open] textarea[name=note]")
+    assert field.get_text() == note and "2000" in beside(page, field["id"])
+    assert all(g.select_one("h2 a").get_text() == "P-HQ-1" for g in page.select("section.flag-group"))
+    assert not [i for i in staff.table.query("POINT#P-HQ-1", "EVENT#")]

@@ -3,7 +3,7 @@ with its one step), the reports table and one report, and the complaints inbox w
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -72,7 +72,13 @@ async def flag_step(request: Request, scope: FormScope, ctx: Ctx) -> Response:
             staffing.set_point_status(ctx.table, scope, point_id, step, now)
             ctx.log(scope.username, "point_status", {"point_id": point_id, "status": step, "via": "queue"})
     except EnforceWatchError as exc:
-        return redirect(ctx, back, f"未能处理 {point_id}：{exc.message}", "error")
+        if step != "keep" or not input_refused(exc):
+            return redirect(ctx, back, f"未能处理 {point_id}：{exc.message}", "error")
+        form_failed(request, exc, f"keep-{point_id}-{form.get('flag_key', '')}", {"note": form.get("note", "")},
+                    ("note",), f"未能保留 {point_id} 的资格")
+        shown = dict(parse_qsl(urlsplit(back).query))  # the queue as it was, its filters kept
+        return flags_page(request, scope, ctx, **{k: shown.get(k, "") for k in ("district", "kind", "month", "cursor")},
+                          state=shown.get("state", "open"))
     return redirect(ctx, back, f"已处理 {point_id}：{queue.STEPS[step]}，相应标记已关闭。")
 
 
