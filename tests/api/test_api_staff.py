@@ -193,13 +193,46 @@ PAGES = {
     ("GET", "/staff/admin/import"): ("GET", "/staff/admin/import", None, {403}),
     ("POST", "/staff/admin/import/preview"): ("POST", "/staff/admin/import/preview", {}, {403}),
     ("POST", "/staff/admin/import/confirm"): ("POST", "/staff/admin/import/confirm", {"upload_id": "ab"}, {403}),
+    # plans belong to no district (named targets are withheld from district accounts: tests/control/test_plan_pages.py)
+    ("GET", "/staff/plans"): ("GET", "/staff/plans?month=2026-13", None, {422}),
+    ("GET", "/staff/plans/{plan_id}"): ("GET", "/staff/plans/nope", None, {404}),
+    ("GET", "/staff/plans/new"): ("GET", "/staff/plans/new", None, {403}),
+    ("POST", "/staff/plans/new"): ("POST", "/staff/plans/new", {"kind": "年度计划"}, {403}),
+    ("GET", "/staff/plans/import"): ("GET", "/staff/plans/import", None, {403}),
+    ("POST", "/staff/plans/import/preview"): ("POST", "/staff/plans/import/preview", {}, {403}),
+    ("POST", "/staff/plans/import/confirm"): ("POST", "/staff/plans/import/confirm", {"upload_id": "ab"}, {403}),
+    ("GET", "/staff/notices"): ("GET", "/staff/notices", None, {200}),
+    ("POST", "/staff/notices"): ("POST", "/staff/notices", {
+        "audience": "point", "point_id": "P-WB-1", "title": "通知", "body": "正文"}, {404}),
+    ("GET", "/staff/suggestions"): ("GET", f"/staff/suggestions?{QUERY}&district={WB}", None, {403}),
+    ("GET", "/staff/suggestions/{point_id}/{month}/{seq}"): ("GET", "/staff/suggestions/P-WB-1/2026-02/0", None, {404}),
+    ("POST", "/staff/suggestions/{point_id}/{month}/{seq}/reply"): (
+        "POST", "/staff/suggestions/P-WB-1/2026-02/0/reply", {"status": "answered", "reply": "已研究"}, {404}),
+    ("GET", "/staff/draws"): ("GET", "/staff/draws", None, {403}),
+    ("GET", "/staff/draws/{draw_id}"): ("GET", "/staff/draws/d-1", None, {403}),
+    ("POST", "/staff/draws/{draw_id}/commitments"): (
+        "POST", "/staff/draws/d-1/commitments", {"party": "agency", "commitment": "0" * 64}, {403}),
+    ("POST", "/staff/draws/{draw_id}/reveals"): (
+        "POST", "/staff/draws/d-1/reveals", {"party": "agency", "secret": "0" * 64}, {403}),
+    ("POST", "/staff/draws/{draw_id}/run"): ("POST", "/staff/draws/d-1/run", {}, {403}),
+    ("POST", "/staff/draws/{draw_id}/publish"): ("POST", "/staff/draws/d-1/publish", {}, {403}),
 }
 
 
 def page_routes() -> set[tuple[str, str]]:
-    from enforcewatch.api.staff import admin_pages, import_pages, pages, point_pages, work_pages
+    from enforcewatch.api.staff import (
+        admin_pages,
+        channel_pages,
+        draw_pages,
+        import_pages,
+        pages,
+        plan_pages,
+        point_pages,
+        work_pages,
+    )
 
-    routers = (pages.router, point_pages.router, work_pages.router, admin_pages.router, import_pages.router)
+    routers = (pages.router, point_pages.router, work_pages.router, admin_pages.router, import_pages.router,
+               plan_pages.router, channel_pages.router, draw_pages.router)
     return {(m, r.path) for rt in routers
             for r in rt.routes
             for m in r.methods if m != "HEAD"}

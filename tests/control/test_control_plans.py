@@ -143,10 +143,12 @@ def test_cli_publish_and_the_built_page(cli_store: Any, tmp_path: Path) -> None:
     assert main(["plans", "publish", "--as-of", "2026-05-10", "--content", str(content_dir)]) == 0
     out = tmp_path / "_site"
     assert main(["build", "--content", str(content_dir), "--out", str(out)]) == 0
-    page = (out / "inspection-plans" / "index.html").read_text(encoding="utf-8")
+    index = (out / "inspection-plans" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/inspection-plans/department/yjgl/"' in index and 'href="/inspection-plans/month/2026-05/"' in index
+    page = (out / "inspection-plans" / "month" / "2026-05" / "index.html").read_text(encoding="utf-8")
     doc = BeautifulSoup(page, "html.parser")
-    assert doc.find("h2", id="dept-scjg") and doc.find("h2", id="dept-yjgl")
-    assert "2026年5月开始的检查计划" in page and "检查对象暂不公开（2026-06-01起公布）" in page
+    assert doc.find("h2", id="dept-yjgl") and not doc.find("h2", id="dept-scjg")  # scjg's plan starts in January
+    assert "应急管理局 2026年5月开始的检查计划" in page and "检查对象暂不公开（2026-06-01起公布）" in page
     assert "示范市保密测试有限公司" not in page and "cli" not in doc.select_one("main").get_text()
     for table in doc.select("main table"):
         assert table.caption and all(th.get("scope") in ("col", "row") for th in table.find_all("th"))
@@ -204,10 +206,12 @@ def test_reported_as_filed_but_no_filing_found(catalogue: Catalogue) -> None:
 def test_matching_run_stores_findings_once_and_a_covering_plan_adds_none(moto_table: Any, catalogue: Catalogue) -> None:
     moto_table.batch_put([*point_items({"P0000": REGISTRY["P1"]}), report("P0000", "chengguan", "2026-03", [
         inspection(D(2026, 3, 6), "示范市市场监督管理局", "营业执照", item_id="scjg-cc-001", inspection_type="日常巡查")])])
-    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 6)) == {"new": 1, "known": 0}
-    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 7)) == {"new": 0, "known": 1}
-    moto_table.put(stored(plan(period_from="2026-03-01", filed_on="2026-02-20")))
-    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 8)) == {"new": 0, "known": 0}
+    none = {"withdrawn": 0, "noted": 0}
+    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 6)) == {"new": 1, "known": 0, **none}
+    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 7)) == {"new": 0, "known": 1, **none}
+    moto_table.put(stored(plan(period_from="2026-03-01", filed_on="2026-02-20")))  # filed in time, entered late
+    assert matching.run(moto_table, catalogue, ["chengguan"], D(2026, 4, 8)) == {"new": 0, "known": 0,
+                                                                                  "withdrawn": 1, "noted": 0}
     [found] = detection.stored(moto_table, ["chengguan"], "2026-01", "2026-12")
     assert found["finding_kind"] == "filed_not_found" and found["point_id"] == "P0000"
     assert "未找到覆盖它的备案计划" in detection.clue(found) and "营业执照" in detection.clue(found)

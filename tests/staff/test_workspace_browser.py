@@ -25,8 +25,12 @@ import pytest
 from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.commands import demo
 from enforcewatch.config import Settings
+from enforcewatch.control import plans
+from enforcewatch.draws import tasks
+from enforcewatch.sitegen.content import load_content
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
+from support.draws import uscc
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +53,20 @@ def city(local_table: DynamoTable) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC)
     loaded = demo.load(local_table, CONTENT, now, random.Random(16), per_district=6, password=PASSWORD)
     Accounts(local_table).add("cgstaff", "district", OWN, PASSWORD, now)
-    return {"table": local_table, "city": loaded}
+    # a plan on file and a suggestion in a report, for the plan and suggestion pages
+    departments, matters = plans.published(load_content(CONTENT))
+    plan = plans.file_plan(local_table, {
+        "kind": "专项检查", "department": "scjg", "title": "燃气经营安全专项检查", "matters": ["scjg-cc-001"],
+        "enterprises": ["示范市燃气有限公司"], "period_from": "2026-06-01", "period_to": "2026-06-30", "ground": "投诉举报",
+        "filed_on": "2026-05-20", "received_by": "市市场监管局法制科"}, departments, matters, "demo", now, random.Random(1))
+    latest = max(local_table.query("POINT#CHE-001", "REPORT#"), key=lambda r: str(r["month"]))
+    local_table.put({**latest, "suggestions": "建议合并同类检查"})
+    tasks.open_task(local_table, {
+        "id": "ws-1", "title": "营业执照使用情况抽查", "item_id": "scjg-cc-001", "agency": "示范市市场监督管理局",
+        "scheduled_at": "2026-11-20T10:00:00+08:00", "team_size": 2, "inspectors": ["ZF-01", "ZF-02", "ZF-03"],
+        "parties": ["agency", "justice"], "candidates": [{"uscc": uscc(n), "credit_class": "B"} for n in range(1, 21)]},
+        {"base": 300, "B": 300}, "营业执照（登记证）规范使用情况的检查", "demo", now, random.Random(2))
+    return {"table": local_table, "city": loaded, "plan_id": plan["plan_id"], "suggested": latest}
 
 
 @pytest.fixture(scope="module")
@@ -321,7 +338,72 @@ def test_import_a_registry_with_one_bad_row_fix_it_and_import(served: str, brows
 
 
 PAGES = ("/staff/admin", "/staff/admin/import", "/staff/admin/audit", "/staff/sign-in?next=/staff/", "/staff/", "/staff/points", "/staff/points/CHE-001", "/staff/points/CHE-001/reports/{month}/0",
-         "/staff/flags", "/staff/reports", "/staff/complaints", "/staff/complaints/DEMO0001")
+         "/staff/flags", "/staff/reports", "/staff/complaints", "/staff/complaints/DEMO0001",
+         "/staff/plans", "/staff/plans/new", "/staff/plans/import", "/staff/plans/{plan}", "/staff/notices",
+         "/staff/suggestions?from=2000-01&to={month}", "/staff/suggestions/CHE-001/{month}/{seq}", "/staff/draws",
+         "/staff/draws/ws-1")
+
+
+def test_add_a_plan_by_form(served: str, browser: Any, city: dict[str, Any]) -> None:
+    page = sign_in(browser, served, "demo")
+    page.click("nav >> text=检查计划")
+    page.click("text=逐项添加检查计划")
+    page.select_option("#p-kind", "专项检查")
+    page.select_option("#p-department", "scjg")
+    page.fill("#p-title", "校外培训机构消防安全专项检查")
+    page.fill("#p-matters", "scjg-cc-001")
+    page.fill("#p-enterprises", "示范市某培训学校")
+    page.fill("#p-period_from", "2026-07-01")
+    page.fill("#p-period_to", "2026-07-31")
+    page.fill("#p-filed_on", "2026-06-20")
+    page.fill("#p-received_by", "市市场监管局法制科")
+    page.click("button:has-text('保存检查计划')")  # no ground: a special inspection needs one
+    assert "检查计划未保存" in page.inner_text(".error-summary")
+    assert "检查缘由" in page.inner_text("#e-ground")
+    assert page.input_value("#p-title") == "校外培训机构消防安全专项检查"  # what was typed is kept
+    assert page.input_value("#p-enterprises") == "示范市某培训学校"
+    assert not [p for p in plans.listing(city["table"]) if p["title"] == "校外培训机构消防安全专项检查"]
+    page.select_option("#p-ground", "投诉举报")
+    page.click("button:has-text('保存检查计划')")
+    assert "已备案：校外培训机构消防安全专项检查" in page.inner_text(".flash")
+    assert "示范市某培训学校" in page.inner_text("main") and "市场监督管理局" in page.inner_text("main")
+    page.click("text=返回检查计划列表")
+    page.select_option("#f-kind", "专项检查")
+    page.fill("#f-month", "2026-07")
+    page.click("button:has-text('筛选')")
+    assert "校外培训机构消防安全专项检查" in page.inner_text("tbody") and "燃气经营" not in page.inner_text("tbody")
+    page.context.close()
+
+
+def test_import_a_plan_sheet_with_one_bad_row_fix_it_and_import(served: str, browser: Any, city: dict[str, Any],
+                                                                tmp_path: Path) -> None:
+    table = city["table"]
+    header = "类型,执法部门,计划名称,检查事项,检查行业或领域,开始日期,结束日期,备案日期,备案受理机关\n"
+    rows = ["年度计划,scjg,2027年度食品销售检查计划,scjg-cc-001,食品销售,2027-01-01,2027-12-31,2027-01-10,示范市司法局\n",
+            "年度计划,scjg,2027年度餐饮检查计划,nope-001,餐饮服务,2027-01-01,2027-12-31,2027-01-10,示范市司法局\n"]
+    bad = tmp_path / "计划.csv"
+    bad.write_text(header + "".join(rows), encoding="utf-8")
+    page = sign_in(browser, served, "demo")
+    page.goto(f"{served}/staff/plans")
+    page.click("text=导入检查计划表")
+    page.set_input_files("#plan-file", str(bad))
+    page.click("button:has-text('上传并检查')")
+    problems = page.inner_text(".table-wrap")
+    assert "第3行" in problems and "nope-001" in problems and "第2行" not in problems
+    assert "未保存任何计划" in page.inner_text("main")
+    assert not [p for p in plans.listing(table) if p["title"].startswith("2027年度")]
+    rows[1] = rows[1].replace("nope-001", "scjg-cc-001")
+    fixed = tmp_path / "计划-改.csv"
+    fixed.write_text(header + "".join(rows), encoding="utf-8")
+    page.set_input_files("#plan-file", str(fixed))
+    page.click("button:has-text('上传并检查')")
+    assert "检查通过" in page.inner_text("main") and "共 2 项计划" in page.inner_text("main")
+    assert not [p for p in plans.listing(table) if p["title"].startswith("2027年度")]  # not before confirming
+    page.click("button:has-text('确认导入')")
+    assert "已导入 计划-改.csv 中的 2 项检查计划" in page.inner_text(".flash")
+    assert {p["title"] for p in plans.listing(table) if p["title"].startswith("2027年度")} == {
+        "2027年度食品销售检查计划", "2027年度餐饮检查计划"}
+    page.context.close()
 
 
 def _axe(page: Any) -> list[Any]:
@@ -342,8 +424,13 @@ def test_pages_pass_axe(served: str, browser: Any, city: dict[str, Any], width: 
     page.click("form[action='/staff/sign-in'] button[type=submit]")
     found = {}
     for path in PAGES:
-        page.goto(served + path.format(month=month))
+        page.goto(served + path.format(month=month, plan=city["plan_id"], seq=city["suggested"]["seq"]))
         assert page.locator("main h1").count() == 1, path
         found[path] = _axe(page)
-    assert found == {path: [] for path in PAGES}
+    for path, button in (("/staff/plans/new", "保存检查计划"), ("/staff/notices", "发送通知")):  # with field messages
+        page.goto(served + path)
+        page.click(f"button:has-text('{button}')")
+        assert page.locator(".field-error").count() > 0, path
+        found[f"{path} (problems shown)"] = _axe(page)
+    assert found == {path: [] for path in found} and len(found) == len(PAGES) + 2
     context.close()

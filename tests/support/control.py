@@ -65,3 +65,30 @@ def generated_plans(content: Any, year: int = 2026, rng: random.Random | None = 
                             period_to=(start + dt.timedelta(days=30)).isoformat(), filed_on=start.isoformat(),
                             received_by=f"{dept.body}法制科", publish_targets_after=f"{year}-12-31"))
     return out
+
+
+def office_plan_sheet(path: Any) -> Any:
+    """A plan sheet as an agency's legal office keeps it: a merged title row and a 填报单位 line above the
+    header, full-width header text (a * mark, a space, a line break), 序号 and 备注 columns, Excel date cells, an Excel serial, Chinese and
+    dotted dates, full-width digits in codes, a blank row, and a footer (合计, 填表人) below."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "2026年计划"
+    ws.append(["示范市市场监督管理局2026年度涉企行政检查计划备案表"])
+    ws.merge_cells("A1:L1")
+    ws.append(["填报单位：示范市市场监督管理局（盖章）", None, None, None, None, None, None, None, None, "2026年1月"])
+    ws.append(["序号", "计划类型", "执法部门", "计划名称", "检查事项", "检查行业或领域", "检查对象", "检查开始日期",
+               "检查结束日期", "检查缘由", "*备案日期", "备案受理 机关", "检查对象\n公开日期", "备注"])
+    ws.append([1, "年度计划", "scjg", "2026年度登记事项监督检查计划", "scjg-cc-001、scjg-cc-002", "食品销售", None,
+               dt.datetime(2026, 2, 1), dt.datetime(2026, 12, 31), None, dt.datetime(2026, 1, 15), "示范市司法局", None,
+               "首批"])
+    ws.append([])
+    ws.append([2, "专项检查", "ｓｃｊｇ", "食品安全投诉专项检查", "scjg-cc-00１\nscjg-cc-002", None,
+               "示范市测试企业0001有限公司；91000000MA00000002", "2026年5月1日", "2026.5.31", "投诉举报", 46139,
+               "示范市市场监督管理局法制科", "２０２６-06-01", None])
+    ws.append(["合计", None, "2项"])
+    ws.append(["填表人：王五", None, None, "审核人：赵六"])
+    book.save(path)
+    return path

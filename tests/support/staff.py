@@ -50,3 +50,12 @@ def seed(table: DynamoTable, own: str = HQ, other: str = WB) -> None:
     accounts = Accounts(table)
     accounts.add("city", "office", None, PASSWORD, NOW)
     accounts.add("hongqi", "district", own, PASSWORD, NOW)
+
+
+def page_session(client, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the workspace's form (a TestClient of the staff app); returns the session's CSRF
+    token, the hidden field every page form posts."""
+    client.cookies.clear()
+    r = client.post("/staff/sign-in", data={"username": username, "password": password}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return str(client.get("/staff/").text.split('name="csrf" value="')[1].split('"')[0])

@@ -42,6 +42,21 @@ def reply(table: Any, scope: Scope, point_id: str, month: str, seq: int, data: d
     return {k: v for k, v in item.items() if k not in ("pk", "sk") and v is not None}
 
 
+def one(table: Any, scope: Scope, point_id: str, month: str, seq: int) -> dict[str, Any]:
+    """One report's suggestion with its status and reply, for the account's own points only (another
+    district's is 'not found', as for every point)."""
+    point = point_in_scope(table, scope, point_id)
+    report = table.get(f"POINT#{point['point_id']}", f"REPORT#{month}#{seq:04d}")
+    if report is None or not report.get("suggestions"):
+        raise NotFound("没有找到该月报中的意见建议")
+    answer = table.get(f"POINT#{point['point_id']}", _sk(month, seq)) or {}
+    return {"point_id": point["point_id"], "enterprise_name": point.get("enterprise_name"),
+            "district": point.get("district"), "month": month, "seq": seq, "suggestion": report["suggestions"],
+            "received_at": report.get("received_at"), "status": answer.get("status", "received"),
+            "status_label": STATUSES[answer.get("status", "received")], "reply": answer.get("reply"),
+            "updated_at": answer.get("updated_at")}
+
+
 def for_point(table: Any, point_id: str) -> list[dict[str, Any]]:
     """Each suggestion the point made (latest filing of each month), with its status and reply."""
     reports: dict[str, dict[str, Any]] = {}

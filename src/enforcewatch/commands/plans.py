@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.clock import china_today
 from enforcewatch.errors import InputError
 
 DEFAULT_DATA_DIR = Path(".data")
@@ -64,10 +65,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     match.set_defaults(func=run_match)
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-
-
 def _published(content_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
     # cold start: loaded only when this path runs, not at import
     from enforcewatch.control.plans import published
@@ -84,6 +81,20 @@ def _audit(table: Any, actor: str, action: str, details: dict[str, Any]) -> None
     audit.record(table, actor, action, details, dt.datetime.now(dt.UTC), random.SystemRandom())
 
 
+def _recheck(table: Any, content: Any, content_dir: Path) -> None:
+    """Findings a plan just entered clears (filed in time, entered late) are withdrawn at once."""
+    # cold start: loaded only when this path runs, not at import
+    from enforcewatch.control import matching
+    from enforcewatch.insights.inspections import Catalogue
+    from enforcewatch.staff.staffing import load_districts
+
+    districts = [d["id"] for d in load_districts(content_dir)]
+    counts = matching.recheck(table, Catalogue.from_content(content), districts, china_today())
+    if counts["withdrawn"] or counts["noted"]:
+        print(f"因新备案计划撤销监测发现 {counts['withdrawn']} 条，记录晚备案 {counts['noted']} 条",  # noqa: T201
+              file=sys.stderr)
+
+
 def run_add(args: argparse.Namespace) -> int:
     # cold start: loaded only when this path runs, not at import
     from enforcewatch.control import plans
@@ -94,11 +105,12 @@ def run_add(args: argparse.Namespace) -> int:
         data = json.loads(raw)
     except ValueError as exc:
         raise InputError(f"{args.file}: 不是有效的 JSON：{exc}") from None
-    _, departments, matters = _published(args.content)
+    content, departments, matters = _published(args.content)
     with open_table(args.data_dir) as table:
         stored = plans.file_plan(table, data, departments, matters, "cli", dt.datetime.now(dt.UTC),
                                  random.SystemRandom())
         _audit(table, "cli", "plan_add", {"plan_id": stored["plan_id"]})
+        _recheck(table, content, args.content)
     print(f"已备案：{stored['plan_id']}", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -108,11 +120,12 @@ def run_import(args: argparse.Namespace) -> int:
     from enforcewatch.control import plans, plansheet
     from enforcewatch.store.ddblocal import open_table
 
-    _, departments, matters = _published(args.content)
-    valid = plans.validate_rows(plansheet.rows(args.file), str(args.file), departments, matters)
+    content, departments, matters = _published(args.content)
+    valid = plansheet.load(args.file, departments, matters)
     with open_table(args.data_dir) as table:
         count = plans.store_all(table, valid, "cli", dt.datetime.now(dt.UTC), random.SystemRandom())
         _audit(table, "cli", "plan_import", {"file": args.file.name, "plans": count})
+        _recheck(table, content, args.content)
     print(f"已导入 {count} 项检查计划", file=sys.stderr)  # noqa: T201
     return 0
 
@@ -133,7 +146,9 @@ def run_publish(args: argparse.Namespace) -> int:
     from enforcewatch.control import plans, publication
     from enforcewatch.store.ddblocal import open_table
 
-    as_of = args.as_of or _today()
+    as_of = args.as_of or china_today()
+    if as_of > china_today():  # a later day would publish targets a plan still withholds today
+        raise InputError(f"--as-of {as_of} 晚于今天（{china_today()}），检查对象可能提前公开：请不要使用将来的日期")
     _, departments, _ = _published(args.content)
     out = args.out or args.content / publication.PLANS_FILE
     with open_table(args.data_dir) as table:
@@ -153,6 +168,7 @@ def run_match(args: argparse.Namespace) -> int:
     content, _, _ = _published(args.content)
     districts = [d["id"] for d in load_districts(args.content)]
     with open_table(args.data_dir) as table:
-        counts = matching.run(table, Catalogue.from_content(content), districts, args.today or _today())
-    print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条", file=sys.stderr)  # noqa: T201
+        counts = matching.run(table, Catalogue.from_content(content), districts, args.today or china_today())
+    print(f"新发现 {counts['new']} 条，已有 {counts['known']} 条，因计划补录撤销 {counts['withdrawn']} 条，"  # noqa: T201
+          f"记录晚备案 {counts['noted']} 条", file=sys.stderr)
     return 0

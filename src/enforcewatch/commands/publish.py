@@ -50,6 +50,7 @@ def areas(keys: list[str]) -> dict[str, int]:
 
 def run(args: argparse.Namespace) -> int:
     # cold start: loaded only when this path runs, not at import
+    from enforcewatch.control.publication import plans_hook
     from enforcewatch.insights.publicstats import statistics_hook
     from enforcewatch.monitoring.duedates import calendar_hook
     from enforcewatch.sitegen.build import build_site
@@ -63,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     today = dt.datetime.now(CHINA).date()
     with sitecalendar.calendar_table(args.data_dir) as table:  # the years uploaded through the workspace
         built = build_site(args.content, args.templates, args.out,
-                           hooks=(calendar_hook(args.content, today, table), statistics_hook(args.content)))
+                           hooks=(calendar_hook(args.content, today, table), statistics_hook(args.content),
+                                  plans_hook(args.content)))
     progress.phase("3/3 正在比较存储桶中的文件…")
     try:
         files = siteupload.local_files(args.out, args.prefix)

@@ -21,41 +21,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from enforcewatch.clock import utc_now
+from enforcewatch.control import withdrawal
+from enforcewatch.control.coverage import RANDOM, why_not
 from enforcewatch.insights import detection
 from enforcewatch.insights.finding import Finding, agency_of, evidence_of
 from enforcewatch.insights.inspections import Catalogue, Inspection, inspections, reports_by_district_index
 from enforcewatch.store import schema
-
-RANDOM = "双随机抽查"  # matched against the draws (the draws package), not against plans
-
-
-def _date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _targets(plan: Mapping[str, Any], point: Mapping[str, Any] | None) -> bool:
-    if point is None:
-        return False
-    names = {str(e).strip() for e in plan.get("enterprises") or []}
-    if names & {str(point.get("uscc", "")), str(point.get("enterprise_name", ""))} - {""}:
-        return True
-    sector, industry = str(plan.get("sector") or ""), str(point.get("industry") or "")
-    return bool(sector and industry and (sector in industry or industry in sector))
-
-
-def why_not(insp: Inspection, plan: Mapping[str, Any], point: Mapping[str, Any] | None) -> str | None:
-    """None when `plan` covers `insp`; else the first reason it does not, in words."""
-    if insp.department != plan["department"]:
-        return "执法部门不同"
-    if insp.matter is None or insp.matter.id not in plan["matters"]:
-        return "检查事项不在计划内"
-    if not _date(plan["period_from"]) <= insp.date <= _date(plan["period_to"]):
-        return f"检查日期不在计划期间（{plan['period_from']}至{plan['period_to']}）"
-    if _date(plan["filed_on"]) > insp.date:
-        return f"计划于{plan['filed_on']}备案，晚于检查日期"
-    if not _targets(plan, point):
-        return "该企业不在计划的检查对象或行业内"
-    return None
 
 
 def unmatched(inspections: Iterable[Inspection], plans: Iterable[Mapping[str, Any]],
@@ -91,20 +63,45 @@ def points_of(table: Any, districts: Iterable[str]) -> dict[str, dict[str, Any]]
     return out
 
 
-def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date) -> dict[str, int]:
+def run(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
+        now: dt.datetime | None = None) -> dict[str, int]:
     """The matching on its own (`enforcewatch plans match`): read the same months as the detections."""
     districts = list(districts)
     first, last = detection.months_to_check(today)
-    return run_on(table, catalogue, reports_by_district_index(table, districts, first, last), districts, today)
+    return run_on(table, catalogue, reports_by_district_index(table, districts, first, last), districts, today, now)
 
 
 def run_on(table: Any, catalogue: Catalogue, reports: Iterable[Mapping[str, Any]], districts: Iterable[str],
-           today: dt.date) -> dict[str, int]:
+           today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
     """Match report items already read (the daily job shares the deadline check's read) against the
-    plans on file; each finding stored once."""
+    plans on file; each finding stored once. Then the open plan findings of the same months are looked
+    at again (`control.withdrawal`): withdrawn when a plan filed in time has been entered since, a
+    late filing noted. Returns {new, known, withdrawn, noted}."""
     # cold start: the plans' models (pydantic) load only when matching runs, not with the daily function
     from enforcewatch.control import plans as plan_store
 
-    found = unmatched(inspections(reports, catalogue), plan_store.listing(table), points_of(table, list(districts)),
-                      catalogue)
-    return detection.store(table, found, today)
+    districts = list(districts)
+    inspected = list(inspections(reports, catalogue))
+    on_file, registry = plan_store.listing(table), points_of(table, districts)
+    counts = detection.store(table, unmatched(inspected, on_file, registry, catalogue), today)
+    first, last = detection.months_to_check(today)
+    still_open = withdrawal.open_plan_findings(detection.stored(table, districts, first, last))
+    return counts | withdrawal.review(table, inspected, on_file, registry, still_open, now or utc_now())
+
+
+def recheck(table: Any, catalogue: Catalogue, districts: Iterable[str], today: dt.date,
+            now: dt.datetime | None = None) -> dict[str, int]:
+    """The second look alone, right after plans are entered (`plans add`, `plans import`): open plan
+    findings a plan filed in time now covers are withdrawn, late filings noted; nothing new is stored.
+    Reports are read only when there is an open plan finding to look at. Returns {withdrawn, noted}."""
+    # cold start: the plans' models (pydantic) load only when matching runs, not with the daily function
+    from enforcewatch.control import plans as plan_store
+
+    districts = list(districts)
+    first, last = detection.months_to_check(today)
+    still_open = withdrawal.open_plan_findings(detection.stored(table, districts, first, last))
+    if not still_open:
+        return {"withdrawn": 0, "noted": 0}
+    inspected = list(inspections(reports_by_district_index(table, districts, first, last), catalogue))
+    return withdrawal.review(table, inspected, plan_store.listing(table), points_of(table, districts), still_open,
+                             now or utc_now())

@@ -1,84 +1,120 @@
-"""Plans imported from a sheet (XLSX or CSV, first sheet, one plan a row, Chinese or field headers).
+"""Plans imported from a sheet (XLSX or CSV, one plan a row, Chinese or field headers).
 
-Every row is checked first and every problem reported as `FILE:第N行: 列名：message`; nothing is
-stored unless all rows are valid. List cells (检查事项, 检查对象) separate values by 、 ， , ； or ;.
-(A reusable sheet reader is being written in another branch; this module keeps to what plans need.)
+Reading is the shared one (`enforcewatch.tabular.reader`, like the registry and list imports): title
+rows above the header, a 序号 or 备注 column, merged header cells, a footer (合计, 填表人, 备注：…),
+Excel date cells and serials, 2026年2月1日, full-width digits, CSV (UTF-8 or GBK) and XLSX (the first
+sheet whose header is found). Checking is the plans' own (`plans.validate`): every row is checked first
+and every problem reported together, each naming the file, sheet, row and column; nothing is stored
+unless all rows are valid. List cells (检查事项, 检查对象) separate values by 、 ， , ； ; or a line break.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from enforcewatch.errors import InputError
+from enforcewatch.control import plans
+from enforcewatch.errors import ImportRowsError, InputError, RowProblem
+from enforcewatch.tabular.reader import Column, Layout, Sheet, read_sheet
+from enforcewatch.tabular.values import code_text, fold, parse_date
 
-HEADERS = {
-    "kind": ("类型", "计划类型", "kind"), "department": ("执法部门", "部门", "department"),
-    "title": ("计划名称", "名称", "title"), "matters": ("检查事项", "matters"),
-    "sector": ("检查行业或领域", "行业", "sector"), "enterprises": ("检查对象", "enterprises"),
-    "period_from": ("开始日期", "检查开始日期", "period_from"), "period_to": ("结束日期", "检查结束日期", "period_to"),
-    "ground": ("检查缘由", "缘由", "ground"), "reason": ("缘由说明", "reason"),
-    "filed_on": ("备案日期", "filed_on"), "received_by": ("备案受理机关", "受理机关", "received_by"),
-    "publish_targets_after": ("检查对象公开日期", "publish_targets_after"),
-}
+LAYOUT = Layout(
+    what="检查计划表",
+    columns=(
+        Column("kind", "类型", ("计划类型", "检查类型"), required=True),
+        Column("department", "执法部门", ("部门", "执法单位", "部门代码"), required=True),
+        Column("title", "计划名称", ("名称", "检查计划名称", "专项检查名称"), required=True),
+        Column("matters", "检查事项", ("检查事项编号", "事项编号"), required=True),
+        Column("sector", "检查行业或领域", ("行业", "检查行业", "检查领域")),
+        Column("enterprises", "检查对象", ("检查对象名称", "检查企业")),
+        Column("period_from", "开始日期", ("检查开始日期", "计划开始日期"), required=True),
+        Column("period_to", "结束日期", ("检查结束日期", "计划结束日期"), required=True),
+        Column("ground", "检查缘由", ("缘由",)),
+        Column("reason", "缘由说明", ("情况说明",)),
+        Column("filed_on", "备案日期", ("备案时间",), required=True),
+        Column("received_by", "备案受理机关", ("受理机关", "备案机关"), required=True),
+        Column("publish_targets_after", "检查对象公开日期", ("对象公开日期",)),
+    ),
+    extras=("序号", "序", "No", "No.", "备注", "说明", "填报单位", "联系人", "联系电话"),
+)
 LISTS = ("matters", "enterprises")
+DATES = ("period_from", "period_to", "filed_on", "publish_targets_after")
+CODES = ("department",)  # identifiers: full-width folded, spaces removed
 SPLIT = re.compile(r"[、，,；;\n]+")
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+def read(path: Path, *, data: bytes | None = None, name: str | None = None) -> Sheet:
+    return read_sheet(path, LAYOUT, data=data, name=name)
 
 
-def _mapping(path: Path, header: tuple[Any, ...]) -> dict[int, str]:
-    lookup = {alias: field for field, aliases in HEADERS.items() for alias in aliases}
-    mapping = {i: lookup[_text(h)] for i, h in enumerate(header) if _text(h) in lookup}
-    missing = [HEADERS[f][0] for f in ("kind", "department", "title", "matters", "period_from", "period_to",
-                                        "filed_on", "received_by") if f not in mapping.values()]
-    if missing:
-        raise InputError(f"{path}: 缺少列：{'、'.join(missing)}")
-    return mapping
+def _split(text: str, codes: bool) -> list[str]:
+    return [code_text(v) if codes else v.strip() for v in SPLIT.split(text) if v.strip()]
 
 
-def raw_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from enumerate(csv.reader(handle), start=1)
-        return
-    # cold start: loaded only when this path runs, not at import
-    import openpyxl  # heavy: only when importing a spreadsheet
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"{path}: 无法作为 XLSX 打开：{exc}") from None
-    try:
-        yield from enumerate((list(r) for r in book.worksheets[0].iter_rows(values_only=True)), start=1)
-    finally:
-        book.close()
-
-
-def rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number, plan data) for every non-empty row."""
-    it = raw_rows(path)
-    first = next(it, None)
-    if first is None:
-        raise InputError(f"{path}: 文件为空")
-    mapping = _mapping(path, tuple(first[1]))
-    for number, row in it:
-        values = {mapping[i]: _text(v) for i, v in enumerate(row) if i in mapping}
-        if not any(values.values()):
+def row_data(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A sheet row as plan data, and the problems of its cells (field → message) found while reading
+    them: dates in any office spelling become YYYY-MM-DD, codes are folded, lists split."""
+    data: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for key, text in values.items():
+        if not text or key in LISTS:
             continue
-        data: dict[str, Any] = {k: v for k, v in values.items() if v and k not in LISTS}
-        for key in LISTS:
-            data[key] = [v.strip() for v in SPLIT.split(values.get(key, "")) if v.strip()]
-        yield number, data
+        if key in DATES:
+            try:
+                data[key] = parse_date(text).isoformat()
+            except ValueError as exc:
+                problems[key] = str(exc)
+        else:
+            data[key] = code_text(text) if key in CODES else fold(text) if key == "kind" else text
+    data["matters"] = _split(values.get("matters", ""), codes=True)
+    data["enterprises"] = _split(values.get("enterprises", ""), codes=False)
+    return data, problems
+
+
+def rows(path: Path, *, data: bytes | None = None, name: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, plan data) for every data row (for `plans.validate_rows`). A cell that cannot be
+    read as a date is passed on as written, so the plan's own check reports it."""
+    for row in read(path, data=data, name=name).rows:
+        out, bad = row_data(row.values)
+        yield row.number, {**out, **{k: row.values[k] for k in bad}}
+
+
+def check(sheet: Sheet, departments: Mapping[str, str], matters: Mapping[str, str]) -> list[plans.PlanIn]:
+    """Every row checked against the plan rules and the published lists; raises ImportRowsError with
+    every problem, each naming its sheet, row and column."""
+    good: list[plans.PlanIn] = []
+    problems: list[RowProblem] = []
+    for row in sheet.rows:
+        data, bad = row_data(row.values)
+        found = [sheet.problem(row.number, key, message) for key, message in bad.items()]
+        try:
+            plan = plans.validate({k: v for k, v in data.items() if k not in bad}, departments, matters)
+        except InputError as exc:
+            found += [_problem(sheet, row.number, e.loc, e.msg) for e in exc.errors
+                      if not (e.loc and e.loc[0] in bad)]  # a date already reported is not "missing" too
+        else:
+            if not found:
+                good.append(plan)
+        problems += found
+    if not sheet.rows:
+        problems.append(RowProblem(sheet.path, 0, "", f"表头（第{sheet.header_row}行）下没有计划", sheet=sheet.name))
+    if problems:
+        raise ImportRowsError(problems)
+    return good
+
+
+def load(path: Path, departments: Mapping[str, str], matters: Mapping[str, str], *, data: bytes | None = None,
+         name: str | None = None) -> list[plans.PlanIn]:
+    """Read and check a whole sheet: the plans to store, or ImportRowsError / InputError."""
+    return check(read(path, data=data, name=name), departments, matters)
+
+
+def _problem(sheet: Sheet, number: int, loc: tuple[str | int, ...], message: str) -> RowProblem:
+    field = str(loc[0]) if loc and str(loc[0]) in sheet.letters else ""
+    head, colon, rest = message.partition("：")
+    if colon and len(head) <= 20 and "“" not in head:  # the place already names it: 执法部门：未知部门 → 未知部门
+        message = rest
+    return sheet.problem(number, field, message) if field else RowProblem(
+        sheet.path, number, "", message, sheet=sheet.name)

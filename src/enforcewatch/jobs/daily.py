@@ -9,7 +9,8 @@ In this order:
 4. detection of problem inspections (`insights.detection.run_on`), on the report items step 1
    already read, with 重复检查 by the office's N and D;
 5. every reported inspection matched against the plans on file (`control.matching.run_on`, seed 002
-   (一)(四)), on the same report items.
+   (一)(四)), on the same report items; open plan findings that a plan filed in time (entered later)
+   now covers are withdrawn, late filings noted (`control.withdrawal`).
 
 Each district's gsi1 partition is read once, in step 1; it keeps the report items detection needs
 (`detection.wanted`), so detection does not read them a second time.
@@ -69,8 +70,9 @@ def scheduled(table: DynamoTable, content_dir: Path, event_time: str, now: dt.da
         publish(f"EnforceWatch deadline check {as_of.isoformat()}", flags.summary_text(result.summary, districts))
     catalogue = _catalogue(content_dir)
     findings = detection.run_on(table, catalogue, result.reports, as_of, joint_window_days, Repeat(*repeat))
-    unplanned = matching.run_on(table, catalogue, result.reports, ids, as_of)
-    return {**result.summary.as_json(), "findings": {k: findings[k] + unplanned[k] for k in findings}}
+    unplanned = matching.run_on(table, catalogue, result.reports, ids, as_of, now)
+    return {**result.summary.as_json(), "findings": {k: findings[k] + unplanned[k] for k in findings},
+            "plan_findings": {k: unplanned[k] for k in ("withdrawn", "noted")}}
 
 
 def _catalogue(content_dir: Path) -> Catalogue:

@@ -222,9 +222,11 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
     env.bytecode_cache = CompiledTemplates(env)
     ctx = base_context(content)
     data_files: dict[str, Any] = {}
+    hook_pages: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for hook in hooks:
         added = dict(hook(content))
         data_files.update(added.pop("data_files", {}))  # several hooks may each publish files
+        hook_pages.update(added.pop("pages", {}))  # and pages: output path → (template, its own context)
         ctx.update(added)
     ctx["data_files"] = data_files
     out = Output(sink=sink)
@@ -237,6 +239,9 @@ def render_site(content: Content, templates_dir: Path, hooks: tuple[ContextHook,
         path = f"/{page.slug}/"
         out.add(_page_file(path), render_template(page_tpl, {**ctx, "page": page, "page_path": path}), page.source)
     _render_templates_dir(templates_dir, env, ctx, out)
+    for rel, (name, extra) in sorted(hook_pages.items()):  # e.g. the 涉企检查计划 of each agency and month
+        page_path = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        out.add(rel, render_template(get_template(env, name), {**ctx, **extra, "page_path": page_path}), name)
     out.add("index.html", render_template(get_template(env, "home.html"), {
         **ctx, "lists": summaries, "pages": content.pages, "page_path": "/"}), "home.html")
     out.add("404.html", render_template(get_template(env, "404.html"), {**ctx, "page_path": "/404.html"}), "404.html")

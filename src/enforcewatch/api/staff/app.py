@@ -26,10 +26,13 @@ from enforcewatch.api.staff import (
     admin_pages,
     casework,
     channel,
+    channel_pages,
+    draw_pages,
     draws,
     import_pages,
     insights,
     pages,
+    plan_pages,
     plans,
     point_pages,
     queue,
@@ -270,6 +273,9 @@ def create_staff_app(
     app.include_router(work_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(plan_pages.router)
+    app.include_router(channel_pages.router)
+    app.include_router(draw_pages.router)
     app.include_router(router)
     app.include_router(casework.router)
     app.include_router(insights.router)

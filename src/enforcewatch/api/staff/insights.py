@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from enforcewatch.api.staff.deps import Ctx, From, ScopeDep
 from enforcewatch.api.staff.http import PAGE_CSP
 from enforcewatch.clock import china_date
-from enforcewatch.errors import FieldError, InputError, NotFound
+from enforcewatch.errors import Conflict, FieldError, InputError, NotFound
 from enforcewatch.insights import charts, detection, scorecards
 from enforcewatch.insights.inspections import Catalogue, Inspection, from_store, months
 from enforcewatch.intake.submissions import VOCABULARY
-from enforcewatch.staff import exports
+from enforcewatch.staff import exports, labels
 
 router = APIRouter(prefix="/api/staff/insights")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,6 +120,8 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
     found = ctx.table.get(f"POINT#{point_id}", f"FINDING#{kind}#{key}") if kind in detection.KINDS else None
     if found is None or (found.get("office_only") and not scope.is_office):
         raise NotFound("没有找到该监测发现")
+    if found.get("status") == "withdrawn":  # control.withdrawal: a plan filed in time was entered late
+        raise Conflict(f"该监测发现已撤销，无需转交：{found.get('withdrawn_reason', '')}")
     department = body.department or "、".join(found.get("agencies") or [])
     transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), {
         "point_id": point_id, "clue": detection.clue(found), "source": f"监测发现 {finding_id}",
@@ -167,7 +169,7 @@ def _shown(findings: list[dict[str, Any]], kind: str | None) -> list[dict[str, A
     """The findings of `kind` (all without one): open ones first, newest month first."""
     shown = [f for f in findings if kind is None or f.get("finding_kind") == kind]
     shown.sort(key=lambda f: str(f.get("month", "")), reverse=True)
-    shown.sort(key=lambda f: f.get("status") == "transferred")
+    shown.sort(key=lambda f: f.get("status") in ("transferred", "withdrawn"))
     return shown
 
 
@@ -218,6 +220,7 @@ def page_route(scope: ScopeDep, ctx: Ctx, from_: From = "", to: str = "", distri
     visible = [c for c in cards if c.inspections or c.agency != scorecards.OTHER]
     figures = _figures(cards, visible, span)
     env = make_environment(ctx.pages.parent)
+    env.filters["beijing"] = labels.beijing  # a finding's history times (control.withdrawal)
     html = env.get_template("staff/insights.html").render(
         cards=visible, months=span, figures=figures, findings=shown[:PAGE_FINDINGS], total_shown=len(shown),
         counts=counts, kind=kind, kinds=detection.KINDS, detail=detail,

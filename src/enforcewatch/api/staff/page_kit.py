@@ -176,7 +176,9 @@ def form_failed(request: Request, exc: EnforceWatchError, form: str, values: dic
 # -- rendering ---------------------------------------------------------------------------------------
 
 NAV = (("/staff/", "工作概况", False), ("/staff/points", "监测点名单", False), ("/staff/flags", "待办标记", False),
-       ("/staff/reports", "报送情况", False), ("/staff/complaints", "投诉", True), ("/staff/admin", "系统管理", True),
+       ("/staff/reports", "报送情况", False), ("/staff/complaints", "投诉", True), ("/staff/suggestions", "意见建议", False),
+       ("/staff/notices", "通知", False), ("/staff/plans", "检查计划", False), ("/staff/draws", "抽查", True),
+       ("/staff/admin", "系统管理", True),
        ("/api/staff/insights/page", "评议与发现", False), ("/staff/tools/", "其他工具", False))
 
 
