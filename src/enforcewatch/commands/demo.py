@@ -89,6 +89,14 @@ def _point(pid: str, district: str, serial: int, first: str, rng: random.Random)
             **point_index_keys(district, pid)}
 
 
+SUGGESTIONS = ("建议同一部门同一事项合并检查，减少重复进企", "建议检查前告知需准备的材料", "建议执法人员统一出示执法证件并扫码入企")
+
+
+def _suggestion(serial: int, month: str, months: list[str]) -> str | None:
+    """Every seventh point suggests something in its last two months (the suggestions page has data)."""
+    return SUGGESTIONS[serial % len(SUGGESTIONS)] if serial % 7 == 0 and month in months[-2:] else None
+
+
 def _point_reports(pid: str, district: str, district_name: str, serial: int, sloppy: bool, months: list[str],
                    last: str, today: dt.date, calendar: WorkCalendar, rng: random.Random) -> list[dict[str, Any]]:
     """A demo point's monthly reports: some missing (most of a sloppy point's), some late."""
@@ -104,7 +112,7 @@ def _point_reports(pid: str, district: str, district_name: str, serial: int, slo
         day = min(day, today - dt.timedelta(days=1))
         inspections = [_inspection(month, district_name, rng) for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))]
         items.append(ReportStored(point_id=pid, district=district, month=month, seq=0, received_at=iso_utc(_at(day, rng)),
-                                  inspections=inspections, suggestions=None,
+                                  inspections=inspections, suggestions=_suggestion(serial, month, months),
                                   contact={"name": f"联系人{serial}", "phone": f"1380000{serial:04d}"}).item())
     return items
 
