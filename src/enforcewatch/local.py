@@ -182,10 +182,13 @@ def serve(options: LocalOptions) -> int:
     server = DynamoDBLocal(None if options.demo else data_dir)
     server.command()  # fail fast, before building, if Java or the jar is missing (says how to get them)
 
+    tables: list[DynamoTable] = []  # once the store runs, rebuilds read the years uploaded in the workspace
+
     def build(out: Path) -> None:
         today = china_today()  # the reporting calendar's build date
+        calendar = calendar_hook(options.content_dir, today, tables[0] if tables else None)
         result = build_site(options.content_dir, options.templates_dir, out,
-                            hooks=(calendar_hook(options.content_dir, today), statistics_hook(options.content_dir),
+                            hooks=(calendar, statistics_hook(options.content_dir),
                                    draws_hook(options.content_dir), plans_hook(options.content_dir)))
         _say(f"已生成网站：{result.pages} 个页面")
 
@@ -211,6 +214,7 @@ def serve(options: LocalOptions) -> int:
             _say(f"已创建数据表 {settings.table_name}")
         if options.demo:
             _load_demo(table, options.content_dir)
+        tables.append(table)
         app = make_app(settings, table, live, options.templates_dir)
         live.watch(options.watch_interval)
         _say(f"正在监视 {options.content_dir} 和 {options.templates_dir}：保存修改后网站自动重新生成")
@@ -227,7 +231,9 @@ def serve(options: LocalOptions) -> int:
 def _load_demo(table: Any, content_dir: Path) -> None:
     _say("演示模式：正在生成示范城市的数据……")
     city = demo.load(table, content_dir, dt.datetime.now(dt.UTC), random.Random(2026))
-    _say(f"演示数据：{city.points} 个监测点、{city.reports} 份月报、{city.complaints} 件投诉、{city.flags} 条标记")
+    _say(f"演示数据：{city.points} 个监测点、{city.reports} 份月报、{city.complaints} 件投诉、{city.flags} 条标记、"
+         f"{city.extras.get('plans', 0)} 份检查计划、{city.extras.get('notices', 0)} 条通知、"
+         f"{city.extras.get('draws', 0)} 个双随机抽取任务")
     _say(f"演示账户（市级）：用户名 {city.username}  密码 {city.password}  （登录页 /staff/sign-in）")
 
 

@@ -207,3 +207,21 @@ def test_an_overdue_transfer_shows_in_the_flag_queue_page_with_its_action_in_wor
     staff.post("/staff/sign-in", data={"username": "hongqi", "password": PASSWORD}, follow_redirects=False)
     assert t["transfer_id"] not in staff.get("/staff/flags?kind=transfer_overdue").text
     assert "转交已办结" in staff.get("/staff/flags?kind=transfer_overdue&state=closed").text
+
+
+def test_transfer_deadline_counts_the_calendar_the_office_uploaded(apps, moto_table) -> None:
+    """Issue 16: a year uploaded through the workspace (CALENDAR / YEAR#2026) is the one a transfer's
+    working days are counted in, at once; without it the package's calendar is used."""
+    from enforcewatch.monitoring import officecalendar
+
+    staff, _ = apps
+    office = bearer(staff, "city")
+    body = {"point_id": "P-HQ-1", "clue": "重复检查", "department": "市场监管局", "working_days": 5}
+    package = ok(staff.post("/api/staff/transfers", headers=office, json=body))["transfer"]
+    assert package["transferred_on"] == "2026-03-09" and package["deadline"] == "2026-03-16"  # Mon + 5 working days
+    # The office's 2026 (say a notice adds two days off): Tue 10 and Wed 11 March are not working days.
+    year, text, _ = officecalendar.check_upload("2026", b"holidays: [2026-03-10, 2026-03-11]\nworkdays: []\n",
+                                                "2026.yaml")
+    officecalendar.save_year(moto_table, year, text, "2026.yaml", "city", NOW)
+    uploaded = ok(staff.post("/api/staff/transfers", headers=office, json=body))["transfer"]
+    assert uploaded["deadline"] == "2026-03-18"

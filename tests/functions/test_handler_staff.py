@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from enforcewatch.api.staff.http import SESSION_COOKIE
 from enforcewatch.config import ENV_TABLE, ENV_TOKEN_SECRET
 from enforcewatch.staff.accounts import Accounts
 from support.lambda_context import context_for
@@ -72,3 +73,30 @@ def test_refuses_to_start_without_a_secret(monkeypatch) -> None:
     monkeypatch.delenv(ENV_TOKEN_SECRET, raising=False)
     with pytest.raises(RuntimeError, match=ENV_TOKEN_SECRET):
         load(monkeypatch)
+
+
+def _routed(path: str, route: str) -> dict:
+    """An HTTP API event as API Gateway sends it for the template's route `route` (ANY)."""
+    e = event("GET", path)
+    e["routeKey"] = e["requestContext"]["routeKey"] = f"ANY {route}"
+    rest = path.removeprefix("/staff").strip("/")
+    if route.endswith("{proxy+}"):
+        e["pathParameters"] = {"proxy": rest}
+    return e
+
+
+@pytest.mark.parametrize("path", ["/staff/", "/staff"])
+def test_the_workspace_root_reaches_the_workspace_through_the_handler(function, path) -> None:
+    """Issue 16: `/staff/` itself (an empty {proxy+}, so the template's `/staff` route) is the workspace."""
+    out = function.handler(_routed(path, "/staff"), CONTEXT)
+    if path == "/staff":  # the app sends the bare path on to the workspace's own address
+        assert out["statusCode"] in (307, 308) and out["headers"]["location"].endswith("/staff/")
+        out = function.handler(_routed("/staff/", "/staff"), CONTEXT)
+    assert out["statusCode"] == 303 and out["headers"]["location"] == "/staff/sign-in?next=/staff/"
+    signed = function.handler(event("POST", "/api/staff/login", {"username": "city", "password": "correct horse battery"}),
+                              CONTEXT)
+    session = next(c.split(";", 1)[0] for c in signed["cookies"] if c.startswith(f"{SESSION_COOKIE}="))
+    page = function.handler({**_routed("/staff/", "/staff"), "cookies": [session]}, CONTEXT)
+    assert page["statusCode"] == 200 and "工作概况" in page["body"] and "<h1" in page["body"]
+    deeper = function.handler({**_routed("/staff/points", "/staff/{proxy+}"), "cookies": [session]}, CONTEXT)
+    assert deeper["statusCode"] == 200 and "监测点名单" in deeper["body"]

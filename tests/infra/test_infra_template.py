@@ -227,3 +227,30 @@ def test_cloudfront_sends_the_security_headers_the_local_server_sends() -> None:
     config = sam["Resources"]["Cdn"]["Properties"]["DistributionConfig"]
     for behavior in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
         assert behavior["ResponseHeadersPolicyId"] == {"Ref": name}
+
+
+def _http_api_route_matches(route: str, path: str) -> bool:
+    """API Gateway's HTTP API matching: `{name}` is one non-empty segment, a greedy `{name+}` at the
+    end one or more (never an empty rest)."""
+    pattern = re.sub(r"\\\{[^}]+\\\+\\\}$", ".+", re.escape(route))
+    pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+    return re.fullmatch(pattern, path) is not None
+
+
+def test_the_staff_workspace_root_has_a_route_to_the_staff_function() -> None:
+    """Issue 16: `/staff/{proxy+}` does not match `/staff/` (an empty proxy); the root route does, and
+    CloudFront sends the workspace's paths, the root included, to the API rather than the site bucket."""
+    sam = load_template()
+    events = sam["Resources"]["StaffFunction"]["Properties"]["Events"].values()
+    routes = [e["Properties"]["Path"] for e in events if e["Type"] == "HttpApi"]
+    assert not _http_api_route_matches("/staff/{proxy+}", "/staff/")  # the matcher has teeth
+    for path in ("/staff", "/staff/points", "/staff/admin/users/city/reset", "/api/staff", "/api/staff/me"):
+        assert any(_http_api_route_matches(r, path) for r in routes), path
+    assert any(_http_api_route_matches(r, "/staff") for r in routes)  # what /staff/ reaches the app as
+    behaviors = sam["Resources"]["Cdn"]["Properties"]["DistributionConfig"]["CacheBehaviors"]
+    staff = [b for b in behaviors if b["PathPattern"].startswith("/staff")]
+    assert [b["TargetOriginId"] for b in staff] == ["api"]
+    (only,) = staff
+    assert re.fullmatch(only["PathPattern"].replace("*", ".*"), "/staff/")
+    assert only["ForwardedValues"]["Cookies"] == {"Forward": "all"} and only["MaxTTL"] == 0
+    assert "POST" in only["AllowedMethods"]

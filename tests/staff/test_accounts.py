@@ -93,3 +93,43 @@ def test_totp_second_factor_and_no_replay(accounts: Accounts) -> None:
     assert accounts.authenticate("city", PASSWORD, code, NOW).has_totp
     with pytest.raises(Unauthorized, match="已使用"):
         accounts.authenticate("city", PASSWORD, code, NOW + timedelta(seconds=5))
+
+
+def _old_shape(table, username: str, role: str = "district", district: str | None = "红旗区") -> None:
+    """An account as written before gsi2 `USERS` listed accounts: no gsi2 key at all."""
+    table.put({"pk": f"USER#{username}", "sk": "USER", "username": username, "role": role, "district": district,
+               "password_hash": "$argon2id$old", "disabled": False, "token_version": 0, "failed_count": 0,
+               "created_at": "2025-01-02T03:04:05Z", "updated_at": "2025-01-02T03:04:05Z"})
+
+
+def test_listing_includes_accounts_written_before_the_listing_key(accounts: Accounts) -> None:
+    from enforcewatch.staff.accounts import LISTING_DONE, list_older_accounts
+
+    table = accounts.table
+    _old_shape(table, "oldhand")
+    _old_shape(table, "oldcity", "office", None)
+    table.put({"pk": "USERX", "sk": "USER", "username": "not-an-account"})  # no USER# partition: untouched
+    assert [u["username"] for u in accounts.listing()] == ["city", "hongqi"]  # the key alone misses them
+    listed = accounts.listing(NOW)
+    assert [u["username"] for u in listed] == ["city", "hongqi", "oldcity", "oldhand"]
+    old = next(u for u in listed if u["username"] == "oldhand")
+    assert old["district"] == "红旗区" and old["created_at"] == "2025-01-02T03:04:05Z" and not old["disabled"]
+    assert table.get("USER#oldhand", "USER")["password_hash"] == "$argon2id$old"  # nothing else changed
+    assert table.get(*LISTING_DONE)["listed"] == 2
+    assert "gsi2pk" not in table.get("USERX", "USER")
+    # Idempotent: a second call reads the record, not the table, and lists nothing twice.
+    assert list_older_accounts(table, NOW) == 0
+    assert [u["username"] for u in accounts.listing(NOW)] == ["city", "hongqi", "oldcity", "oldhand"]
+
+
+def test_an_unfinished_listing_run_is_finished_by_the_next(accounts: Accounts) -> None:
+    from enforcewatch.staff.accounts import LISTING_DONE, list_older_accounts
+
+    table = accounts.table
+    _old_shape(table, "oldhand")
+    accounts.disable("oldhand", NOW)  # a change lists the account too, so the run has one fewer to do
+    _old_shape(table, "oldtimer")
+    assert list_older_accounts(table, NOW) == 1
+    table.delete(*LISTING_DONE)  # as if the run had stopped before recording itself
+    assert list_older_accounts(table, NOW) == 0  # every key is there: each update's condition holds it off
+    assert [u["username"] for u in accounts.listing()] == ["city", "hongqi", "oldhand", "oldtimer"]

@@ -231,6 +231,35 @@ def test_add_a_staff_account_and_read_the_audit_log(served: str, browser: Any, c
     page.context.close()
 
 
+def test_a_refused_form_keeps_what_was_typed(served: str, browser: Any, city: dict[str, Any]) -> None:
+    """Issue 16: a refused account form and a refused event come back with the input and the message
+    beside the field, and the page with the errors still passes axe."""
+    page = sign_in(browser, served, "demo", script=True)  # script on only for axe; the forms post as they are
+    page.click("nav >> text=系统管理")
+    page.fill("#a-username", "Xin Staff")
+    page.select_option("#a-role", "district")
+    page.select_option("#a-district", "xincheng")
+    page.fill("#a-password", "a long enough password")
+    page.click("form[action='/staff/admin/users'] button[type=submit]")
+    assert "未能添加账户" in page.inner_text(".flash")
+    assert page.input_value("#a-username") == "Xin Staff" and page.input_value("#a-district") == "xincheng"
+    assert page.input_value("#a-role") == "district" and page.input_value("#a-password") == ""
+    assert "小写字母" in page.inner_text("#add-username-error")
+    assert page.get_attribute("#a-username", "aria-describedby") == "add-username-error"
+    assert axe_violations(page) == []
+    assert Accounts(city["table"]).get("Xin Staff") is None
+    page.goto(f"{served}/staff/points/CHE-003")
+    page.select_option("#e-kind", "disqualifying")
+    page.fill("#e-note", "群众反映该企业发生安全事故，待核实")
+    page.click("form[action$='/events'] button[type=submit]")
+    assert "未能记录事件" in page.inner_text(".flash")
+    assert page.input_value("#e-kind") == "disqualifying"
+    assert page.input_value("#e-note") == "群众反映该企业发生安全事故，待核实"
+    assert "事由" in page.inner_text("#event-reason-error")
+    assert axe_violations(page) == []
+    page.context.close()
+
+
 def test_upload_a_calendar_year(served: str, browser: Any, city: dict[str, Any], tmp_path: Path) -> None:
     from enforcewatch.monitoring.duedates import load_calendar
 
@@ -244,10 +273,11 @@ def test_upload_a_calendar_year(served: str, browser: Any, city: dict[str, Any],
     page.fill("#cal-year", "2031")
     page.set_input_files("#cal-file", str(bad))
     page.click("text=上传并检查")
-    message = page.inner_text(".flash")
-    assert "日历未保存" in message and "2031.yaml:2: workdays" in message and "周六或周日" in message
+    assert "日历未保存" in page.inner_text(".flash")
+    beside = page.inner_text("#calendar-file-error")  # each problem beside the file field, line by line
+    assert "2031.yaml:2: workdays" in beside and "周六或周日" in beside
+    assert page.input_value("#cal-year") == "2031" and "2031.yaml" in page.inner_text("label[for=cal-file]")
     assert not load_calendar(CONTENT, city["table"]).known(2031)
-    page.fill("#cal-year", "2031")
     page.set_input_files("#cal-file", str(good))
     page.click("text=上传并检查")
     assert "已保存 2031 年节假日安排" in page.inner_text(".flash")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from enforcewatch.clock import china_today
+from enforcewatch.commands import sitecalendar
 from enforcewatch.commands.output import add_json, emit
 from enforcewatch.control.publication import plans_hook
 from enforcewatch.draws.publication import draws_hook
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_json(p, "what was built (pages, files, out, search_pages, search_seconds)")
     p.add_argument("--today", type=dt.date.fromisoformat, default=None,
                    help="build date for the reporting calendar, YYYY-MM-DD (default: today, China time)")
+    sitecalendar.add_argument(p)
     p.set_defaults(func=run)
 
 
@@ -32,10 +34,11 @@ def run(args: argparse.Namespace) -> int:
     today = args.today or china_today()
     progress = Progress("")
     progress.phase("正在检查内容并生成网站…")
-    result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today),
-                                                                       statistics_hook(args.content),
-                                                                       draws_hook(args.content),
-                                                                       plans_hook(args.content)))
+    with sitecalendar.calendar_table(args.data_dir) as table:
+        result = build_site(args.content, args.templates, args.out, hooks=(calendar_hook(args.content, today, table),
+                                                                           statistics_hook(args.content),
+                                                                           draws_hook(args.content),
+                                                                           plans_hook(args.content)))
     progress.done()
     if args.json:
         emit({"ok": True, "pages": result.pages, "files": result.files, "out": str(args.out),

@@ -130,8 +130,8 @@ def explain(args: argparse.Namespace) -> int:
     from enforcewatch.store.ddblocal import open_table
 
     as_of = _as_of(args.as_of)
-    calendar = load_calendar(args.content)
     with open_table(args.data_dir) as table:
+        calendar = load_calendar(args.content, table)  # with the years uploaded through the workspace
         item = table.get(f"POINT#{args.point_id}", "POINT")
         if item is None:
             raise NotFound(f"没有找到监测点 {args.point_id}")

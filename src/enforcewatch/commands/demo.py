@@ -14,13 +14,14 @@ import datetime as dt
 import random
 import secrets
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from enforcewatch import codes, uscc
 from enforcewatch.casework import transfers
 from enforcewatch.clock import iso_utc, parse_aware
+from enforcewatch.commands import demo_extras
 from enforcewatch.intake.reports import ReportStored
 from enforcewatch.intake.submissions import VOCABULARY
 from enforcewatch.monitoring import flags, flagstate
@@ -50,6 +51,7 @@ class DemoCity:
     flags: int
     username: str
     password: str
+    extras: dict[str, int] = field(default_factory=dict)  # plans, notices, draws (demo_extras)
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -88,6 +90,14 @@ def _point(pid: str, district: str, serial: int, first: str, rng: random.Random)
             **point_index_keys(district, pid)}
 
 
+SUGGESTIONS = ("建议同一部门同一事项合并检查，减少重复进企", "建议检查前告知需准备的材料", "建议执法人员统一出示执法证件并扫码入企")
+
+
+def _suggestion(serial: int, month: str, months: list[str]) -> str | None:
+    """Every seventh point suggests something in its last two months (the suggestions page has data)."""
+    return SUGGESTIONS[serial % len(SUGGESTIONS)] if serial % 7 == 0 and month in months[-2:] else None
+
+
 def _point_reports(pid: str, district: str, district_name: str, serial: int, sloppy: bool, months: list[str],
                    last: str, today: dt.date, calendar: WorkCalendar, rng: random.Random) -> list[dict[str, Any]]:
     """A demo point's monthly reports: some missing (most of a sloppy point's), some late."""
@@ -103,7 +113,7 @@ def _point_reports(pid: str, district: str, district_name: str, serial: int, slo
         day = min(day, today - dt.timedelta(days=1))
         inspections = [_inspection(month, district_name, rng) for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))]
         items.append(ReportStored(point_id=pid, district=district, month=month, seq=0, received_at=iso_utc(_at(day, rng)),
-                                  inspections=inspections, suggestions=None,
+                                  inspections=inspections, suggestions=_suggestion(serial, month, months),
                                   contact={"name": f"联系人{serial}", "phone": f"1380000{serial:04d}"}).item())
     return items
 
@@ -187,10 +197,12 @@ def load(table: DynamoTable, content_dir: Path, now: dt.datetime, rng: random.Ra
     raised = stored_flags(items, today, calendar, now)
     write_items(table, raised)
     late_transfers, _ = transfers.flag_overdue(table, districts, today, now)
+    names = {d.id: d.name for d in load_districts(content_dir)}
+    extras = demo_extras.load_extras(table, content_dir, points, office, names, now, rng)
     password = password or secrets.token_urlsafe(12)
     Accounts(table).add(DEMO_USER, "office", None, password, now)
     return DemoCity(len(points), sum(1 for i in items if i.get("kind") == "report"), len(complaints),
-                    len(raised) + sum(late_transfers.values()), DEMO_USER, password)
+                    len(raised) + sum(late_transfers.values()), DEMO_USER, password, extras)
 
 
 def write_items(table: DynamoTable, items: list[dict[str, Any]]) -> None:

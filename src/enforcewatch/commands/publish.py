@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from enforcewatch.commands import sitecalendar
 from enforcewatch.control.publication import plans_hook
 from enforcewatch.errors import InputError
 from enforcewatch.insights.publicstats import statistics_hook
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--templates", type=Path, default=Path("site/templates"))
     p.add_argument("--out", type=Path, default=Path("_site"), help="where the site is built (default _site)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    sitecalendar.add_argument(p)
     p.set_defaults(func=run)
 
 
@@ -58,9 +60,10 @@ def run(args: argparse.Namespace) -> int:
     load_content(args.content)  # every problem as PATH:LINE: field: message, before anything is built
     progress.phase("2/3 正在生成网站…")
     today = dt.datetime.now(CHINA).date()
-    built = build_site(args.content, args.templates, args.out,
-                       hooks=(calendar_hook(args.content, today), statistics_hook(args.content),
-                              plans_hook(args.content)))
+    with sitecalendar.calendar_table(args.data_dir) as table:  # the years uploaded through the workspace
+        built = build_site(args.content, args.templates, args.out,
+                           hooks=(calendar_hook(args.content, today, table), statistics_hook(args.content),
+                                  plans_hook(args.content)))
     progress.phase("3/3 正在比较存储桶中的文件…")
     try:
         files = siteupload.local_files(args.out, args.prefix)

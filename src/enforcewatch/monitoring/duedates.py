@@ -169,10 +169,13 @@ def calendar_page_context(calendar: WorkCalendar, today: dt.date) -> dict[str, A
             "unknown_years": sorted(unknown)}
 
 
-def calendar_hook(content_dir: Path, today: dt.date) -> Callable[[Any], Mapping[str, Any]]:
-    """A build context hook: `reporting_calendar` for site/templates/pages/calendar/index.html."""
+def calendar_hook(content_dir: Path, today: dt.date,
+                  table: DynamoTable | None = None) -> Callable[[Any], Mapping[str, Any]]:
+    """A build context hook: `reporting_calendar` for site/templates/pages/calendar/index.html. Given
+    the table, the years the office uploaded through the workspace count too (`load_calendar`), so
+    the published due dates follow a new year's notice without a redeploy."""
     def hook(_content: Any) -> Mapping[str, Any]:
-        return {"reporting_calendar": calendar_page_context(load_calendar(content_dir), today)}
+        return {"reporting_calendar": calendar_page_context(load_calendar(content_dir, table), today)}
     return hook
 
 

@@ -81,6 +81,29 @@ class User:
         )
 
 
+LISTING_DONE = ("USERS", "LISTED")  # the record that every older account has its gsi2 key
+
+
+def list_older_accounts(table: DynamoTable, now: datetime) -> int:
+    """Give every account written before gsi2 `USERS` listed them (old shape: no `gsi2pk`) its key,
+    once per table; how many were listed. Idempotent: each update is conditional on the key still
+    missing, and once a run finishes the record `LISTING_DONE` spares later calls the whole-table
+    read. A run cut short leaves no record, so the next call finishes it."""
+    if table.get(*LISTING_DONE) is not None:
+        return 0
+    listed = 0
+    for item in table.scan_without("USER", "USER#", "gsi2pk"):
+        username = str(item.get("username") or item["pk"].removeprefix("USER#"))
+        try:
+            table.update(item["pk"], item["sk"], listed_keys(username),
+                         condition="attribute_exists(pk) AND attribute_not_exists(gsi2pk)")
+        except ConditionFailed:
+            continue  # listed meanwhile (changed, or another run): nothing to do
+        listed += 1
+    table.put({"pk": LISTING_DONE[0], "sk": LISTING_DONE[1], "done_at": iso_utc(now), "listed": listed})
+    return listed
+
+
 def user_key(username: str) -> tuple[str, str]:
     return f"USER#{username}", "USER"
 
@@ -125,8 +148,11 @@ class Accounts:
             raise NotFound(f"没有用户 {username}")
         return item
 
-    def listing(self) -> list[dict[str, Any]]:
-        """Every account created or changed since accounts were listed (gsi2 `USERS`), without secrets."""
+    def listing(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Every account (gsi2 `USERS`), without secrets. Given `now`, accounts written before that key
+        existed are listed first (once per table: `list_older_accounts`), so none is missing."""
+        if now is not None:
+            list_older_accounts(self.table, now)
         out = []
         for item in self.table.query("USERS", index="gsi2"):
             user = User.from_item(item)

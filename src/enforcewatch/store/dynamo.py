@@ -336,3 +336,23 @@ class DynamoTable:
             if not last:
                 return
             kwargs["ExclusiveStartKey"] = last
+
+    def scan_without(self, sk: str, pk_prefix: str, missing: str) -> Iterator[dict[str, Any]]:
+        """Every item with sort key `sk`, a partition key starting with `pk_prefix` and no `missing`
+        attribute: a filtered Scan, for a one-off repair of items written before an index key existed
+        (no index finds them). Every item of the table is read: run it once and record that it ran."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name, "ConsistentRead": True,
+            "FilterExpression": "#s = :s AND begins_with(#p, :p) AND attribute_not_exists(#m)",
+            "ExpressionAttributeNames": {"#s": schema.SK, "#p": schema.PK, "#m": missing},
+            "ExpressionAttributeValues": {":s": serialize(sk), ":p": serialize(pk_prefix)},
+        }
+        while True:
+            try:
+                out = self.client.scan(**kwargs)
+            except Exception as exc:
+                raise translate(exc) from exc
+            yield from (from_attr(item) for item in out.get("Items", []))
+            if not out.get("LastEvaluatedKey"):
+                return
+            kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]

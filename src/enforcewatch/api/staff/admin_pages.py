@@ -8,7 +8,16 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from enforcewatch.api.staff.deps import Ctx
-from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
+from enforcewatch.api.staff.page_kit import (
+    FormScope,
+    PageScope,
+    form_failed,
+    form_of,
+    input_refused,
+    pager,
+    redirect,
+    render,
+)
 from enforcewatch.clock import china_date
 from enforcewatch.errors import EnforceWatchError
 from enforcewatch.monitoring import officecalendar
@@ -24,7 +33,7 @@ ROLE_LABELS = {"office": "市级账户", "district": "县（市、区）账户"}
 @router.get(ADMIN, response_class=HTMLResponse)
 def admin_page(request: Request, scope: PageScope, ctx: Ctx) -> Response:
     scope.require_office()
-    return render(request, ctx, "admin.html", scope=scope, users=ctx.accounts.listing(), roles=ROLE_LABELS,
+    return render(request, ctx, "admin.html", scope=scope, users=ctx.accounts.listing(ctx.now()), roles=ROLE_LABELS,
                   districts=ctx.districts, years=officecalendar.stored_years(ctx.table),
                   next_year=china_date(ctx.now()).year + 1)
 
@@ -37,11 +46,14 @@ async def upload_calendar(request: Request, scope: FormScope, ctx: Ctx) -> Respo
     upload = form.get("file")
     data = await upload.read(officecalendar.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
     name = str(getattr(upload, "filename", "") or "")
+    year_text = str(form.get("year", "")).strip()
     try:
-        year, text, _ = officecalendar.check_upload(str(form.get("year", "")).strip(), data, name)
+        year, text, _ = officecalendar.check_upload(year_text, data, name)
     except EnforceWatchError as exc:
-        lines = [str(p) for p in getattr(exc, "problems", [])] or [exc.message]
-        return redirect(ctx, ADMIN, "日历未保存：" + "；".join(lines)[:1500], "error")
+        if not input_refused(exc):
+            return redirect(ctx, ADMIN, f"日历未保存：{exc.message}", "error")
+        form_failed(request, exc, "calendar", {"year": year_text, "file": name}, ("file", "year"), "日历未保存")
+        return admin_page(request, scope, ctx)
     officecalendar.save_year(ctx.table, year, text, name, scope.username, ctx.now())
     ctx.log(scope.username, "calendar_upload", {"year": year, "source": name})
     return redirect(ctx, ADMIN, f"已保存 {year} 年节假日安排，每日检查和工作平台即日起使用")
@@ -56,8 +68,12 @@ async def add_user(request: Request, scope: FormScope, ctx: Ctx) -> Response:
     try:
         user = ctx.accounts.add(form.get("username", ""), role, district, form.get("password", ""), ctx.now(),
                                 list(ctx.district_ids))
-    except EnforceWatchError as exc:
-        return redirect(ctx, ADMIN, f"未能添加账户：{exc.message}", "error")
+    except EnforceWatchError as exc:  # the password is not sent back: it is typed again
+        if not input_refused(exc):
+            return redirect(ctx, ADMIN, f"未能添加账户：{exc.message}", "error")
+        kept = {k: form.get(k, "") for k in ("username", "role", "district")}
+        form_failed(request, exc, "add", kept, ("username", "role", "district", "password"), "未能添加账户")
+        return admin_page(request, scope, ctx)
     ctx.log(scope.username, "staff_add_user", {"username": user.username, "role": user.role, "district": user.district})
     return redirect(ctx, ADMIN, f"已添加账户 {user.username}")
 
@@ -90,7 +106,10 @@ async def change_user(username: str, action: str, request: Request, scope: FormS
             ctx.accounts.set_totp(username, secret, ctx.now())
             ctx.log(scope.username, "staff_totp", {**details, "totp": "on" if secret else "off"})
     except EnforceWatchError as exc:
-        return redirect(ctx, ADMIN, f"未能处理 {username}：{exc.message}", "error")
+        if action != "reset" or not input_refused(exc):
+            return redirect(ctx, ADMIN, f"未能处理 {username}：{exc.message}", "error")
+        form_failed(request, exc, f"reset-{username}", {}, ("password",), f"未能重置 {username} 的密码")
+        return admin_page(request, scope, ctx)
     if secret:  # shown once, on this response only (never in a cookie or a log)
         return render(request, ctx, "totp_once.html", scope=scope, username=username,
                       uri=totp.provisioning_uri(secret, username), secret=secret)

@@ -188,7 +188,7 @@ def flags(scope: ScopeDep, ctx: Ctx, district: str | None = None, state: str = "
         today = china_date(ctx.now())
         recent = staffing.complaints(ctx.table, scope, f"{today.year - 1}-{today.month:02d}", f"{today:%Y-%m}")
         items += staffing.unreplied_complaints(recent, today, ctx.reply_limit,
-                                               load_calendar(ctx.settings.content_dir).is_workday)
+                                               load_calendar(ctx.settings.content_dir, ctx.table).is_workday)
     return {"ok": True, "flags": items}
 
 

@@ -206,7 +206,7 @@ def verification_attachment(point_id: str, verify_id: str, attachment_id: str, r
 
 @router.post("/transfers")
 def transfer_create(body: TransferIn, scope: ScopeDep, ctx: Ctx) -> dict[str, Any]:
-    calendar = load_calendar(ctx.settings.content_dir)
+    calendar = load_calendar(ctx.settings.content_dir, ctx.table)
     item = transfers.create(ctx.table, scope, calendar, body.model_dump(), ctx.now(), ctx.rng)
     ctx.log(scope.username, "transfer", {"transfer_id": item["transfer_id"], "point_id": item.get("point_id"),
                                          "complaint_id": item.get("complaint_id"), "deadline": item["deadline"]})

@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from enforcewatch.api.staff.deps import Ctx
-from enforcewatch.api.staff.page_kit import FormScope, PageScope, redirect, render
-from enforcewatch.errors import EnforceWatchError, ImportRowsError, InputError
+from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_failed, input_refused, redirect, render
+from enforcewatch.errors import EnforceWatchError, FieldError, ImportRowsError, InputError
 from enforcewatch.monitoring import registry, registry_sheet
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +54,9 @@ async def preview(request: Request, scope: FormScope, ctx: Ctx) -> Response:
     suffix = Path(name).suffix.lower()
     if not data or suffix not in SUFFIXES or len(data) > MAX_BYTES:
         why = "请选择 .csv 或 .xlsx 文件" if not data or suffix not in SUFFIXES else f"文件不应超过 {MAX_BYTES // 1024} KB"
-        return redirect(ctx, PAGE, f"未能读取：{why}", "error")
+        exc = InputError(why, [FieldError(("file",), why)])
+        form_failed(request, exc, "import", {"file": name}, ("file",), "未能读取名单文件")
+        return import_page(request, scope, ctx)
     with tempfile.TemporaryDirectory() as folder:
         try:
             result, _ = registry.import_points(ctx.table, _saved(data, suffix, Path(folder)), _districts(ctx),
@@ -65,7 +67,10 @@ async def preview(request: Request, scope: FormScope, ctx: Ctx) -> Response:
             return render(request, ctx, "import.html", scope=scope, labels=registry_sheet.LABELS, status=422,
                           preview={"name": name, "problems": rows})
         except EnforceWatchError as exc:
-            return redirect(ctx, PAGE, f"未能读取 {name}：{exc.message}", "error")
+            if not input_refused(exc):
+                return redirect(ctx, PAGE, f"未能读取 {name}：{exc.message}", "error")
+            form_failed(request, exc, "import", {"file": name}, ("file",), f"未能读取 {name}")
+            return import_page(request, scope, ctx)
     upload_id = f"{ctx.rng.getrandbits(80):020x}"
     expires = int((ctx.now() + dt.timedelta(hours=1)).timestamp())
     ctx.table.put({"pk": f"WEBIMPORT#{upload_id}", "sk": "FILE", "name": name, "suffix": suffix, "data": data,

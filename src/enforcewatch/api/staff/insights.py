@@ -123,7 +123,7 @@ def transfer_route(point_id: str, finding_id: str, body: TransferIn, scope: Scop
     if found.get("status") == "withdrawn":  # control.withdrawal: a plan filed in time was entered late
         raise Conflict(f"该监测发现已撤销，无需转交：{found.get('withdrawn_reason', '')}")
     department = body.department or "、".join(found.get("agencies") or [])
-    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir), {
+    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), {
         "point_id": point_id, "clue": detection.clue(found), "source": f"监测发现 {finding_id}",
         "department": department, "discipline": body.discipline, "working_days": body.working_days,
     }, ctx.now(), ctx.rng)
@@ -148,7 +148,7 @@ def complaint_transfer_route(complaint_id: str, finding_id: str, body: TransferI
     found = ctx.table.get(f"COMPLAINT#{complaint_id}", f"FINDING#{kind}#{key}") if kind in detection.KINDS else None
     if found is None:
         raise NotFound("没有找到该监测发现")
-    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir), {
+    transfer = transfers.create(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table), {
         "complaint_id": complaint_id, "clue": detection.clue(found), "source": f"监测发现 {finding_id}",
         "department": body.department or "、".join(found.get("agencies") or []), "discipline": body.discipline,
         "working_days": body.working_days}, ctx.now(), ctx.rng)

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -133,6 +134,46 @@ def take_flash(request: Request, ctx: StaffContext) -> dict[str, str] | None:
     return {"kind": str(flash.get("kind", "ok")), "text": str(flash.get("text", ""))}
 
 
+# -- a form that failed ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FailedForm:
+    """A page POST refused (issue 16): the page is rendered again, not redirected, with what was typed
+    (`values`) back in the form named `form` and each Chinese message (`errors`) beside its field."""
+
+    form: str
+    values: dict[str, str]
+    errors: dict[str, str]
+    message: str
+    status: int
+
+    def kept(self, form: str, name: str, default: Any = "") -> Any:
+        return self.values.get(name, default) if form == self.form else default
+
+    def error(self, form: str, name: str) -> str:
+        return self.errors.get(name, "") if form == self.form else ""
+
+
+def input_refused(exc: EnforceWatchError) -> bool:
+    """The form's input was refused (422: a field, the file, a value out of range), as opposed to the
+    request (no right to it, nothing there): only then is the form drawn again with the input kept."""
+    return exc.status == 422
+
+
+def form_failed(request: Request, exc: EnforceWatchError, form: str, values: dict[str, str], fields: tuple[str, ...],
+                summary: str) -> None:
+    """Keep the refused form for the page `render` draws next: each field error beside its field (one the
+    form does not show goes beside the first field), and the summary above the page."""
+    errors: dict[str, str] = {}
+    for problem in exc.errors:
+        name = str(problem.loc[-1]) if problem.loc else ""
+        errors.setdefault(name if name in fields else fields[0], problem.msg)
+    problems = [str(p) for p in getattr(exc, "problems", [])]
+    if not errors:
+        errors[fields[0]] = "；".join(problems)[:1500] or exc.message
+    request.state.failed = FailedForm(form, values, errors, f"{summary}：{exc.message}"[:1500], exc.status)
+
+
 # -- rendering ---------------------------------------------------------------------------------------
 
 NAV = (("/staff/", "工作概况", False), ("/staff/points", "监测点名单", False), ("/staff/flags", "待办标记", False),
@@ -142,12 +183,18 @@ NAV = (("/staff/", "工作概况", False), ("/staff/points", "监测点名单", 
        ("/api/staff/insights/page", "评议与发现", False), ("/staff/tools/", "其他工具", False))
 
 
+NOT_FAILED = FailedForm("", {}, {}, "", 200)
+
+
 def render(request: Request, ctx: StaffContext, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     scope = values.get("scope")
     nav = [(href, text) for href, text, office_only in NAV if not office_only or (scope is not None and scope.is_office)]
+    failed: FailedForm | None = getattr(request.state, "failed", None)
+    if failed is not None:
+        status = failed.status
     html = environment(ctx).get_template(f"staff/pages/{template}").render(
         csrf=getattr(request.state, "csrf", ""), flash=take_flash(request, ctx), nav=nav,
-        here=request.url.path, query=request.query_params, **values)
+        here=request.url.path, query=request.query_params, failed=failed or NOT_FAILED, **values)
     response = HTMLResponse(html, status_code=status,
                             headers={"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY"})
     if request.cookies.get(FLASH_COOKIE):

@@ -10,7 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from enforcewatch.api.staff.deps import Ctx
-from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
+from enforcewatch.api.staff.page_kit import (
+    FormScope,
+    PageScope,
+    form_failed,
+    form_of,
+    input_refused,
+    pager,
+    redirect,
+    render,
+)
 from enforcewatch.clock import china_date
 from enforcewatch.errors import CalendarUnknown, EnforceWatchError, FieldError, InputError
 from enforcewatch.monitoring.deadlines import EVENT_LABELS, STATUS_LABELS
@@ -66,7 +75,10 @@ async def point_status(point_id: str, request: Request, scope: FormScope, ctx: C
     try:
         staffing.set_point_status(ctx.table, scope, point_id, status, ctx.now())
     except EnforceWatchError as exc:
-        return redirect(ctx, back, f"未能更改状态：{exc.message}", "error")
+        if not input_refused(exc):
+            return redirect(ctx, back, f"未能更改状态：{exc.message}", "error")
+        form_failed(request, exc, "status", {"status": status}, ("status",), "未能更改状态")
+        return point_page(point_id, request, scope, ctx)
     ctx.log(scope.username, "point_status", {"point_id": point_id, "status": status, "via": "page"})
     return redirect(ctx, back, f"状态已改为“{STATUS_LABELS.get(status, status)}”")
 
@@ -81,7 +93,11 @@ async def point_event(point_id: str, request: Request, scope: FormScope, ctx: Ct
         item = staffing.record_point_event(ctx.table, scope, point_id, kind, day, form.get("reason") or None,
                                            form.get("note") or None, ctx.now())
     except EnforceWatchError as exc:
-        return redirect(ctx, back, f"未能记录：{exc.message}", "error")
+        if back != f"/staff/points/{point_id}" or not input_refused(exc):  # a form on another page: that page shows the message
+            return redirect(ctx, back, f"未能记录：{exc.message}", "error")
+        kept = {k: form.get(k, "") for k in ("kind", "reason", "date", "note")}
+        form_failed(request, exc, "event", kept, ("kind", "reason", "date", "note"), "未能记录事件")
+        return point_page(point_id, request, scope, ctx)
     ctx.log(scope.username, "point_event", {"point_id": point_id, "kind": kind, "date": day,
                                              "event_id": item["event_id"], "via": "page"})
     return redirect(ctx, back, f"已记录：{point_id} {EVENT_LABELS.get(kind, kind)}（{day}）")

@@ -55,8 +55,8 @@ def reissue_access_code(point_id: str, scope: ScopeDep, ctx: Ctx) -> dict[str, A
 def dashboard(scope: ScopeDep, ctx: Ctx, district: str | None = None) -> dict[str, Any]:
     """The current reporting month's figures for the districts in scope (enforcewatch.insights.dashboard)."""
     names = {d["id"]: d["name"] for d in ctx.districts}
-    board = office_dashboard.dashboard(ctx.table, scope, load_calendar(ctx.settings.content_dir), china_date(ctx.now()),
-                                       names, ctx.reply_limit, district=district)
+    board = office_dashboard.dashboard(ctx.table, scope, load_calendar(ctx.settings.content_dir, ctx.table),
+                                       china_date(ctx.now()), names, ctx.reply_limit, district=district)
     return {"ok": True, **board.as_json()}
 
 

@@ -3,13 +3,22 @@ with its one step), the reports table and one report, and the complaints inbox w
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from enforcewatch.api.staff.deps import Ctx
-from enforcewatch.api.staff.page_kit import FormScope, PageScope, form_of, pager, redirect, render
+from enforcewatch.api.staff.page_kit import (
+    FormScope,
+    PageScope,
+    form_failed,
+    form_of,
+    input_refused,
+    pager,
+    redirect,
+    render,
+)
 from enforcewatch.clock import china_date
 from enforcewatch.errors import EnforceWatchError
 from enforcewatch.monitoring.duedates import load_calendar
@@ -64,7 +73,13 @@ async def flag_step(request: Request, scope: FormScope, ctx: Ctx) -> Response:
             staffing.set_point_status(ctx.table, scope, point_id, step, now)
             ctx.log(scope.username, "point_status", {"point_id": point_id, "status": step, "via": "queue"})
     except EnforceWatchError as exc:
-        return redirect(ctx, back, f"未能处理 {point_id}：{exc.message}", "error")
+        if step != "keep" or not input_refused(exc):
+            return redirect(ctx, back, f"未能处理 {point_id}：{exc.message}", "error")
+        form_failed(request, exc, f"keep-{point_id}-{form.get('flag_key', '')}", {"note": form.get("note", "")},
+                    ("note",), f"未能保留 {point_id} 的资格")
+        shown = dict(parse_qsl(urlsplit(back).query))  # the queue as it was, its filters kept
+        return flags_page(request, scope, ctx, **{k: shown.get(k, "") for k in ("district", "kind", "month", "cursor")},
+                          state=shown.get("state", "open"))
     return redirect(ctx, back, f"已处理 {point_id}：{queue.STEPS[step]}，相应标记已关闭。")
 
 
@@ -105,7 +120,11 @@ async def complaint_reply(complaint_id: str, request: Request, scope: FormScope,
         staffing.reply_to_complaint(ctx.table, scope, complaint_id, form.get("status", ""), form.get("reply"),
                                     ctx.now())
     except EnforceWatchError as exc:
-        return redirect(ctx, back, f"未能保存：{exc.message}", "error")
+        if not input_refused(exc):
+            return redirect(ctx, back, f"未能保存：{exc.message}", "error")
+        kept = {"status": form.get("status", ""), "reply": form.get("reply", "")}
+        form_failed(request, exc, "reply", kept, ("reply", "status"), "未能保存答复")
+        return complaint_page(complaint_id, request, scope, ctx)
     ctx.log(scope.username, "complaint_reply", {"complaint_id": complaint_id, "status": form.get("status"),
                                                  "replied": bool(form.get("reply")), "via": "page"})
     return redirect(ctx, back, "答复已保存，投诉人可凭回执码查看。")
