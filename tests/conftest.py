@@ -43,6 +43,24 @@ def cheap_password_hashes() -> Iterator[None]:
     patch.undo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def shared_botocore_loader() -> Iterator[None]:
+    """One botocore data loader for every boto3 session in the run. moto gives each `mock_aws()` a new
+    default session, and each session would parse botocore's JSON service models again (about half a
+    second a test under moto); the models are read-only data, shared as one long-lived session shares
+    them between its clients. Production code is untouched."""
+    import functools
+
+    import botocore.loaders
+    import botocore.session
+
+    shared = functools.cache(botocore.loaders.create_loader)  # keyed by AWS_DATA_PATH, normally None
+    patch = pytest.MonkeyPatch()
+    patch.setattr(botocore.session, "create_loader", shared)
+    yield
+    patch.undo()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="also run tests marked slow")
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import VerifyMismatchError
 
 from enforcewatch.staff import accounts
@@ -23,6 +24,14 @@ def test_dummy_hash_costs_what_a_real_verification_costs() -> None:
         pass
     else:
         raise AssertionError("a wrong password verified")
+
+
+def test_each_hasher_verifies_unknown_usernames_against_its_own_parameters() -> None:
+    """Production accounts use the constant; another profile (the tests' cheap one) a hash of its own."""
+    assert accounts.Accounts(None, accounts.PROFILE).dummy_hash == accounts._DUMMY_HASH  # type: ignore[arg-type]
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    dummy = accounts.Accounts(None, cheap).dummy_hash  # type: ignore[arg-type]
+    assert dummy != accounts._DUMMY_HASH and not cheap.check_needs_rehash(dummy)
 
 
 ROOT = Path(__file__).resolve().parents[2]
