@@ -113,6 +113,8 @@ def _imports(tree: ast.AST) -> Iterator[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.module
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("enforcewatch."):
+            yield node.value  # a module imported by name (importlib), e.g. the staff app's lazy route groups
 
 
 def reachable_modules(entry: Path) -> dict[str, Path]:
@@ -278,6 +280,10 @@ def reached_code(entry: Path) -> list[Site]:
                 todo += index.name(path, sub)
             elif isinstance(sub, ast.Attribute):
                 todo += index.attribute(path, sub, cls)
+            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.startswith("enforcewatch."):
+                # a module named to be imported later (the staff app's lazy route groups): its router's routes
+                module = _module_file(sub.value)
+                todo += index.registered.get((module, "router"), []) if module else []
     return reached
 
 

@@ -69,7 +69,7 @@ def test_office_dashboard_counts_each_figure(table: DynamoTable) -> None:
     assert board.totals() == {"due": 4, "on_time": 2, "late": 1, "missing": 1}
     # B: Sep missed, Oct late (its overdue closed by the report); C: both missed; D revoked: its plaque
     assert board.open_flags == {"overdue": 3, "reminder_due": 2, "revocable": 0, "terminated": 0,
-                                "plaque_to_recover": 1}
+                                "plaque_to_recover": 1, "transfer_overdue": 0}
     assert board.districts[0].open_flags["overdue"] == 3 and board.districts[1].open_flags["overdue"] == 0
     assert board.complaints_awaiting_reply == 2 and board.complaints_past_deadline == 1
     assert board.transfers_past_deadline == 1

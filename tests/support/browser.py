@@ -23,8 +23,11 @@ SERIOUS = ("serious", "critical")
 @contextmanager
 def chromium(chromium_path: str) -> Iterator[Any]:
     """A launched headless Chromium, closed on the way out."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The suite runs on parallel workers of a shared machine: an assertion that waits for the page
+    # (expect) waits up to 20 s rather than Playwright's 5 s before it fails. Nothing is timed.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
