@@ -24,7 +24,7 @@ from enforcewatch.clock import iso_utc, parse_aware
 from enforcewatch.commands import demo_extras
 from enforcewatch.intake.reports import ReportStored
 from enforcewatch.intake.submissions import VOCABULARY
-from enforcewatch.monitoring import flags, flagstate
+from enforcewatch.monitoring import flagkeys, flags, flagstate
 from enforcewatch.monitoring.deadlines import DISQUALIFYING_REASONS, Report, evaluate
 from enforcewatch.monitoring.duedates import WorkCalendar, load_calendar
 from enforcewatch.monitoring.events import event_from_item, event_item
@@ -220,4 +220,6 @@ def stored_flags(items: list[dict[str, Any]], today: dt.date, calendar: WorkCale
                for i in items if i.get("kind") == "report"]
     events = [event_from_item(i) for i in items if i["sk"].startswith("EVENT#")]
     raised = evaluate(points, reports, events, today, calendar).flags
-    return [flags.flag_item(f, now, state) for f, state in flagstate.states(raised, points, reports, events, today)]
+    carried = {i["point_id"]: flagkeys.point_fields(i) for i in items if i["sk"] == "POINT"}
+    return [flags.flag_item(f, now, state, carried.get(f.point_id))
+            for f, state in flagstate.states(raised, points, reports, events, today)]

@@ -15,6 +15,7 @@ from typing import Any
 
 from enforcewatch.clock import iso_utc
 from enforcewatch.errors import FieldError, InputError, NotFound
+from enforcewatch.monitoring import flagkeys
 from enforcewatch.monitoring.deadlines import (
     DISQUALIFYING_REASONS,
     EVENT_KINDS,
@@ -129,7 +130,9 @@ def set_status(table: DynamoTable, point_id: str, status: str, *, now: dt.dateti
     if status not in STATUSES:
         raise InputError(f"status: 状态应为 {' / '.join(STATUSES)}", [FieldError(("status",), "状态无效")])
     get_point(table, point_id)
-    return table.update(f"POINT#{point_id}", "POINT", {"status": status, "status_changed_at": iso_utc(now)})
+    item = table.update(f"POINT#{point_id}", "POINT", {"status": status, "status_changed_at": iso_utc(now)})
+    flagkeys.refresh_open(table, point_id, {"point_status": status})  # the queue shows it from the flags
+    return item
 
 
 def event_from_item(item: dict[str, Any]) -> Event:

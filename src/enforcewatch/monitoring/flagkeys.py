@@ -16,6 +16,10 @@ Flags stored before this layout carry `{kind}#{point_id}#{key}` (open) or
 `closed#{kind}#{point_id}#{key}` (lower case: outside both ranges). The daily check rewrites them
 (`rekey`), each write conditional on the state the key is chosen for, so a flag closed meanwhile is
 never put back in the open range.
+
+An open flag also carries its point's `enterprise_name` and `point_status` (POINT_FIELDS), so the
+queue's page needs no second read for them; `refresh_open` keeps them in step when the registry
+import or a staff action changes the point. Closed flags keep what they had when they closed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,30 @@ from enforcewatch.store.dynamo import DynamoTable
 OPEN_PREFIX, CLOSED_PREFIX = "OPEN#", "CLOSED#"
 # The condition of a write that assumes the flag is still open.
 STILL_OPEN = f"attribute_exists({schema.PK}) AND attribute_not_exists(closed_because)"
+
+
+# The point's fields an open flag carries (flag field: point field).
+POINT_FIELDS = {"enterprise_name": "enterprise_name", "point_status": "status"}
+
+
+def point_fields(point: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a new flag of this point carries, from its stored registry item."""
+    return {flag_field: point[name] for flag_field, name in POINT_FIELDS.items() if point.get(name) is not None}
+
+
+def refresh_open(table: DynamoTable, point_id: str, fields: Mapping[str, Any]) -> int:
+    """Set `fields` (flag fields of POINT_FIELDS) on the point's open flags (its own partition, one
+    Query); each write holds only while the flag is still open. Returns how many changed."""
+    changed = 0
+    for item in table.query(f"POINT#{point_id}", "FLAG#"):
+        if item.get("closed_because") or all(item.get(k) == v for k, v in fields.items()):
+            continue
+        try:
+            table.update(item[schema.PK], item[schema.SK], dict(fields), condition=STILL_OPEN)
+        except ConditionFailed:
+            continue  # closed meanwhile: it keeps the fields it closed with
+        changed += 1
+    return changed
 
 
 def flags_pk(bucket: str) -> str:

@@ -123,8 +123,9 @@ def flag_month(item: dict[str, Any]) -> str:
 
 def flag_view(item: dict[str, Any]) -> dict[str, Any]:
     """A stored flag as staff see it: kind and state in words, the action that closes it, no keys."""
-    view = {k: v for k, v in item.items() if k not in _HIDDEN}
     state = state_from_item(item)
+    hidden = _HIDDEN if state.is_open else (*_HIDDEN, *flagkeys.POINT_FIELDS)  # closed: as they were then
+    view = {k: v for k, v in item.items() if k not in hidden}
     view.update(state.as_json(), state_label=STATE_LABELS[state.state], kind_label=KIND_LABELS.get(item["kind"]),
                 month=flag_month(item))
     reason = item.get("reason")
@@ -215,13 +216,24 @@ def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter
 
 
 def _finish(table: DynamoTable, page: FlagPage) -> FlagPage:
-    """Each point's flags oldest first, and its name and status from the registry (one batch read)."""
-    registry = {str(i["point_id"]): i for i in table.batch_get([(f"POINT#{p.point_id}", "POINT") for p in page.points])}
+    """Each point's flags oldest first, and its name and status: from its open flags, which carry
+    them (`flagkeys.POINT_FIELDS`); one batch read of the registry only for points none of whose open
+    flags do (flags stored before they carried them, or points with closed flags only)."""
+    missing = []
     for p in page.points:
         p.flags.sort(key=lambda f: (f.get("raised_on") or "", f["kind"], f["key"]))
-        item = registry.get(p.point_id)
-        if item is not None:
-            p.enterprise_name, p.status = item.get("enterprise_name"), item.get("status") or "active"
+        carrier = next((f for f in p.flags if f.get("state") == OPEN and "enterprise_name" in f
+                        and "point_status" in f), None)
+        if carrier is None:
+            missing.append(p)
+        else:
+            p.enterprise_name, p.status = carrier["enterprise_name"], carrier["point_status"]
+    if missing:
+        registry = {str(i["point_id"]): i for i in table.batch_get([(f"POINT#{p.point_id}", "POINT") for p in missing])}
+        for p in missing:
+            item = registry.get(p.point_id)
+            if item is not None:
+                p.enterprise_name, p.status = item.get("enterprise_name"), item.get("status") or "active"
     return page
 
 

@@ -60,7 +60,8 @@ from enforcewatch.store.dynamo import DynamoTable
 log = logging.getLogger(__name__)
 # Stored flag fields that are not the flag's details.
 FLAG_ITEM_KEYS = {"pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, "point_id", "district",
-                  "kind", "key", "raised_on", "stored_at", "state", "closed_on", "closed_because"}
+                  "kind", "key", "raised_on", "stored_at", "state", "closed_on", "closed_because",
+                  *flagkeys.POINT_FIELDS}
 
 
 def point_from_item(item: Mapping[str, Any]) -> Point:
@@ -95,6 +96,7 @@ class DistrictData:
     kept: list[dict[str, Any]] = field(default_factory=list)  # report items `keep_report` chose, as stored
     flag_items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # the same, as stored
     unindexed: list[dict[str, Any]] = field(default_factory=list)  # points not yet listed under POINTS#
+    carried: dict[str, dict[str, Any]] = field(default_factory=dict)  # point id: what its new flags carry
 
 
 def read_district(table: DynamoTable, district: str,
@@ -116,6 +118,7 @@ def _collect(items: Iterable[dict[str, Any]],
         sk = item.get(schema.SK, "")
         if sk == "POINT":
             data.points.append(point_from_item(item))
+            data.carried[str(item["point_id"])] = flagkeys.point_fields(item)
             if schema.GSI2PK not in item:
                 data.unindexed.append(item)
         elif sk.startswith("REPORT#"):
@@ -137,14 +140,16 @@ def flag_sk(flag: Flag) -> str:
     return f"FLAG#{flag.kind}#{flag.key}"
 
 
-def flag_item(flag: Flag, now: dt.datetime, state: FlagState = OPEN_STATE) -> dict[str, Any]:
+def flag_item(flag: Flag, now: dt.datetime, state: FlagState = OPEN_STATE,
+              carried: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The stored flag; `carried`: its point's fields it keeps (flagkeys.point_fields)."""
     sk = flag_sk(flag)
     item = {
         "pk": f"POINT#{flag.point_id}", "sk": sk,
         schema.GSI1PK: f"DISTRICT#{flag.district}", schema.GSI1SK: f"POINT#{flag.point_id}#{sk}",
         schema.GSI2PK: flagkeys.flags_pk(flag.district),
         schema.GSI2SK: flagkeys.flag_gsi2sk(flag.kind, flag.point_id, flag.key, state.is_open),
-        **flag.as_json(), "stored_at": iso_utc(now), **_state_fields(state),
+        **flag.as_json(), "stored_at": iso_utc(now), **_state_fields(state), **(carried or {}),
     }
     return {k: v for k, v in item.items() if v is not None}
 
@@ -242,7 +247,7 @@ def check(table: DynamoTable, districts: Iterable[str], calendar: WorkCalendar, 
         fresh = list({(f.point_id, flag_sk(f)): f for f in result.flags
                       if (f.point_id, flag_sk(f)) not in data.stored}.values())
         judged = flagstate.states(fresh, data.points, data.reports, data.events, as_of)
-        table.batch_put([flag_item(f, now, state) for f, state in judged])  # unconditional: see the docstring
+        table.batch_put([flag_item(f, now, state, data.carried.get(f.point_id)) for f, state in judged])  # unconditional: see the docstring
         flagkeys.rekey(table, data.flag_items.values())  # flags stored under the older key layout
         close_resolved(table, data, as_of)
         _index_points(table, data.unindexed)

@@ -23,7 +23,7 @@ import yaml
 from enforcewatch import cells, codes
 from enforcewatch.clock import iso_utc
 from enforcewatch.errors import ContentError, ContentProblem, ImportRowsError, InputError, RowProblem
-from enforcewatch.monitoring import importjournal, registry_sheet
+from enforcewatch.monitoring import flagkeys, importjournal, registry_sheet
 from enforcewatch.monitoring.registry_sheet import PointRow
 from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
@@ -189,8 +189,21 @@ def run_import(table: DynamoTable, path: Path, districts: Sequence[District], co
     except BaseException:
         pending.unlink()
         raise
+    refresh_flags(table, items, result.prior)
     publish_codes(pending, codes_out)
     return ImportRun(result, recovered)
+
+
+def refresh_flags(table: DynamoTable, items: Sequence[dict[str, Any]], prior: dict[str, Any]) -> int:
+    """After a committed import: the open flags of each point whose name (or status) changed carry
+    the new one (`flagkeys.refresh_open`; new points have no flags yet). Returns flags changed."""
+    changed = 0
+    for item in items:
+        before = prior.get(item["pk"])
+        fields = flagkeys.point_fields(item)
+        if before is not None and flagkeys.point_fields(before) != fields:
+            changed += flagkeys.refresh_open(table, str(item["point_id"]), fields)
+    return changed
 
 
 def publish_codes(pending: Path, codes_out: Path) -> None:

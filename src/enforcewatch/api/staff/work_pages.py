@@ -35,7 +35,7 @@ def flags_page(request: Request, scope: PageScope, ctx: Ctx, district: str = "",
                state: str = "open", cursor: str = "") -> Response:
     page = staffing.flag_queue(ctx.table, scope, district or None, state=state or "open", kind=kind or None,
                                month=month or None, cursor=cursor or None, limit=POINTS_PER_PAGE)
-    names = queue.names_of(ctx.table, [g.point_id for g in page.points])
+    names = {g.point_id: g.enterprise_name or "" for g in page.points}  # read with the page (flag_page)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     more = page_link_with(request.url.path, [*params, ("cursor", page.next_cursor)]) if page.next_cursor else None
     return render(request, ctx, "flags.html", scope=scope, groups=page.points, names=names, next_link=more,
