@@ -259,7 +259,10 @@ def test_casework_on_the_staff_page_in_chromium(served, browser, tmp_path) -> No
         page.locator("#transfers tr", has_text="市住建局").locator("select").select_option("answered")
         page.locator("#transfers tr", has_text="市住建局").locator("input[name=answer]").fill("已约谈")
         page.locator("#transfers tr", has_text="市住建局").locator("button").click()
-        expect(page.locator("#transfers tr", has_text="市住建局")).to_contain_text("部门已答复")
+        # the row's select already lists 部门已答复 as an option: wait for the saved step itself, or its
+        # status message would clear the alert the next step waits for
+        expect(page.locator("#status")).to_contain_text("已记录转交进展")
+        expect(page.locator("#transfers tr", has_text="市住建局").locator("td").nth(4)).to_contain_text("部门已答复")
 
         page.fill("#cf-period", f"{TODAY.year}年第四季度")
         page.click("#commend-form button[type=submit]")
