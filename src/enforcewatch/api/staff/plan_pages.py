@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -145,17 +144,10 @@ async def add_plan(request: Request, scope: FormScope, ctx: Ctx) -> Response:
 # -- import ----------------------------------------------------------------------------------------------
 
 def _checked(data: bytes, suffix: str, name: str, lists: Lists) -> list[plans.PlanIn]:
-    """Every row of the sheet read by the shared sheet reader and checked (`plansheet.load`): raises
-    ImportRowsError naming each problem's row and column, or InputError for the file as a whole."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"plans{suffix}"
-        path.write_bytes(data)
-        try:
-            return plansheet.load(path, lists.departments, lists.matters, data=data, name=name)
-        except ImportRowsError:
-            raise
-        except InputError as exc:  # the sheet reader names the file by its path here: name it as uploaded
-            raise InputError(exc.message.replace(str(path), name), exc.errors) from None
+    """Every row of the uploaded sheet read by the shared sheet reader and checked (`plansheet.load`,
+    from the bytes, named as uploaded): raises ImportRowsError naming each problem's row and column,
+    or InputError for the file as a whole."""
+    return plansheet.load(Path(f"plans{suffix}"), lists.departments, lists.matters, data=data, name=name)
 
 
 def _problem_rows(exc: ImportRowsError) -> list[dict[str, str]]:
