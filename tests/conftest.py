@@ -15,6 +15,7 @@ from enforcewatch.config import Settings
 from enforcewatch.store.ddblocal import DynamoDBLocal, LocalStoreMissing, find_jar_dir
 from enforcewatch.store.dynamo import DynamoTable
 from support.browser import chromium
+from support.motospeed import one_backup_per_transaction
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,6 +60,14 @@ def shared_botocore_loader() -> Iterator[None]:
     patch.setattr(botocore.session, "create_loader", shared)
     yield
     patch.undo()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def moto_transactions_back_up_each_table_once() -> Iterator[None]:
+    """moto backs a table up once per item of a transaction; once per transaction is the same backup
+    (tests/support/motospeed.py; a 99-item transaction on a table of 300 items made 99 copies)."""
+    with one_backup_per_transaction():
+        yield
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
