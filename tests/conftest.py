@@ -16,6 +16,7 @@ from enforcewatch.store.ddblocal import DynamoDBLocal, LocalStoreMissing, find_j
 from enforcewatch.store.dynamo import DynamoTable
 from support.browser import chromium
 from support.motospeed import one_backup_per_transaction
+from support.schedule import longest_files_first
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,6 +76,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The longest files first, so that pytest-xdist (`--dist loadfile --no-loadscope-reorder` in
+    # scripts/test) leaves short ones for the end (tests/support/schedule.py).
+    items[:] = longest_files_first(items)
     if config.getoption("--slow"):
         return
     skip = pytest.mark.skip(reason="slow: run with --slow")
