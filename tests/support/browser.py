@@ -97,8 +97,10 @@ def axe_violations(page: Any, impacts: Sequence[str] | None = None) -> list[tupl
 
     axe is asked for its full findings on violations only (`resultTypes`): the passing, incomplete and
     inapplicable rules are still all listed, with one example node each instead of every node, which
-    is axe's documented way to make a run cheaper and changes nothing this reads."""
-    page.add_script_tag(content=_axe_source())
+    is axe's documented way to make a run cheaper and changes nothing this reads. axe is injected once
+    per loaded document (a page checked again, e.g. at another width, reuses it)."""
+    if not page.evaluate("() => typeof window.axe?.run === 'function'"):
+        page.add_script_tag(content=_axe_source())
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
                            " resultTypes: ['violations']})", list(WCAG21_AA))
     assert result["passes"], "axe ran no checks"
