@@ -34,6 +34,7 @@ from enforcewatch.store.dynamo import DynamoTable
 from support.browser import axe_context, axe_violations, sign_in_tools
 from support.insights import CONTENT, ROOT, content, generated_month, inspection, report
 from support.items import point_item
+from support.paths import store_data_dir
 from support.staff import PASSWORD
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
@@ -93,9 +94,13 @@ def _wait_for_statistics(base: str, server: Served) -> None:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: Any, ddb_local_server: Any) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("insights-data")
     content_dir = tmp_path_factory.mktemp("insights-content") / "content"
     shutil.copytree(CONTENT, content_dir)
+    with store_data_dir(tmp_path_factory.mktemp("insights-data")) as data:
+        yield from _served(data, content_dir)
+
+
+def _served(data: Path, content_dir: Path) -> Iterator[str]:
     server = Served(data, content_dir)
     try:
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
