@@ -14,7 +14,7 @@ import pytest
 from enforcewatch.config import Settings
 from enforcewatch.store.ddblocal import DynamoDBLocal, LocalStoreMissing, find_jar_dir
 from enforcewatch.store.dynamo import DynamoTable
-from support.browser import chromium
+from support.browser import SharedChromium
 from support.motospeed import one_backup_per_transaction
 from support.schedule import longest_files_first
 
@@ -142,8 +142,18 @@ def chromium_path() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def shared_chromium(chromium_path: str) -> Iterator[SharedChromium]:
+    """One Chromium per worker session, launched when the first browser module asks for it."""
+    shared = SharedChromium(chromium_path)
+    try:
+        yield shared
+    finally:
+        shared.close()
+
+
 @pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Any]:
-    """Headless Chromium, launched once per test module (tests/support/browser.py)."""
-    with chromium(chromium_path) as instance:
+def browser(shared_chromium: SharedChromium) -> Iterator[Any]:
+    """Headless Chromium lent to a test module; each test makes its own context (tests/support/browser.py)."""
+    with shared_chromium.lend() as instance:
         yield instance

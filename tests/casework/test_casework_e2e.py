@@ -25,6 +25,7 @@ from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from support.browser import axe_context, axe_violations, sign_in_tools
 from support.casework import PDF, PNG, USCC_A
+from support.paths import store_data_dir
 from support.stack import serving
 from support.staff import PASSWORD, seed
 from support.submitting import inspection, report
@@ -50,10 +51,10 @@ def content_with_next_year(target: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path, Path]]:
-    data = tmp_path_factory.mktemp("casework-serve")
     content = content_with_next_year(tmp_path_factory.mktemp("casework-content") / "content")
     env = {k: v for k, v in os.environ.items() if not k.startswith("EW_")}
-    with serving(data, "--content", str(content), env=env) as base:
+    with (store_data_dir(tmp_path_factory.mktemp("casework-serve")) as data,
+          serving(data, "--content", str(content), env=env) as base):
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
         seed(table, OWN, OTHER)
         for point in ("P-HQ-1", "P-WB-1"):  # the staff seed leaves the first report month out

@@ -155,44 +155,43 @@ def served(city: City, tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.browser
 def test_send_a_notice_and_reply_to_a_suggestion_then_see_both_in_the_points_inbox(
-        served: str, city: City, chromium_path: str) -> None:
-    from playwright.sync_api import sync_playwright
+        served: str, city: City, browser: Any) -> None:
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    point_context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN")
+    try:
+        staff = staff_context.new_page()
+        staff.goto(f"{served}/staff/sign-in")
+        staff.fill("#username", "cgstaff")
+        staff.fill("#password", PASSWORD)
+        staff.click("form[action='/staff/sign-in'] button[type=submit]")
+        staff.click("nav >> text=通知")
+        staff.check("#n-audience-point")
+        staff.fill("#n-point_id", "A1")
+        staff.select_option("#n-kind", "会议通知")
+        staff.fill("#n-title", "监测点座谈会邀请")
+        staff.fill("#n-body", "定于3月10日上午9时在区政务服务中心召开。")
+        staff.click("button:has-text('发送通知')")
+        assert "已发送通知：监测点座谈会邀请" in staff.inner_text(".flash")
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            staff = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False).new_page()
-            staff.goto(f"{served}/staff/sign-in")
-            staff.fill("#username", "cgstaff")
-            staff.fill("#password", PASSWORD)
-            staff.click("form[action='/staff/sign-in'] button[type=submit]")
-            staff.click("nav >> text=通知")
-            staff.check("#n-audience-point")
-            staff.fill("#n-point_id", "A1")
-            staff.select_option("#n-kind", "会议通知")
-            staff.fill("#n-title", "监测点座谈会邀请")
-            staff.fill("#n-body", "定于3月10日上午9时在区政务服务中心召开。")
-            staff.click("button:has-text('发送通知')")
-            assert "已发送通知：监测点座谈会邀请" in staff.inner_text(".flash")
+        staff.click("nav >> text=意见建议")
+        staff.fill("#f-from", "2026-02")  # the report's month (the server runs on today's date)
+        staff.fill("#f-to", "2026-03")
+        staff.click("button:has-text('筛选')")
+        staff.locator("a", has_text="答复").first.click()
+        staff.select_option("#s-status", "answered")
+        staff.fill("#s-reply", "已在本站公布涉企检查计划。")
+        staff.click("button:has-text('保存答复')")
+        assert "答复已保存" in staff.inner_text(".flash")
 
-            staff.click("nav >> text=意见建议")
-            staff.fill("#f-from", "2026-02")  # the report's month (the server runs on today's date)
-            staff.fill("#f-to", "2026-03")
-            staff.click("button:has-text('筛选')")
-            staff.locator("a", has_text="答复").first.click()
-            staff.select_option("#s-status", "answered")
-            staff.fill("#s-reply", "已在本站公布涉企检查计划。")
-            staff.click("button:has-text('保存答复')")
-            assert "答复已保存" in staff.inner_text(".flash")
-
-            point = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN").new_page()
-            point.goto(f"{served}/inbox/", wait_until="load")
-            point.fill("#f-point_id", "A1")
-            point.fill("#f-access_code", city.codes["A1"])
-            point.click("form.submission button[type=submit]")
-            point.wait_for_selector("#notices-heading")
-            text = point.inner_text("main")
-            assert "【会议通知】监测点座谈会邀请" in text and "城关区营商环境办" in text
-            assert "已在本站公布涉企检查计划。" in text and "（已答复）" in text
-        finally:
-            browser.close()
+        point = point_context.new_page()
+        point.goto(f"{served}/inbox/", wait_until="load")
+        point.fill("#f-point_id", "A1")
+        point.fill("#f-access_code", city.codes["A1"])
+        point.click("form.submission button[type=submit]")
+        point.wait_for_selector("#notices-heading")
+        text = point.inner_text("main")
+        assert "【会议通知】监测点座谈会邀请" in text and "城关区营商环境办" in text
+        assert "已在本站公布涉企检查计划。" in text and "（已答复）" in text
+    finally:
+        staff_context.close()
+        point_context.close()

@@ -3,7 +3,8 @@
 saved under tests/artifacts/, and both pages are checked with axe-core (WCAG 2.1 AA).
 
 The flow is the office's: reports arrive, the daily detection runs, `insights publish-stats` writes
-the suppressed tables into the content, and the next build publishes them.
+the suppressed tables into the content, and `serve`, which rebuilds the site when the content
+changes, publishes them.
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ from enforcewatch.store.dynamo import DynamoTable
 from support.browser import axe_context, axe_violations, sign_in_tools
 from support.insights import CONTENT, ROOT, content, generated_month, inspection, report
 from support.items import point_item
+from support.paths import store_data_dir
 from support.staff import PASSWORD
 
 pytestmark = [pytest.mark.ddb_local, pytest.mark.browser]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# Points reporting each month: enough for published and suppressed (k=5) cells, agencies to rate and
+# findings to transfer. Every report goes into the DynamoDB Local `serve` keeps on disk, the setup's
+# largest cost after starting `serve`: 150 points for 3 months are about 470 reports (300 before).
+POINTS = 150
 
 
 def _port() -> int:
@@ -75,16 +81,31 @@ class Served:
             self.proc.stderr.close()
 
 
+def _wait_for_statistics(base: str, server: Served) -> None:
+    """Until the site `serve` rebuilt after the content changed carries the statistics' download."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        assert server.proc.poll() is None, server.proc.stderr.read().decode() if server.proc.stderr else "exited"
+        if httpx.get(f"{base}/data/statistics.csv", timeout=5).status_code == 200:
+            return
+        time.sleep(0.5)
+    raise AssertionError("serve did not rebuild the site with the published statistics")
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: Any, ddb_local_server: Any) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("insights-data")
     content_dir = tmp_path_factory.mktemp("insights-content") / "content"
     shutil.copytree(CONTENT, content_dir)
-    first = Served(data, content_dir)
+    with store_data_dir(tmp_path_factory.mktemp("insights-data")) as data:
+        yield from _served(data, content_dir)
+
+
+def _served(data: Path, content_dir: Path) -> Iterator[str]:
+    server = Served(data, content_dir)
     try:
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
         rng, c = random.Random(2026), content()
-        reports = [r for m in ("2026-01", "2026-02", "2026-03") for r in generated_month(rng, m, points=300, c=c)]
+        reports = [r for m in ("2026-01", "2026-02", "2026-03") for r in generated_month(rng, m, points=POINTS, c=c)]
         reports.append(report("PX1", "chengguan", "2026-03", [
             inspection(dt.date(2026, 3, 2), "示范市市场监督管理局", "厂区绿化情况"),
             inspection(dt.date(2026, 3, 5), "示范市生态环境局", "排污", item_id="sthj-cc-001")]))
@@ -95,13 +116,12 @@ def served(tmp_path_factory: Any, ddb_local_server: Any) -> Iterator[str]:
         detection.run(table, Catalogue.from_content(c), ["chengguan", "xincheng"], dt.date(2026, 4, 6))
         assert main(["insights", "publish-stats", "--data-dir", str(data), "--content", str(content_dir),
                      "--from", "2026-01", "--to", "2026-03"]) == 0
+        # the statistics are in the content now: the running `serve` rebuilds the site with them, as it
+        # does after any content change (one process, not a second start of serve and DynamoDB Local)
+        _wait_for_statistics(server.base, server)
+        yield server.base
     finally:
-        first.stop()
-    second = Served(data, content_dir)  # the next build publishes the statistics
-    try:
-        yield second.base
-    finally:
-        second.stop()
+        server.stop()
 
 
 def test_statistics_page(served: str, browser: Any) -> None:

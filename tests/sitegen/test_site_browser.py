@@ -4,8 +4,8 @@ each page weighs with all its assets.
 
 The shipped content is built once into a temp dir and served by a small static server on
 127.0.0.1 (404s answer with the site's 404 page, as the deployed bucket does), with the security
-headers CloudFront and `enforcewatch serve` send, so every check runs under the real CSP. One browser per
-module. Screenshots and the page-weight table go to tests/artifacts/.
+headers CloudFront and `enforcewatch serve` send, so every check runs under the real CSP. The session's
+shared browser, a context per test. Screenshots and the page-weight table go to tests/artifacts/.
 """
 
 from __future__ import annotations

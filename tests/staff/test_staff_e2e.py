@@ -21,6 +21,7 @@ from enforcewatch.staff.accounts import User
 from enforcewatch.store.ddblocal import ENDPOINT_FILE
 from enforcewatch.store.dynamo import DynamoTable
 from support.browser import axe_context, axe_violations, sign_in_tools
+from support.paths import store_data_dir
 from support.stack import serving
 from support.staff import PASSWORD, seed
 
@@ -34,9 +35,8 @@ AUDIT_QUERY = f"from={_this_month}&to={_this_month}"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, ddb_local_server) -> Iterator[tuple[str, Path]]:
-    data = tmp_path_factory.mktemp("serve-data")
     env = {k: v for k, v in os.environ.items() if k != "EW_TOKEN_SECRET"}
-    with serving(data, env=env, wait=120) as base:
+    with store_data_dir(tmp_path_factory.mktemp("serve-data")) as data, serving(data, env=env, wait=120) as base:
         table = DynamoTable.from_settings(Settings(dynamodb_endpoint=(data / ENDPOINT_FILE).read_text().strip()))
         seed(table, OWN, OTHER)
         yield base, data
