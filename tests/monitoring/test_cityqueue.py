@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 from typing import Any
 
+from enforcewatch import local
 from enforcewatch.casework import transfers
 from enforcewatch.monitoring import events, flagkeys, flagqueue, flags
 from enforcewatch.monitoring.duedates import WorkCalendar
@@ -185,16 +187,26 @@ def _old_table(table: DynamoTable, name: str) -> DynamoTable:
     return DynamoTable(table.client, name)
 
 
-def test_a_kept_table_without_gsi3_gains_it_on_opening(table: DynamoTable) -> None:
+def test_a_kept_table_without_gsi3_gains_it_on_opening(table: DynamoTable, tmp_path: Path) -> None:
     old = _old_table(table, f"{table.name}-kept")
     put_point(old, "P000", reporting_from="2026-08")
-    flags.run(old, ["chengguan"], CAL, AS_OF, NOW)  # flags written with gsi3 keys into a table without gsi3
+    put_point(old, "P001", reporting_from="2026-09")
+    flags.run(old, ["chengguan"], CAL, AS_OF, NOW)
+    stored = list(old.query("FLAGS#chengguan", flagkeys.OPEN_PREFIX, index=schema.GSI2))
+    for item in stored:  # as the code before gsi3 wrote them
+        old.update(item["pk"], item["sk"], {}, remove=flagkeys.CITY_KEYS)
     assert old.ensure_exists() is False
     described = old.client.describe_table(TableName=old.name)["Table"]
     assert {i["IndexName"] for i in described["GlobalSecondaryIndexes"]} == {schema.GSI1, schema.GSI2, schema.GSI3}
     assert {i["IndexStatus"] for i in described["GlobalSecondaryIndexes"]} == {"ACTIVE"}
     assert old.add_missing_indexes(described) == []  # opening it again changes nothing
-    staffing_scope = staffing.Scope("city", "office", None, ("chengguan",))
-    page = staffing.flag_queue(old, staffing_scope)
-    assert [p.point_id for p in page.points] == ["P000"]
+    scope = staffing.Scope("city", "office", None, ("chengguan",))
+    assert staffing.flag_queue(old, scope).points == []  # the flags kept on disk have no gsi3 keys yet
+    # The local stack keys them when it starts (the deployed table: the daily check), once.
+    (tmp_path / "districts.yaml").write_text("- {id: chengguan, name: 城关区}\n", encoding="utf-8")
+    local._key_open_flags(old, tmp_path)
+    assert {i[schema.GSI3SK] for i in _gsi3(old)} == {f"{i['point_id']}#{i['kind']}#{i['key']}" for i in stored}
+    assert flagkeys.key_open_flags(old, ["chengguan"]) == 0
+    page = staffing.flag_queue(old, scope)
+    assert [p.point_id for p in page.points] == ["P000", "P001"]
     assert page.as_json() == flagqueue.flag_page(old, ["chengguan"]).as_json()

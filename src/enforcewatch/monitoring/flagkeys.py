@@ -123,6 +123,15 @@ def key_changes(item: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return fields, remove
 
 
+def key_open_flags(table: DynamoTable, districts: Iterable[str]) -> int:
+    """Give every open flag of the districts the keys of this layout (gsi3's included): each
+    district's open range of gsi2 read once and rekeyed; returns how many changed. The daily check
+    does this as it goes; this is for a table kept from before gsi3 (the local stack on start), so the
+    city office's queue is whole at once instead of after the next daily run."""
+    return sum(rekey(table, table.query(flags_pk(d), OPEN_PREFIX, index=schema.GSI2, page_size=1000))
+               for d in districts)
+
+
 def rekey(table: DynamoTable, items: Iterable[Mapping[str, Any]]) -> int:
     """Give flags stored under an older layout the keys of this one (gsi2's sort key; an open flag's
     gsi3 keys, which a closed one loses); returns how many changed. An open flag's write holds only
