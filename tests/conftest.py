@@ -15,6 +15,8 @@ from enforcewatch.config import Settings
 from enforcewatch.store.ddblocal import DynamoDBLocal, LocalStoreMissing, find_jar_dir
 from enforcewatch.store.dynamo import DynamoTable
 from support.browser import chromium
+from support.motospeed import one_backup_per_transaction
+from support.schedule import longest_files_first
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,11 +63,22 @@ def shared_botocore_loader() -> Iterator[None]:
     patch.undo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def moto_transactions_back_up_each_table_once() -> Iterator[None]:
+    """moto backs a table up once per item of a transaction; once per transaction is the same backup
+    (tests/support/motospeed.py; a 99-item transaction on a table of 300 items made 99 copies)."""
+    with one_backup_per_transaction():
+        yield
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="also run tests marked slow")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The longest files first, so that pytest-xdist (`--dist loadfile --no-loadscope-reorder` in
+    # scripts/test) leaves short ones for the end (tests/support/schedule.py).
+    items[:] = longest_files_first(items)
     if config.getoption("--slow"):
         return
     skip = pytest.mark.skip(reason="slow: run with --slow")

@@ -146,19 +146,20 @@ def test_run_and_explain_commands_on_a_data_dir(tmp_path: Path, capsys: pytest.C
     from enforcewatch.store.ddblocal import DynamoDBLocal, open_table
 
     data = tmp_path / "data"
-    with open_table(data) as table:
-        put_point(table, "A")
-        put_report(table, "A", "2026-09", "2026-10-08T01:00:00.000000Z")
     args = ["--data-dir", str(data), "--content", str(CONTENT), "--as-of", "2026-11-23"]
-    with DynamoDBLocal(data):  # as `serve` runs it: the command uses that server, not a second one
+    with DynamoDBLocal(data):  # as `serve` runs it: the commands use that server, not a second one
+        with open_table(data) as table:
+            put_point(table, "A")
+            put_report(table, "A", "2026-09", "2026-10-08T01:00:00.000000Z")
         assert main(["deadlines", "run", *args]) == 0
-    summary = json.loads(capsys.readouterr().out)
+        summary = json.loads(capsys.readouterr().out)
+        assert main(["deadlines", "explain", "Z", *args]) == 1
+        capsys.readouterr()
     assert summary["districts"]["chengguan"]["new"]["overdue"] == 9  # Jan–Aug and Oct
-    assert main(["deadlines", "explain", "A", *args]) == 0
+    assert main(["deadlines", "explain", "A", *args]) == 0  # no server running: the command starts its own
     text = capsys.readouterr().out
     assert "2026-09 截止 2026-10-08：按时（2026-10-08 09:00:00 收到）" in text
     assert "2026-10 截止 2026-11-05：未报送" in text
-    assert main(["deadlines", "explain", "Z", *args]) == 1
 
 
 @pytest.mark.ddb_local

@@ -12,6 +12,7 @@ from enforcewatch import codes
 from enforcewatch.cli import main
 from enforcewatch.errors import ContentError, ImportRowsError
 from enforcewatch.monitoring.registry import CodeLine, District, import_points, load_districts, write_codes
+from enforcewatch.store.ddblocal import DynamoDBLocal
 from enforcewatch.store.dynamo import DynamoTable
 from support.registry import HEADER, office_registry, row, uscc_for, write_csv
 
@@ -136,19 +137,20 @@ def test_cli_import_against_dynamodb_local(tmp_path: Path, capsys: pytest.Captur
     data = tmp_path / "data"
     args = ["points", "import", str(path), "--codes-out", str(tmp_path / "codes.csv"), "--data-dir", str(data),
             "--content", str(CONTENT)]
-    assert main(args) == 0
+    assert main(args) == 0  # no server running: the command starts DynamoDB Local on the data dir itself
     lines = (tmp_path / "codes.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 3 and lines[1].startswith("XX-001,") and lines[1].endswith(",示范企业1有限公司,城关区")
-    assert main(args) == 1  # the codes file exists: refused, nothing changed
-    assert "文件已存在" in capsys.readouterr().err
-    args[4] = str(tmp_path / "codes2.csv")
-    assert main(args) == 0
-    assert (tmp_path / "codes2.csv").read_text(encoding="utf-8-sig").splitlines() == [
-        "监测点编号,访问码,企业名称,所在县（市、区）"]
-    assert main(["points", "import", "--recover", "--data-dir", str(data)]) == 0
-    err = capsys.readouterr().err
-    assert "没有未完成的导入" in err and "最近一次导入" in err and "points.csv" in err and "已完成" in err
-    assert main(["points", "import", "--recover", str(path), "--data-dir", str(data)]) == 1
+    with DynamoDBLocal(data):  # as `serve` runs it: the later commands use that server
+        assert main(args) == 1  # the codes file exists: refused, nothing changed
+        assert "文件已存在" in capsys.readouterr().err
+        args[4] = str(tmp_path / "codes2.csv")
+        assert main(args) == 0
+        assert (tmp_path / "codes2.csv").read_text(encoding="utf-8-sig").splitlines() == [
+            "监测点编号,访问码,企业名称,所在县（市、区）"]
+        assert main(["points", "import", "--recover", "--data-dir", str(data)]) == 0
+        err = capsys.readouterr().err
+        assert "没有未完成的导入" in err and "最近一次导入" in err and "points.csv" in err and "已完成" in err
+        assert main(["points", "import", "--recover", str(path), "--data-dir", str(data)]) == 1
 
 
 def test_office_registry_sheet_imports(moto_table: DynamoTable, tmp_path: Path) -> None:

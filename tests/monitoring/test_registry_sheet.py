@@ -16,6 +16,7 @@ from enforcewatch.cli import main
 from enforcewatch.monitoring import registry_sheet
 from enforcewatch.monitoring.registry import District, import_points
 from enforcewatch.monitoring.registry_template import DATA_SHEET, NOTES_SHEET, registry_template_bytes
+from enforcewatch.store.ddblocal import DynamoDBLocal
 from enforcewatch.store.dynamo import DynamoTable
 from support.registry import office_registry, row, write_csv
 
@@ -96,16 +97,17 @@ def test_cli_dry_run_then_import(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path = office_registry(tmp_path / "名单.xlsx")
     data = tmp_path / "data"
     base = ["points", "import", str(path), "--data-dir", str(data), "--content", str(CONTENT)]
-    assert main([*base, "--dry-run"]) == 0
+    assert main([*base, "--dry-run"]) == 0  # no server running: the command starts its own
     err = capsys.readouterr().err
     assert "预览（未写入）：共 4 行；新增 4 个，更新 0 个；可以导入" in err and "已忽略的列：序号、备注" in err
-    assert main([*base, "--codes-out", str(tmp_path / "codes.csv")]) == 0
-    err = capsys.readouterr().err
-    assert "第10行“合计”起为表尾，其后各行未读取" in err and "新增 4 个" in err
-    codes = (tmp_path / "codes.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert codes[2].startswith("XX-002,") and codes[2].endswith(",示范企业2有限公司,东山县")
-    assert main([*base, "--dry-run", "--json"]) == 0
-    captured = capsys.readouterr()
+    with DynamoDBLocal(data):  # as `serve` runs it: the later commands use that server
+        assert main([*base, "--codes-out", str(tmp_path / "codes.csv")]) == 0
+        err = capsys.readouterr().err
+        assert "第10行“合计”起为表尾，其后各行未读取" in err and "新增 4 个" in err
+        codes = (tmp_path / "codes.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert codes[2].startswith("XX-002,") and codes[2].endswith(",示范企业2有限公司,东山县")
+        assert main([*base, "--dry-run", "--json"]) == 0
+        captured = capsys.readouterr()
     assert "新增 0 个，更新 4 个" in captured.err
     shown = json.loads(captured.out)
     assert shown["ok"] and shown["updated"] == ["XX-001", "XX-002", "XX-003", "XX-004"] and shown["errors"] == []

@@ -1,6 +1,7 @@
 """Searching the index in parts finds what one bundle over the same pages finds, before and after
 one item changes (the search page merges the parts with Pagefind's mergeIndex), in headless
-Chromium through the search page itself."""
+Chromium through the search page itself. The first build is a full one, whose item pages went to
+Pagefind while it rendered (searchstream.py); the rebuild indexes its two parts in the search step."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from enforcewatch.sitegen import search_index, searchparts
+from enforcewatch.sitegen import search_index, searchparts, searchstream
 from enforcewatch.sitegen.build import build_site
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     shutil.copytree(ROOT / "site" / "content", tmp / "content")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(searchparts, "PAGES_PER_PART", 8)  # several parts per list
+        handed: list[object] = []
+        handover = searchstream.PartStream.handover
+        mp.setattr(searchstream.PartStream, "handover", lambda stream, parts: handed.append(handover(stream, parts))
+                   or handed[-1])
         build_site(tmp / "content", TEMPLATES, tmp / "before")
+        assert handed and handed[0] is not None  # a full build: its parts were begun while it rendered
         shutil.copytree(tmp / "before", tmp / "single")
         _single_bundle(tmp / "single")
         shutil.copytree(tmp / "before", tmp / "after")

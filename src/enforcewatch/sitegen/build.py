@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from enforcewatch.errors import ContentError, ContentProblem
-from enforcewatch.sitegen import datafiles, feeds, manifest, search_index, searchparts
+from enforcewatch.sitegen import datafiles, feeds, manifest, search_index, searchparts, searchstream
 from enforcewatch.sitegen.assets import AssetManifest
 from enforcewatch.sitegen.catalog import Department, ListItem
 from enforcewatch.sitegen.content import LIST_FILES, Content, load_content
@@ -295,14 +295,36 @@ class BuildResult:
     search_seconds: float = 0.0  # the search index step alone, for the build report
 
 
+def _item_pages(content: Content) -> dict[str, list[str]]:
+    """The item pages of each published list (list key -> relative paths), known before rendering."""
+    return {spec.key: [_page_file(item_path(spec, item.id)) for item in data.items]
+            for spec in LISTS if (data := getattr(content, spec.attr)) is not None}
+
+
+def _fan_out(*sinks: Callable[[str, bytes], None] | None) -> Callable[[str, bytes], None] | None:
+    """One sink handing each rendered file to every given sink in turn (None: no sink given)."""
+    wanted = [s for s in sinks if s is not None]
+    if len(wanted) <= 1:
+        return wanted[0] if wanted else None
+
+    def both(rel: str, data: bytes) -> None:
+        for sink in wanted:
+            sink(rel, data)
+    return both
+
+
 def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
                hooks: tuple[ContextHook, ...] = (), *, search: bool = True) -> BuildResult:
     cache = ContentCache(out_dir)  # the items the last build into out_dir read (contentcache.py)
     content = load_content(content_dir, cache)
     fresh = manifest.FreshTree.start(out_dir)  # a new output: written while rendering
+    stream: searchstream.PartStream | None = None
     try:
         last = LastBuild(out_dir)
-        out = render_site(content, templates_dir, hooks, last, fresh.add if fresh else None)
+        if search and not last.records:  # a full build: item pages go to Pagefind as they are rendered
+            stream = searchstream.PartStream.start(_item_pages(content))
+        out = render_site(content, templates_dir, hooks, last, _fan_out(fresh.add if fresh else None,
+                                                                        stream.offer if stream else None))
         _copy_static(templates_dir, out)
         if out.problems:
             raise ContentError(out.problems)
@@ -310,7 +332,8 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
         search_pages, started = 0, time.perf_counter()
         if search:  # in parts: only the parts whose pages changed are indexed again (searchparts.py)
             parts = searchparts.build_parts(out.files, out.kept, [s.key for s in LISTS],
-                                            last if last.records else None, lambda rel: (out_dir / rel).read_bytes())
+                                            last if last.records else None, lambda rel: (out_dir / rel).read_bytes(),
+                                            stream)
             search_pages = parts.pages
             for rel, data in parts.files.items():
                 out.add(rel, data, search_index.BUNDLE_DIR)
@@ -320,6 +343,8 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
                 out.origin[rel] = search_index.BUNDLE_DIR
         search_seconds = time.perf_counter() - started
     except BaseException:
+        if stream is not None:
+            stream.close()
         if fresh is not None:
             fresh.abort()
         raise

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
 import subprocess
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from enforcewatch.errors import ContentError, ContentProblem
 
@@ -47,14 +49,15 @@ def pagefind_version() -> str:
     return version("pagefind")
 
 
-class _Service:
+class Service:
     """Pagefind's indexing service (`pagefind --service`), spoken to directly over its pipes.
 
     The requests and answers are those of Pagefind's own Python client (base64 JSON messages,
     each followed by a comma), but that client waits 100 ms before reading each answer (at least
     0.1 s per page added one by one, 0.4 s per bundle) and goes through the disk for the pages
-    and the bundle. Here every request of a step is sent at once by a writer thread while the
-    answers are read as they arrive, and pages and bundle files travel over the pipes: on a slow
+    and the bundle. Here requests are queued to a writer thread and answers taken by a reader
+    thread as they arrive, so a caller may send pages while it renders the next ones (`send`) and
+    wait for the answers later (`wait`); pages and bundle files travel over the pipes: on a slow
     disk writing the pages out and the bundle back cost more than indexing them.
     """
 
@@ -68,40 +71,68 @@ class _Service:
         self.proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.next_id = 0
         self.buffer = b""
+        self.answers: dict[object, dict[str, object]] = {}
+        self.failure: BaseException | None = None
+        self.arrived = threading.Condition()
+        self.outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.closed = False
+        # A thread each way: a full pipe in one direction would otherwise block both processes.
+        self.writer = threading.Thread(target=self._write_all, daemon=True)
+        self.reader = threading.Thread(target=self._read_all, daemon=True)
+        self.writer.start()
+        self.reader.start()
 
-    def ask(self, payloads: list[dict[str, object]]) -> list[dict[str, object]]:
-        """Send every request and return the answers in the same order."""
+    def send(self, payloads: list[dict[str, object]]) -> list[int]:
+        """Queue the requests; return their ids, for `wait`."""
         ids, messages = [], []
         for payload in payloads:
             self.next_id += 1
             ids.append(self.next_id)
             message = json.dumps({"message_id": self.next_id, "payload": payload}).encode("utf-8")
             messages.append(base64.b64encode(message) + b",")
-        failed: list[BaseException] = []
-        # Written from another thread: a full pipe each way would otherwise block both processes.
-        writer = threading.Thread(target=self._send, args=(b"".join(messages), failed), daemon=True)
-        writer.start()
-        answers: dict[object, dict[str, object]] = {}
-        try:
-            while len(answers) < len(ids):
-                answer = json.loads(base64.b64decode(self._read_message()))
-                payload = answer.get("payload") or {}
-                if payload.get("type") == "Error":
-                    raise RuntimeError(str(payload.get("message")))
-                answers[answer.get("message_id")] = payload
-        finally:
-            writer.join()
-        if failed:
-            raise OSError(str(failed[0]))
-        return [answers[i] for i in ids]
+        if messages:
+            self.outbox.put(b"".join(messages))
+        return ids
 
-    def _send(self, data: bytes, failed: list[BaseException]) -> None:
+    def wait(self, ids: list[int]) -> list[dict[str, object]]:
+        """The answers to the requests `ids`, in that order, once all have come."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: self.failure is not None or all(i in self.answers for i in ids))
+            if self.failure is not None:
+                raise OSError(str(self.failure))
+            got = [self.answers.pop(i) for i in ids]
+        for payload in got:
+            if payload.get("type") == "Error":
+                raise RuntimeError(str(payload.get("message")))
+        return got
+
+    def ask(self, payloads: list[dict[str, object]]) -> list[dict[str, object]]:
+        """Send every request and return the answers in the same order."""
+        return self.wait(self.send(payloads))
+
+    def _write_all(self) -> None:
         assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(data)
-            self.proc.stdin.flush()
+            while (data := self.outbox.get()) is not None:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
         except OSError as exc:
-            failed.append(exc)
+            self._fail(exc)
+
+    def _read_all(self) -> None:
+        try:
+            while True:
+                answer = json.loads(base64.b64decode(self._read_message()))
+                with self.arrived:
+                    self.answers[answer.get("message_id")] = answer.get("payload") or {}
+                    self.arrived.notify_all()
+        except (OSError, ValueError) as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        with self.arrived:
+            self.failure = self.failure or exc
+            self.arrived.notify_all()
 
     def _read_message(self) -> bytes:
         assert self.proc.stdout is not None
@@ -114,10 +145,30 @@ class _Service:
         return message
 
     def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
+        """Stop the process (every answer wanted has been read by now, or the build failed); once."""
+        if self.closed:
+            return
+        self.closed = True
+        self.outbox.put(None)
         self.proc.terminate()
+        self.writer.join()
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass  # the pipe broke with the process: nothing is left to flush
         self.proc.wait()
+        self.reader.join()
+
+
+def add_file(index_id: object, rel: str, data: bytes) -> dict[str, object]:
+    """The request adding one page (by its path in the site) to an index."""
+    return {"type": "AddFile", "index_id": index_id, "url": page_url(rel), "file_path": None,
+            "file_contents": data.decode("utf-8")}
+
+
+def new_index() -> dict[str, object]:
+    return {"type": "NewIndex", "config": {"force_language": LANGUAGE}}
 
 
 def page_url(rel: str) -> str:
@@ -125,16 +176,30 @@ def page_url(rel: str) -> str:
     return "/" + rel.removesuffix("index.html")
 
 
-def _run_pagefind(parts: list[Mapping[str, bytes]]) -> list[dict[str, bytes]]:
+@dataclass(frozen=True)
+class Started:
+    """A part whose index a stream created in `service` while the build rendered, and the pages sent to it."""
+
+    service: Service
+    index_id: object
+    sent: frozenset[str]
+
+
+def _run_pagefind(parts: list[Mapping[str, bytes]], started: Sequence[Started | None] | None = None
+                  ) -> list[dict[str, bytes]]:
     """Index each part (relative page path -> bytes), all in one Pagefind process; return each
-    part's bundle files by path."""
-    service = _Service()
+    part's bundle files by path. `started`, for each part: the index a stream created in its
+    service and the pages it sent (searchstream.py); the stream's service is then the one used."""
+    begun = list(started) if started is not None else [None] * len(parts)
+    service = next((s.service for s in begun if s is not None), None) or Service()
     try:
-        created = service.ask([{"type": "NewIndex", "config": {"force_language": LANGUAGE}} for _ in parts])
-        indexes = [answer["index_id"] for answer in created]
-        service.ask([{"type": "AddFile", "index_id": i, "url": page_url(rel), "file_path": None,
-                      "file_contents": data.decode("utf-8")}
-                     for i, pages in zip(indexes, parts, strict=True) for rel, data in pages.items()])
+        fresh = [n for n, s in enumerate(begun) if s is None]
+        created = service.ask([new_index() for _ in fresh])
+        indexes: list[object] = [s.index_id if s is not None else None for s in begun]
+        for n, answer in zip(fresh, created, strict=True):
+            indexes[n] = answer["index_id"]
+        service.ask([add_file(i, rel, data) for i, pages, s in zip(indexes, parts, begun, strict=True)
+                     for rel, data in pages.items() if s is None or rel not in s.sent])
         got = service.ask([{"type": "GetFiles", "index_id": i} for i in indexes])
     finally:
         service.close()
@@ -159,13 +224,15 @@ def _prefix(files: Mapping[str, bytes]) -> str:
     return entry.removesuffix("pagefind-entry.json")
 
 
-def build_bundles(parts: Mapping[str, Mapping[str, bytes]], primary: str | None = None) -> dict[str, dict[str, bytes]]:
+def build_bundles(parts: Mapping[str, Mapping[str, bytes]], primary: str | None = None,
+                  started: Mapping[str, Started] | None = None) -> dict[str, dict[str, bytes]]:
     """Index each part (name -> relative page path -> bytes) into a Pagefind bundle of its own;
     return name -> the bundle's files by path inside it. Only the `primary` part keeps Pagefind's
-    script, WebAssembly and UI files; the others keep their index data (DATA_FILES)."""
+    script, WebAssembly and UI files; the others keep their index data (DATA_FILES). `started`:
+    parts a stream began while the build rendered (their pages already sent are not sent again)."""
     names = sorted(parts)
     try:
-        got = _run_pagefind([parts[name] for name in names])
+        got = _run_pagefind([parts[name] for name in names], [(started or {}).get(name) for name in names])
     except (OSError, AssertionError, RuntimeError, ValueError, KeyError) as exc:
         raise _fail(str(exc)) from exc
     bundles = {}

@@ -28,10 +28,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from enforcewatch.sitegen import search_index
 from enforcewatch.sitegen.manifest import digest
 from enforcewatch.sitegen.reuse import LastBuild, key_of
+
+if TYPE_CHECKING:
+    from enforcewatch.sitegen.searchstream import PartStream
 
 PAGES_PER_PART = 500  # a re-indexed part costs ~0.75 ms a page; each part is one more download per search
 PARTS_DIR = f"{search_index.BUNDLE_DIR}/part"
@@ -39,29 +43,40 @@ LISTING = f"{search_index.BUNDLE_DIR}/parts.json"
 PRIMARY = ""
 
 
-def _buckets(count: int) -> int:
+def bucket_count(count: int) -> int:
+    """How many parts a list of `count` item pages is hashed into (a power of two)."""
     wanted, buckets = -(-count // PAGES_PER_PART), 1
     while buckets < wanted:
         buckets *= 2
     return buckets
 
 
+def item_list(rel: str, lists: set[str] | frozenset[str]) -> str | None:
+    """The list whose item page `rel` is (`<list>/<id>/index.html` among the indexed pages), or None."""
+    head, _, rest = rel.partition("/")
+    return head if head in lists and rest != "index.html" else None
+
+
+def item_part(rel: str, head: str, buckets: int) -> str:
+    """The part of an item page of list `head`, whose items are hashed into `buckets` parts."""
+    return f"{head}-{int(digest(rel.encode('utf-8'))[:8], 16) % buckets}"
+
+
 def _item_parts(pages: list[str], lists: set[str]) -> tuple[dict[str, list[str]], set[str]]:
     """The item pages of each list, hashed into that list's parts, and the lists whose items fit in one part."""
     items: dict[str, list[str]] = {}
     for rel in pages:
-        head, _, rest = rel.partition("/")
-        if head in lists and rest != "index.html":
+        head = item_list(rel, lists)
+        if head is not None:
             items.setdefault(head, []).append(rel)
     parts: dict[str, list[str]] = {}
     single = set()  # lists whose items fit in one part: their own page joins it (it changes with any of them)
     for head, rels in items.items():
-        buckets = _buckets(len(rels))
+        buckets = bucket_count(len(rels))
         if buckets == 1:
             single.add(head)
         for rel in rels:
-            bucket = int(digest(rel.encode("utf-8"))[:8], 16) % buckets
-            parts.setdefault(f"{head}-{bucket}", []).append(rel)
+            parts.setdefault(item_part(rel, head, buckets), []).append(rel)
     return parts, single
 
 
@@ -113,17 +128,19 @@ class PartsResult:
 
 
 def build_parts(rendered: Mapping[str, bytes], kept: Mapping[str, str], lists: Iterable[str],
-                last: LastBuild | None, read: Callable[[str], bytes]) -> PartsResult:
+                last: LastBuild | None, read: Callable[[str], bytes], stream: PartStream | None = None) -> PartsResult:
     """Index the public pages in parts. `rendered` holds the pages rendered by this build,
     `kept` the pages the last build left as they are (read with `read` only when their part
-    must be indexed again); `last` is the last build's manifest (None: index everything)."""
+    must be indexed again); `last` is the last build's manifest (None: index everything);
+    `stream`: the parts begun while rendering (searchstream.py), used where they agree."""
     records = last.records if last is not None else {}
     pages = search_index.indexed_pages([*rendered, *kept])
     version = search_index.pagefind_version()
     result = PartsResult(pages=len(pages))
     todo: dict[str, dict[str, bytes]] = {}
     keys: dict[str, str] = {}
-    for name, rels in assign(pages, lists).items():
+    assigned = assign(pages, lists)
+    for name, rels in assigned.items():
         digests = [f"{rel}:{digest(rendered[rel]) if rel in rendered else records[rel][0]}" for rel in rels]
         key = keys[name] = key_of("pagefind", version, search_index.LANGUAGE, *digests)
         held = _bundle_files(records, name, key)
@@ -135,7 +152,8 @@ def build_parts(rendered: Mapping[str, bytes], kept: Mapping[str, str], lists: I
     if PRIMARY not in keys:  # the primary bundle carries the script (a site always has its home page)
         keys[PRIMARY] = key_of("pagefind", version, search_index.LANGUAGE)
         todo[PRIMARY] = {}
-    built = search_index.build_bundles(todo, primary=PRIMARY if PRIMARY in todo else None) if todo else {}
+    started = stream.handover({name: assigned.get(name, []) for name in todo}) if stream is not None else None
+    built = search_index.build_bundles(todo, PRIMARY if PRIMARY in todo else None, started) if todo else {}
     for name, bundle in built.items():
         base = part_dir(name, keys[name])
         for rel, data in bundle.items():
