@@ -22,6 +22,8 @@ from typing import Any
 from enforcewatch.clock import china_today
 from enforcewatch.commands import demo
 from enforcewatch.config import ENV_RECEIPT_SECRET, Settings
+from enforcewatch.errors import ContentError
+from enforcewatch.monitoring import flagkeys, registry
 
 log = logging.getLogger("enforcewatch.local")
 STAFF_PREFIXES = ("/api/staff", "/staff")
@@ -214,6 +216,7 @@ def serve(options: LocalOptions) -> int:
             _say(f"已创建数据表 {settings.table_name}")
         if options.demo:
             _load_demo(table, options.content_dir)
+        _key_open_flags(table, options.content_dir)
         tables.append(table)
         app = make_app(settings, table, live, options.templates_dir)
         live.watch(options.watch_interval)
@@ -235,6 +238,19 @@ def _load_demo(table: Any, content_dir: Path) -> None:
          f"{city.extras.get('plans', 0)} 份检查计划、{city.extras.get('notices', 0)} 条通知、"
          f"{city.extras.get('draws', 0)} 个双随机抽取任务")
     _say(f"演示账户（市级）：用户名 {city.username}  密码 {city.password}  （登录页 /staff/sign-in）")
+
+
+def _key_open_flags(table: Any, content_dir: Path) -> None:
+    """Open flags kept on disk from before the city-wide index get its keys now (idempotent: none to
+    do after the first start), so the city office's queue shows them before the next daily check."""
+    try:
+        districts = [d.id for d in registry.load_districts(content_dir)]
+    except ContentError as exc:
+        _say(f"未能读取县（市、区）列表，暂不补全待处理标记的全市索引：{exc}")
+        return
+    keyed = flagkeys.key_open_flags(table, districts)
+    if keyed:
+        _say(f"已为 {keyed} 条待处理标记补上全市索引（数据目录中的旧数据）")
 
 
 def _exit_on_signal(signum: int, _frame: Any) -> None:

@@ -67,7 +67,7 @@ def test_closing_moves_a_flag_out_of_the_open_range_in_the_same_write(table: Dyn
     assert table.get("POINT#P000", "FLAG#overdue#2026-08")["closed_because"] == "reminded"
 
 
-def test_first_page_is_one_limited_query_per_district(table: DynamoTable, monkeypatch) -> None:
+def test_first_page_is_one_query_for_the_office_one_range_a_district(table: DynamoTable, monkeypatch) -> None:
     _backlog(table, 30)
     calls: list[dict] = []
     real = table.client.query
@@ -77,9 +77,15 @@ def test_first_page_is_one_limited_query_per_district(table: DynamoTable, monkey
         return real(**kwargs)
 
     monkeypatch.setattr(table.client, "query", counting)
-    page = staffing.flag_queue(table, OFFICE, limit=4)
-    assert [p.point_id for p in page.points] == ["P000", "P001", "P002", "P003"]
-    assert len(calls) == len(DISTRICTS), calls  # not one per district and kind
+    page = staffing.flag_queue(table, OFFICE, limit=2)
+    assert [p.point_id for p in page.points] == ["P000", "P001"]
+    # The city office's open flags: one limited Query of gsi3, not one per district (or kind).
+    [call] = calls
+    assert call["IndexName"] == schema.GSI3 and 0 < call["Limit"] < 5 * 30, call
+    assert call["ExpressionAttributeValues"][":h"]["S"] == flagkeys.OPEN_FLAGS
+    calls.clear()
+    staffing.flag_queue(table, OFFICE, state="closed", limit=2)  # closed ones: a gsi2 range a district
+    assert sorted(c["ExpressionAttributeValues"][":h"]["S"] for c in calls) == ["FLAGS#chengguan", "FLAGS#dongshan"]
     assert all(c["IndexName"] == schema.GSI2 and c["Limit"] > 0 for c in calls)
     calls.clear()
     staffing.flag_queue(table, DONGSHAN, limit=4)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from enforcewatch.api.staff.app import create_staff_app
 from enforcewatch.config import Settings
-from enforcewatch.monitoring.flagkeys import flag_gsi2sk, flags_pk
+from enforcewatch.monitoring.flagkeys import city_keys, flag_gsi2sk, flags_pk
 from enforcewatch.staff.accounts import Accounts
 from support.staff import NOW, PASSWORD, SECRET, seed, write_content
 
@@ -139,7 +139,8 @@ def test_complaint_reply_keeps_the_reply_text(staff) -> None:
 def test_keeping_a_point_keeps_the_reason_typed_in_the_queue(staff) -> None:
     staff.table.put({"pk": "POINT#P-HQ-1", "sk": "FLAG#revocable#2026-01", "point_id": "P-HQ-1", "district": "hongqi",
                      "kind": "revocable", "key": "2026-01", "reason": "safety_accident", "raised_on": "2026-02-01",
-                     "gsi2pk": flags_pk("hongqi"), "gsi2sk": flag_gsi2sk("revocable", "P-HQ-1", "2026-01")})
+                     "gsi2pk": flags_pk("hongqi"), "gsi2sk": flag_gsi2sk("revocable", "P-HQ-1", "2026-01"),
+                     **city_keys("revocable", "P-HQ-1", "2026-01")})
     csrf = signed_in(staff, "hongqi")
     assert "保留资格" in staff.get("/staff/flags?kind=revocable").text
     note = "企业已整改，" * 400  # over the 2000 characters a reason may have

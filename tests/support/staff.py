@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from enforcewatch.monitoring.flagkeys import city_keys
 from enforcewatch.staff.accounts import Accounts
 from enforcewatch.store.dynamo import DynamoTable
 from support.items import point_item
@@ -41,7 +42,8 @@ def seed(table: DynamoTable, own: str = HQ, other: str = WB) -> None:
         items.append(report(point, district, "2026-02", agency))
         items.append({"pk": f"POINT#{point}", "sk": "FLAG#overdue#2026-02", "point_id": point,
                       "district": district, "kind": "overdue", "key": "2026-02",
-                      "gsi2pk": f"FLAGS#{district}", "gsi2sk": f"OPEN#{point}#overdue#2026-02"})
+                      "gsi2pk": f"FLAGS#{district}", "gsi2sk": f"OPEN#{point}#overdue#2026-02",
+                      **city_keys("overdue", point, "2026-02")})
     items.append({"pk": "COMPLAINT#C1", "sk": "COMPLAINT", "kind": "complaint", "complaint_id": "C1",
                   "received_at": "2026-02-02T03:00:00.000000Z", "status": "收到", "agency": "某局",
                   "name": "举报人甲", "description": "重复检查",

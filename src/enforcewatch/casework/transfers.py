@@ -135,7 +135,7 @@ def record(table: DynamoTable, scope: Scope, transfer_id: str, data: dict[str, A
 
 def close_flag(table: DynamoTable, owner_pk: str, transfer_id: str, day: dt.date) -> bool:
     """Close the transfer's overdue flag, if it has one still open (moving it to the closed range of
-    gsi2 in the same write). False: no flag, or closed already."""
+    gsi2 and out of gsi3's open flags in the same write). False: no flag, or closed already."""
     flag = {"pk": owner_pk, "sk": f"FLAG#{FLAG_KIND}#{transfer_id}"}
     stored = table.get(flag["pk"], flag["sk"])
     if stored is None or stored.get("closed_because"):
@@ -144,7 +144,7 @@ def close_flag(table: DynamoTable, owner_pk: str, transfer_id: str, day: dt.date
     fields = {"state": CLOSED, "closed_on": day.isoformat(), "closed_because": "transfer_closed",
               schema.GSI2SK: flagkeys.flag_gsi2sk(FLAG_KIND, str(owner), transfer_id, is_open=False)}
     try:
-        table.update(flag["pk"], flag["sk"], fields, condition=flagkeys.STILL_OPEN)
+        table.update(flag["pk"], flag["sk"], fields, condition=flagkeys.STILL_OPEN, remove=flagkeys.CITY_KEYS)
     except ConditionFailed:
         return False  # closed meanwhile
     return True
@@ -183,7 +183,8 @@ def flag_item(item: dict[str, Any], as_of: dt.date, now: dt.datetime) -> dict[st
             schema.GSI2SK: flagkeys.flag_gsi2sk(FLAG_KIND, str(owner), item["transfer_id"])}
     if item.get("point_id"):
         flag.update({schema.GSI1PK: item[schema.GSI1PK], schema.GSI1SK: f"POINT#{item['point_id']}#{sk}"})
-    return {k: v for k, v in flag.items() if v is not None}
+    flag = {k: v for k, v in flag.items() if v is not None}
+    return {**flag, **flagkeys.expected_city_keys(flag)}  # a point's: in the city office's queue
 
 
 def flag_overdue(table: DynamoTable, districts: Iterable[str], as_of: dt.date, now: dt.datetime
@@ -210,11 +211,14 @@ def flag_overdue(table: DynamoTable, districts: Iterable[str], as_of: dt.date, n
 
 def sweep_flags(table: DynamoTable, bucket: str, still_overdue: set[str], as_of: dt.date) -> None:
     """Close the bucket's open overdue-transfer flags whose transfer is no longer open and overdue
-    (closed: `record` missed it), and give flags stored under the older key layout the current one."""
+    (closed: `record` missed it), and give flags stored under an older key layout the current one
+    (the gsi2 key of the older layout; gsi3's keys of an open flag of a point, added later)."""
     pk = flagkeys.flags_pk(bucket)
     legacy = list(table.query(pk, f"{FLAG_KIND}#", index=schema.GSI2))  # before flagkeys: backfill
     flagkeys.rekey(table, legacy)
-    found = {f["sk"]: f for f in [*legacy, *table.query(pk, flagkeys.OPEN_PREFIX, index=schema.GSI2)]}
+    current = [f for f in table.query(pk, flagkeys.OPEN_PREFIX, index=schema.GSI2) if f.get("kind") == FLAG_KIND]
+    flagkeys.rekey(table, current)  # open flags stored before gsi3 (the rules' own: the deadline check)
+    found = {f["sk"]: f for f in [*legacy, *current]}
     for flag in found.values():
         if flag.get("kind") != FLAG_KIND or flag.get("closed_because") or flag["key"] in still_overdue:
             continue

@@ -17,6 +17,20 @@ Flags stored before this layout carry `{kind}#{point_id}#{key}` (open) or
 (`rekey`), each write conditional on the state the key is chosen for, so a flag closed meanwhile is
 never put back in the open range.
 
+The city office's queue (every district, open flags) reads one range instead of one per district:
+each open flag of a point also carries the sparse gsi3 keys
+
+    gsi3pk = OPENFLAGS    gsi3sk = {point_id}#{kind}#{key}
+
+(`city_keys`), and nothing else does: closed flags and the office's own transfers of complaint clues
+(`FLAGS#office`, not in the queue of points) have none. The closing write removes them in the same
+conditional UpdateItem that moves gsi2sk to `CLOSED#`; `rekey` gives open flags stored before gsi3
+their keys and takes them off a closed flag that kept them, so existing data moves with the daily job.
+One partition holds every open flag of the city. That is fine at this scale: an on-demand index
+partition takes thousands of writes a second, and the daily check writes a few thousand flags a day
+(a 10,000-point city has about 10,000 open); staff actions close a handful at a time. A city tens of
+times larger would shard the key (OPENFLAGS#0..n) and merge the shards, as the districts are now.
+
 An open flag also carries its point's `enterprise_name` and `point_status` (POINT_FIELDS), so the
 queue's page needs no second read for them; `refresh_open` keeps them in step when the registry
 import or a staff action changes the point. Closed flags keep what they had when they closed.
@@ -32,6 +46,8 @@ from enforcewatch.store import schema
 from enforcewatch.store.dynamo import DynamoTable
 
 OPEN_PREFIX, CLOSED_PREFIX = "OPEN#", "CLOSED#"
+OPEN_FLAGS = "OPENFLAGS"  # gsi3pk of every open flag of a point (the index is sparse)
+CITY_KEYS = (schema.GSI3PK, schema.GSI3SK)  # what a closing write removes
 # The condition of a write that assumes the flag is still open.
 STILL_OPEN = f"attribute_exists({schema.PK}) AND attribute_not_exists(closed_because)"
 
@@ -80,21 +96,57 @@ def expected_gsi2sk(item: Mapping[str, Any]) -> str:
     return flag_gsi2sk(str(item["kind"]), str(owner), str(item["key"]), not item.get("closed_because"))
 
 
+def city_keys(kind: str, point_id: str, key: str) -> dict[str, str]:
+    """The gsi3 keys of an open flag of a point: one city-wide range, by point, then kind and key."""
+    return {schema.GSI3PK: OPEN_FLAGS, schema.GSI3SK: f"{point_id}#{kind}#{key}"}
+
+
+def expected_city_keys(item: Mapping[str, Any]) -> dict[str, str]:
+    """The gsi3 keys a stored flag should have: those of an open flag in a district's range of gsi2
+    (a point's, with its district); none for a closed flag or the office's own (complaint clues)."""
+    if item.get("closed_because") or not item.get("point_id") or not item.get("district"):
+        return {}
+    return city_keys(str(item["kind"]), str(item["point_id"]), str(item["key"]))
+
+
+def key_changes(item: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What gives a stored flag the keys of its state and of this layout: fields to set, to remove."""
+    fields: dict[str, Any] = {}
+    want = expected_gsi2sk(item)
+    if item.get(schema.GSI2SK) != want:
+        fields[schema.GSI2SK] = want
+    city = expected_city_keys(item)
+    fields.update({k: v for k, v in city.items() if item.get(k) != v})
+    remove = [] if city else [k for k in CITY_KEYS if k in item]
+    if fields and not item.get("closed_because") and not item.get("state"):
+        fields["state"] = "open"
+    return fields, remove
+
+
+def key_open_flags(table: DynamoTable, districts: Iterable[str]) -> int:
+    """Give every open flag of the districts the keys of this layout (gsi3's included): each
+    district's open range of gsi2 read once and rekeyed; returns how many changed. The daily check
+    does this as it goes; this is for a table kept from before gsi3 (the local stack on start), so the
+    city office's queue is whole at once instead of after the next daily run."""
+    return sum(rekey(table, table.query(flags_pk(d), OPEN_PREFIX, index=schema.GSI2, page_size=1000))
+               for d in districts)
+
+
 def rekey(table: DynamoTable, items: Iterable[Mapping[str, Any]]) -> int:
-    """Give flags stored under an older layout the sort key of this one; returns how many changed.
-    An open flag's write holds only while it is still open; a closed flag's key is final."""
+    """Give flags stored under an older layout the keys of this one (gsi2's sort key; an open flag's
+    gsi3 keys, which a closed one loses); returns how many changed. An open flag's write holds only
+    while it is still open; a closed flag's keys are final. Idempotent: a flag already keyed is skipped."""
     changed = 0
     for item in items:
-        want = expected_gsi2sk(item)
-        if item.get(schema.GSI2SK) == want or schema.GSI2PK not in item:
+        if schema.GSI2PK not in item:
+            continue
+        fields, remove = key_changes(item)
+        if not fields and not remove:
             continue
         is_open = not item.get("closed_because")
-        fields: dict[str, Any] = {schema.GSI2SK: want}
-        if is_open and not item.get("state"):
-            fields["state"] = "open"
         try:
             table.update(item[schema.PK], item[schema.SK], fields,
-                         condition=STILL_OPEN if is_open else f"attribute_exists({schema.PK})")
+                         condition=STILL_OPEN if is_open else f"attribute_exists({schema.PK})", remove=remove)
         except ConditionFailed:
             continue  # closed meanwhile: its closing write set the closed key
         changed += 1

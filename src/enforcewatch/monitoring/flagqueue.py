@@ -8,6 +8,11 @@ order with a Limit of about a page, and the districts are merged by point, so th
 kind, and never every flag ever raised. Kind and month are filtered as the range is read. The cursor
 is the last point of the page; the next page starts each range after it.
 
+The city office's queue of open flags (every district, `city_wide`) reads instead the one range of
+gsi3 that holds every open flag of a point (`OPENFLAGS` / `{point_id}#{kind}#{key}`, sparse: see
+`flagkeys`), in the same order with the same sizes: its first page is one Query. The pages are the
+same as the districts' ranges merged would give (tests/monitoring/test_cityqueue.py proves it).
+
 `transfer_overdue` flags (casework: a transfer still open past its deadline) of a point are in its
 district's range like the deadline check's; those of complaint clues are the office's own
 (`FLAGS#office`) and are listed with the transfers, not in this queue of points.
@@ -50,7 +55,7 @@ ACTIONS = {
 }
 PAGE_MAX = 200
 _POINT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")  # as the registry accepts them
-_HIDDEN = ("pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, "stored_at")
+_HIDDEN = ("pk", "sk", schema.GSI1PK, schema.GSI1SK, schema.GSI2PK, schema.GSI2SK, *flagkeys.CITY_KEYS, "stored_at")
 
 
 @dataclass
@@ -155,19 +160,41 @@ PER_POINT = 3  # open flags a flagged point has, about: sizes the first query of
 GROWTH, PAGE_CAP = 4, 400
 
 
-def _range(table: DynamoTable, district: str, prefix: str, after: str | None, first: int, then: int
+@dataclass(frozen=True)
+class Span:
+    """One key range the queue reads: a partition of an index and the sort-key prefix before the
+    point id (a district's open or closed flags in gsi2; the city's open flags in gsi3)."""
+
+    pk: str
+    prefix: str
+    index: str = schema.GSI2
+
+    @property
+    def sort_key(self) -> str:
+        return schema.INDEX_KEYS[self.index][1]
+
+
+def spans(districts: Sequence[str], filters: QueueFilter, city_wide: bool) -> list[Span]:
+    """The ranges a page reads: gsi3's one for the open flags of every district, else one of gsi2
+    per district and state."""
+    if city_wide and filters.state == OPEN:
+        return [Span(flagkeys.OPEN_FLAGS, "", schema.GSI3)]
+    return [Span(flagkeys.flags_pk(d), p) for d in districts for p in filters.prefixes]
+
+
+def _range(table: DynamoTable, span: Span, after: str | None, first: int, then: int
            ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """One district's range of one state, in key order, from after the cursor's point: a first Query
-    of `first` items, then one of `then` (a whole page: point ids often cluster by district, so one
-    district may fill the page), then GROWTH times larger, each after the last key read (a Limit ends
-    a Query; no page is read that the merge does not ask for)."""
-    start, end = (f"{prefix}{after}#\uffff" if after is not None else prefix), f"{prefix}\uffff"
+    """One range, in key order, from after the cursor's point: a first Query of `first` items, then
+    one of `then` (a whole page: point ids often cluster by district, so one district may fill the
+    page), then GROWTH times larger, each after the last key read (a Limit ends a Query; no page is
+    read that the merge does not ask for)."""
+    start, end = (f"{span.prefix}{after}#\uffff" if after is not None else span.prefix), f"{span.prefix}\uffff"
     sizes = itertools.chain((first, then), (min(PAGE_CAP, then * GROWTH ** n) for n in itertools.count(1)))
     for size in sizes:
         got, last = 0, ""
-        query = table.query(flagkeys.flags_pk(district), index=schema.GSI2, sk_between=(start, end), page_size=size)
+        query = table.query(span.pk, index=span.index, sk_between=(start, end) if start else None, page_size=size)
         for item in itertools.islice(query, size):
-            got, last = got + 1, item[schema.GSI2SK]
+            got, last = got + 1, item[span.sort_key]
             yield item["point_id"], last, item
         if got < size:
             return
@@ -190,22 +217,24 @@ def _primed(ranges: list[Iterator[tuple[str, str, dict[str, Any]]]], first: int
 
 
 def flag_page(table: DynamoTable, districts: Sequence[str], filters: QueueFilter | None = None,
-              cursor: str | None = None, limit: int = 20) -> FlagPage:
+              cursor: str | None = None, limit: int = 20, *, city_wide: bool = False) -> FlagPage:
     """Up to `limit` points (in point-id order) with their flags that match `filters` (default: open
-    flags of every kind), and the cursor of the next page."""
+    flags of every kind), and the cursor of the next page. `city_wide`: `districts` are every
+    district (the city office's whole queue), so open flags are read from gsi3's one range."""
     filters = filters or QueueFilter()
     if not 1 <= limit <= PAGE_MAX:
         raise InputError(f"limit: 每页 1–{PAGE_MAX} 个监测点", [FieldError(("limit",), "每页数量无效")])
     after = decode_cursor(cursor) if cursor else None
-    specs = [(d, p) for d in districts for p in filters.prefixes]
+    specs = spans(districts, filters, city_wide)
+    in_scope = set(districts)  # gsi3 holds every district's: a district no longer listed stays out
     # The first query of each range: its share of a page of points, and a little over (points of a
     # page spread over the districts; a range that runs short reads on, a larger query at a time).
     first = min(PAGE_CAP, -(-limit * PER_POINT // max(len(specs), 1)) + 2 * PER_POINT)
     then = min(PAGE_CAP, (limit + 1) * PER_POINT)
-    ranges = _primed([_range(table, d, p, after, first, then) for d, p in specs], first)
+    ranges = _primed([_range(table, span, after, first, then) for span in specs], first)
     points: list[PointFlags] = []
     for point_id, _, item in heapq.merge(*ranges, key=lambda t: (t[0], t[1])):
-        if not filters.wants(item):
+        if not filters.wants(item) or item.get("district") not in in_scope:
             continue
         if not points or points[-1].point_id != point_id:
             if len(points) == limit:

@@ -150,6 +150,7 @@ def flag_item(flag: Flag, now: dt.datetime, state: FlagState = OPEN_STATE,
         schema.GSI2PK: flagkeys.flags_pk(flag.district),
         schema.GSI2SK: flagkeys.flag_gsi2sk(flag.kind, flag.point_id, flag.key, state.is_open),
         **flag.as_json(), "stored_at": iso_utc(now), **_state_fields(state), **(carried or {}),
+        **(flagkeys.city_keys(flag.kind, flag.point_id, flag.key) if state.is_open else {}),
     }
     return {k: v for k, v in item.items() if v is not None}
 
@@ -162,11 +163,12 @@ def _state_fields(state: FlagState) -> dict[str, Any]:
 
 
 def close_flag(table: DynamoTable, item: Mapping[str, Any], state: FlagState) -> bool:
-    """Mark a stored open flag closed (once: a flag already closed keeps its first closing)."""
+    """Mark a stored open flag closed (once: a flag already closed keeps its first closing), moving it
+    out of the open ranges of gsi2 and gsi3 in the same write."""
     fields = {k: v for k, v in _state_fields(state).items() if v is not None}
     fields[schema.GSI2SK] = flagkeys.flag_gsi2sk(item["kind"], item["point_id"], item["key"], is_open=False)
     try:
-        table.update(item["pk"], item["sk"], fields, condition=flagkeys.STILL_OPEN)
+        table.update(item["pk"], item["sk"], fields, condition=flagkeys.STILL_OPEN, remove=flagkeys.CITY_KEYS)
     except ConditionFailed:
         return False  # closed meanwhile by another run or a staff action
     return True

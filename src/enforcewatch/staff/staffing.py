@@ -149,7 +149,8 @@ def flag_queue(table: DynamoTable, scope: Scope, district: str | None = None, *,
     """The flag queue of the districts in scope (or the one requested, if allowed): points with their
     flags of that state (default open), kind and month, a page at a time (flagqueue.flag_page)."""
     filters = flagqueue.QueueFilter.parse(state, kind, month)
-    return flagqueue.flag_page(table, scope.districts(district), filters, cursor, limit)
+    return flagqueue.flag_page(table, scope.districts(district), filters, cursor, limit,
+                               city_wide=scope.is_office and not district)
 
 
 def flags(table: DynamoTable, scope: Scope, district: str | None = None, state: str | None = "open"

@@ -77,16 +77,43 @@ class DynamoTable:
 
     # -- schema -------------------------------------------------------------------------------
     def ensure_exists(self) -> bool:
-        """Create the table if missing (local stack and tests). Returns True if it was created."""
+        """Create the table if missing (local stack and tests), or add the indexes of the schema that a
+        table kept from before lacks (`add_missing_indexes`). Returns True if it was created."""
         try:
-            self.client.describe_table(TableName=self.name)
-            return False
+            described = self.client.describe_table(TableName=self.name)["Table"]
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
                 raise translate(exc) from exc
+            described = None
+        if described is not None:
+            self.add_missing_indexes(described)
+            return False
         self.client.create_table(**schema.create_table_request(self.name))
         self.client.get_waiter("table_exists").wait(TableName=self.name, WaiterConfig={"Delay": 0.2})
         return True
+
+    def add_missing_indexes(self, described: Mapping[str, Any]) -> list[str]:
+        """Add each index of the schema the described table lacks (UpdateTable, one at a time, each
+        waited for until active: DynamoDB adds one index per call). Returns the indexes added."""
+        existing = {str(i["IndexName"]) for i in described.get("GlobalSecondaryIndexes", [])}
+        added = []
+        for update in schema.index_updates(existing):
+            index = update["GlobalSecondaryIndexUpdates"][0]["Create"]["IndexName"]
+            self.client.update_table(TableName=self.name, **update)
+            self._wait_for_index(index)
+            added.append(index)
+        return added
+
+    def _wait_for_index(self, index: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            table = self.client.describe_table(TableName=self.name)["Table"]
+            status = {i["IndexName"]: i.get("IndexStatus", "ACTIVE") for i in table.get("GlobalSecondaryIndexes", [])}
+            if status.get(index) == "ACTIVE":
+                return
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(f"数据表 {self.name} 的索引 {index} 仍在建立，请稍后重试")
+            time.sleep(0.2)
 
     # -- single items ---------------------------------------------------------------------------
     def get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
@@ -148,20 +175,24 @@ class DynamoTable:
         set_fields: Mapping[str, Any],
         condition: str | None = f"attribute_exists({schema.PK})",
         condition_values: Mapping[str, Any] | None = None,
+        remove: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """Set fields on an existing item; returns the item after the update."""
-        names = {f"#f{i}": k for i, k in enumerate(set_fields)}
+        """Set fields on an existing item and remove the fields named in `remove`, in one write;
+        returns the item after the update."""
+        names = {f"#f{i}": k for i, k in enumerate(set_fields)} | {f"#r{i}": k for i, k in enumerate(remove)}
         values = {f":v{i}": v for i, v in enumerate(set_fields.values())}
         values.update(condition_values or {})
-        expr = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(set_fields)))
+        clauses = [f"SET {', '.join(f'#f{i} = :v{i}' for i in range(len(set_fields)))}"] if set_fields else []
+        clauses += [f"REMOVE {', '.join(f'#r{i}' for i in range(len(remove)))}"] if remove else []
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "Key": to_attr({schema.PK: pk, schema.SK: sk}),
-            "UpdateExpression": expr,
+            "UpdateExpression": " ".join(clauses),
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {k: serialize(v) for k, v in values.items()},
             "ReturnValues": "ALL_NEW",
         }
+        if values:
+            kwargs["ExpressionAttributeValues"] = {k: serialize(v) for k, v in values.items()}
         if condition:
             kwargs["ConditionExpression"] = condition
             kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
@@ -286,8 +317,7 @@ class DynamoTable:
     def _key_query(self, pk: str, sk_prefix: str | None, index: str | None,
                    sk_between: tuple[str, str] | None) -> dict[str, Any]:
         """Query arguments for one partition, optionally a sort-key prefix or range, of the table or an index."""
-        hk, rk = {None: (schema.PK, schema.SK), schema.GSI1: (schema.GSI1PK, schema.GSI1SK),
-                  schema.GSI2: (schema.GSI2PK, schema.GSI2SK)}[index]
+        hk, rk = schema.INDEX_KEYS[index] if index else (schema.PK, schema.SK)
         cond = "#h = :h"
         values: dict[str, Any] = {":h": pk}
         names = {"#h": hk}

@@ -10,6 +10,8 @@ from typing import Any
 PK, SK = "pk", "sk"
 GSI1, GSI1PK, GSI1SK = "gsi1", "gsi1pk", "gsi1sk"  # by district: points, reports, events, flags
 GSI2, GSI2PK, GSI2SK = "gsi2", "gsi2pk", "gsi2sk"  # by kind then month: exports of reports, complaints
+GSI3, GSI3PK, GSI3SK = "gsi3", "gsi3pk", "gsi3sk"  # sparse: the open flags of points, city-wide
+INDEX_KEYS = {GSI1: (GSI1PK, GSI1SK), GSI2: (GSI2PK, GSI2SK), GSI3: (GSI3PK, GSI3SK)}
 TTL_ATTRIBUTE = "expires_at"  # epoch seconds; idempotency records and other expiring items
 
 
@@ -20,21 +22,37 @@ def key_schema() -> list[dict[str, str]]:
 def attribute_definitions() -> list[dict[str, str]]:
     return [
         {"AttributeName": name, "AttributeType": "S"}
-        for name in (PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK)
+        for name in (PK, SK, *(name for keys in INDEX_KEYS.values() for name in keys))
     ]
 
 
+def global_secondary_index(index: str) -> dict[str, Any]:
+    hash_key, range_key = INDEX_KEYS[index]
+    return {
+        "IndexName": index,
+        "KeySchema": [
+            {"AttributeName": hash_key, "KeyType": "HASH"},
+            {"AttributeName": range_key, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+
+
 def global_secondary_indexes() -> list[dict[str, Any]]:
+    return [global_secondary_index(index) for index in INDEX_KEYS]
+
+
+def index_updates(existing: set[str]) -> list[dict[str, Any]]:
+    """`UpdateTable` arguments that add, one at a time (DynamoDB creates one index per call), each
+    index of this schema a table described with the indexes `existing` lacks: a local table kept on
+    disk from before an index was added (infra/template.yaml adds it to the deployed table)."""
     return [
         {
-            "IndexName": index,
-            "KeySchema": [
-                {"AttributeName": hash_key, "KeyType": "HASH"},
-                {"AttributeName": range_key, "KeyType": "RANGE"},
-            ],
-            "Projection": {"ProjectionType": "ALL"},
+            "AttributeDefinitions": [d for d in attribute_definitions() if d["AttributeName"] in INDEX_KEYS[index]],
+            "GlobalSecondaryIndexUpdates": [{"Create": global_secondary_index(index)}],
         }
-        for index, hash_key, range_key in ((GSI1, GSI1PK, GSI1SK), (GSI2, GSI2PK, GSI2SK))
+        for index in INDEX_KEYS
+        if index not in existing
     ]
 
 
