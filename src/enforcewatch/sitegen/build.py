@@ -333,7 +333,7 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
         if search:  # in parts: only the parts whose pages changed are indexed again (searchparts.py)
             parts = searchparts.build_parts(out.files, out.kept, [s.key for s in LISTS],
                                             last if last.records else None, lambda rel: (out_dir / rel).read_bytes(),
-                                            stream)
+                                            stream.handover if stream else None)
             search_pages = parts.pages
             for rel, data in parts.files.items():
                 out.add(rel, data, search_index.BUNDLE_DIR)

@@ -91,7 +91,7 @@ class Service:
             message = json.dumps({"message_id": self.next_id, "payload": payload}).encode("utf-8")
             messages.append(base64.b64encode(message) + b",")
         if messages:
-            self.outbox.put(b"".join(messages))
+            self.outbox.put_nowait(b"".join(messages))  # an unbounded queue: never waits
         return ids
 
     def wait(self, ids: list[int]) -> list[dict[str, object]]:
@@ -149,7 +149,7 @@ class Service:
         if self.closed:
             return
         self.closed = True
-        self.outbox.put(None)
+        self.outbox.put_nowait(None)
         self.proc.terminate()
         self.writer.join()
         if self.proc.stdin is not None:

@@ -28,14 +28,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from enforcewatch.sitegen import search_index
 from enforcewatch.sitegen.manifest import digest
 from enforcewatch.sitegen.reuse import LastBuild, key_of
 
-if TYPE_CHECKING:
-    from enforcewatch.sitegen.searchstream import PartStream
+# The parts a stream began while the build rendered, given the parts the step computed (searchstream.py).
+Handover = Callable[[Mapping[str, list[str]]], Mapping[str, search_index.Started] | None]
 
 PAGES_PER_PART = 500  # a re-indexed part costs ~0.75 ms a page; each part is one more download per search
 PARTS_DIR = f"{search_index.BUNDLE_DIR}/part"
@@ -128,11 +127,11 @@ class PartsResult:
 
 
 def build_parts(rendered: Mapping[str, bytes], kept: Mapping[str, str], lists: Iterable[str],
-                last: LastBuild | None, read: Callable[[str], bytes], stream: PartStream | None = None) -> PartsResult:
+                last: LastBuild | None, read: Callable[[str], bytes], handover: Handover | None = None) -> PartsResult:
     """Index the public pages in parts. `rendered` holds the pages rendered by this build,
     `kept` the pages the last build left as they are (read with `read` only when their part
     must be indexed again); `last` is the last build's manifest (None: index everything);
-    `stream`: the parts begun while rendering (searchstream.py), used where they agree."""
+    `handover`: a stream's parts begun while rendering (searchstream.py), used where they agree."""
     records = last.records if last is not None else {}
     pages = search_index.indexed_pages([*rendered, *kept])
     version = search_index.pagefind_version()
@@ -152,7 +151,7 @@ def build_parts(rendered: Mapping[str, bytes], kept: Mapping[str, str], lists: I
     if PRIMARY not in keys:  # the primary bundle carries the script (a site always has its home page)
         keys[PRIMARY] = key_of("pagefind", version, search_index.LANGUAGE)
         todo[PRIMARY] = {}
-    started = stream.handover({name: assigned.get(name, []) for name in todo}) if stream is not None else None
+    started = handover({name: assigned.get(name, []) for name in todo}) if handover is not None else None
     built = search_index.build_bundles(todo, PRIMARY if PRIMARY in todo else None, started) if todo else {}
     for name, bundle in built.items():
         base = part_dir(name, keys[name])

@@ -60,7 +60,7 @@ class PartStream:
         self.ids.extend(self.service.send([search_index.add_file(index_id, rel, data)]))
         self.sent[rel] = part
 
-    def handover(self, assigned: Mapping[str, list[str]]) -> dict[str, search_index.Started] | None:
+    def handover(self, assigned: Mapping[str, list[str]]) -> Mapping[str, search_index.Started] | None:
         """The started parts for the search step, if every page sent is in the part `assigned` puts it
         in; otherwise None, the stream closed (the step then indexes every part itself)."""
         placed = {rel: name for name, rels in assigned.items() for rel in rels}
