@@ -313,6 +313,20 @@ def _fan_out(*sinks: Callable[[str, bytes], None] | None) -> Callable[[str, byte
     return both
 
 
+def _add_search_index(out: Output, out_dir: Path, last: LastBuild, stream: searchstream.PartStream | None) -> int:
+    """Add the search index to `out`, in parts: only the parts whose pages changed are indexed again
+    (searchparts.py), with what the stream began while rendering; return how many pages it covers."""
+    parts = searchparts.build_parts(out.files, out.kept, [s.key for s in LISTS], last if last.records else None,
+                                    lambda rel: (out_dir / rel).read_bytes(), stream.handover if stream else None)
+    for rel, data in parts.files.items():
+        out.add(rel, data, search_index.BUNDLE_DIR)
+    out.keys.update(parts.keys)
+    for rel, key in parts.kept.items():  # checked against the manifest by build_parts
+        out.kept[rel] = out.keys[rel] = key
+        out.origin[rel] = search_index.BUNDLE_DIR
+    return parts.pages
+
+
 def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
                hooks: tuple[ContextHook, ...] = (), *, search: bool = True) -> BuildResult:
     cache = ContentCache(out_dir)  # the items the last build into out_dir read (contentcache.py)
@@ -329,18 +343,8 @@ def build_site(content_dir: Path, templates_dir: Path, out_dir: Path,
         if out.problems:
             raise ContentError(out.problems)
         pages = sum(1 for rel in [*out.files, *out.kept] if rel.endswith(".html"))
-        search_pages, started = 0, time.perf_counter()
-        if search:  # in parts: only the parts whose pages changed are indexed again (searchparts.py)
-            parts = searchparts.build_parts(out.files, out.kept, [s.key for s in LISTS],
-                                            last if last.records else None, lambda rel: (out_dir / rel).read_bytes(),
-                                            stream.handover if stream else None)
-            search_pages = parts.pages
-            for rel, data in parts.files.items():
-                out.add(rel, data, search_index.BUNDLE_DIR)
-            out.keys.update(parts.keys)
-            for rel, key in parts.kept.items():  # checked against the manifest by build_parts
-                out.kept[rel] = out.keys[rel] = key
-                out.origin[rel] = search_index.BUNDLE_DIR
+        started = time.perf_counter()
+        search_pages = _add_search_index(out, out_dir, last, stream) if search else 0
         search_seconds = time.perf_counter() - started
     except BaseException:
         if stream is not None:
