@@ -100,7 +100,8 @@ def served(city: dict[str, Any]) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def sign_in(browser: Any, base: str, username: str, width: int = 1280, script: bool = False) -> Any:
+def sign_in(browser: Any, base: str, username: str, width: int = 1280, script: bool = False,
+            password: str = PASSWORD) -> Any:
     context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=script,
                                   bypass_csp=script)
     page = context.new_page()
@@ -108,7 +109,7 @@ def sign_in(browser: Any, base: str, username: str, width: int = 1280, script: b
     assert page.url.startswith(f"{base}/staff/sign-in")  # no session: the sign-in page
     assert page.locator("form[method=post][action='/staff/sign-in']").count() == 1
     page.fill("#username", username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     page.click("form[action='/staff/sign-in'] button[type=submit]")
     assert page.url == f"{base}/staff/", page.inner_text("main")
     return page
@@ -222,11 +223,7 @@ def test_add_a_staff_account_and_read_the_audit_log(served: str, browser: Any, c
     page.click("text=查看操作日志")
     log = page.inner_text("main")
     assert "新增工作人员账户" in log and "账户：xinstaff" in log and "新城区" in log and "staff_add_user" not in log
-    second = browser.new_context(java_script_enabled=False).new_page()  # the new account signs in
-    second.goto(f"{served}/staff/sign-in")
-    second.fill("#username", "xinstaff")
-    second.fill("#password", "a long enough password")
-    second.click("form[action='/staff/sign-in'] button[type=submit]")
+    second = sign_in(browser, served, "xinstaff", password="a long enough password")  # the new account signs in
     assert "新城区" in second.inner_text("main") and "城关区" not in second.inner_text("main")
     second.context.close()
     page.context.close()
